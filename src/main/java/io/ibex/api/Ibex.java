@@ -1,0 +1,540 @@
+package io.ibex.api;
+
+import io.ibex.IbexException;
+import io.ibex.capture.CaptureInstaller;
+import io.ibex.capture.SourceCatalog;
+import io.ibex.capture.SourceSession;
+import io.ibex.capture.TableInfo;
+import io.ibex.db.ConnectionSpec;
+import io.ibex.db.Pg;
+import io.ibex.engine.SyncPlan;
+import io.ibex.engine.SyncPlanner;
+import io.ibex.repository.Database;
+import io.ibex.repository.DbGroup;
+import io.ibex.repository.RelGroup;
+import io.ibex.repository.Relation;
+import io.ibex.repository.Repository;
+import io.ibex.repository.Role;
+import io.ibex.repository.Sync;
+import io.ibex.repository.SyncRun;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * ibex as a library: every command of the command line is one method here. Each method opens the repository,
+ * does its work in one transaction and commits only when all of it succeeded.
+ */
+public class Ibex {
+
+    static final String APP = "ibex-cli";
+
+    private final ConnectionSpec repositorySpec;
+
+    public Ibex(ConnectionSpec repositorySpec) {
+        this.repositorySpec = repositorySpec;
+    }
+
+    public ConnectionSpec repositorySpec() {
+        return repositorySpec;
+    }
+
+    /** Opens the installed repository; callers close it. */
+    public Repository openRepository() {
+        return Repository.open(repositorySpec, APP).requireInstalled();
+    }
+
+    // ---------------------------------------------------------------- install
+
+    public enum InstallOutcome { INSTALLED, ALREADY_INSTALLED }
+
+    /** Creates the repository schema (and the database, if it is missing and the role may create it). */
+    public InstallOutcome install() {
+        try (Repository repo = openOrCreateRepositoryDatabase()) {
+            return repo.install() ? InstallOutcome.INSTALLED : InstallOutcome.ALREADY_INSTALLED;
+        }
+    }
+
+    private Repository openOrCreateRepositoryDatabase() {
+        try {
+            return Repository.open(repositorySpec, APP);
+        } catch (IbexException e) {
+            if (!"3D000".equals(Pg.sqlState(e))) {
+                throw e;
+            }
+            createRepositoryDatabase();
+            return Repository.open(repositorySpec, APP);
+        }
+    }
+
+    private void createRepositoryDatabase() {
+        ConnectionSpec admin = new ConnectionSpec(repositorySpec.host(), repositorySpec.port(), "postgres",
+                repositorySpec.user(), repositorySpec.password());
+        try (Connection c = admin.openOrFail(APP, "database \"postgres\" to create the repository database")) {
+            Pg.exec(c, "CREATE DATABASE " + io.ibex.db.Sql.ident(repositorySpec.dbname()));
+        } catch (SQLException e) {
+            throw new IbexException("database \"" + repositorySpec.dbname() + "\" does not exist and cannot be created: "
+                    + Pg.firstLine(e) + " (create it, owned by " + repositorySpec.user() + ", then run install again)");
+        }
+    }
+
+    // ---------------------------------------------------------------- databases
+
+    private static final Set<String> DB_STATUSES = Set.of("active", "inactive");
+
+    public Database addDatabase(String name, Map<String, String> given, boolean force) {
+        Names.check("database", name);
+        Params p = Params.of("add db", given);
+        String dbname = p.require("dbname", "db", "database");
+        String host = p.take("dbhost", "host", "pghost");
+        Integer port = p.takeInt("dbport", "port", "pgport");
+        String user = p.take("dbuser", "user", "username", "pguser");
+        String pass = p.take("dbpass", "pass", "password");
+        String type = Optional.ofNullable(p.takeChoice(Set.of("postgres", "postgresql", "pg"), "type", "dbtype")).orElse("postgres");
+        String status = Optional.ofNullable(p.takeChoice(DB_STATUSES, "status")).orElse("active");
+        boolean makedelta = Optional.ofNullable(p.takeBool("makedelta")).orElse(false);
+        String replicaFunction = p.take("replica_function");
+        p.done();
+        Database db = new Database(name, "postgres", host, port == null ? 0 : port, dbname, user, pass, status, makedelta, replicaFunction);
+        // normalise host, port and user the way the connection will see them
+        ConnectionSpec spec = db.connection();
+        db = new Database(name, "postgres", spec.host(), spec.port(), dbname, spec.user(), pass, status, makedelta, replicaFunction);
+        try (Repository repo = openRepository()) {
+            if (repo.database(name).isPresent()) {
+                throw new IbexException("a database named \"" + name + "\" already exists");
+            }
+            if (!force) {
+                try (Connection c = spec.openOrFail(APP, "database \"" + name + "\"")) {
+                    Pg.serverVersion(c);
+                } catch (SQLException e) {
+                    throw new IbexException("database \"" + name + "\": " + Pg.firstLine(e));
+                }
+            }
+            repo.addDatabase(db);
+            repo.commit();
+        }
+        return db;
+    }
+
+    public List<Database> databases() {
+        try (Repository repo = openRepository()) {
+            return repo.databases();
+        }
+    }
+
+    // ---------------------------------------------------------------- tables and relgroups
+
+    /** What add table / add all tables did. */
+    public record AddTablesResult(String relgroup, boolean relgroupCreated, List<Relation> added, List<Relation> alreadyKnown) {
+    }
+
+    /** A filter for {@code add all tables}: LIKE patterns for schemas and tables to take or leave. */
+    public record TableFilter(List<String> schemas, List<String> excludeSchemas, List<String> tables, List<String> excludeTables,
+                              boolean pkOnly) {
+        public static TableFilter all() {
+            return new TableFilter(List.of(), List.of(), List.of(), List.of(), false);
+        }
+    }
+
+    public AddTablesResult addTables(List<String> patterns, Map<String, String> given, boolean sequences) {
+        Params p = Params.of(sequences ? "add sequence" : "add table", given);
+        String dbName = p.take("db", "database");
+        String relgroup = p.take("relgroup", "herd");
+        p.done();
+        if (patterns.isEmpty()) {
+            throw new IbexException((sequences ? "add sequence" : "add table") + ": name at least one " + (sequences ? "sequence" : "table"));
+        }
+        return addRelations(dbName, relgroup, sequences, c -> {
+            List<SourceCatalog.Rel> found = new ArrayList<>();
+            for (String pattern : patterns) {
+                QualifiedName q = QualifiedName.parse(pattern);
+                List<SourceCatalog.Rel> m = SourceCatalog.find(c, q.schema(), q.name(), sequences);
+                if (m.isEmpty()) {
+                    throw new IbexException("no " + (sequences ? "sequence" : "table") + " matches \"" + pattern + "\"");
+                }
+                found.addAll(m);
+            }
+            return found;
+        });
+    }
+
+    public AddTablesResult addAllTables(Map<String, String> given, TableFilter filter, boolean sequences) {
+        Params p = Params.of(sequences ? "add all sequences" : "add all tables", given);
+        String dbName = p.take("db", "database");
+        String relgroup = p.take("relgroup", "herd");
+        boolean pkOnly = filter.pkOnly() || p.take("pkonly") != null;
+        p.done();
+        return addRelations(dbName, relgroup, sequences, c -> {
+            List<SourceCatalog.Rel> found = new ArrayList<>();
+            for (SourceCatalog.Rel r : SourceCatalog.find(c, null, "%", sequences)) {
+                if (matchesAny(filter.schemas(), r.schema(), true) && !matchesAny(filter.excludeSchemas(), r.schema(), false)
+                        && matchesAny(filter.tables(), r.name(), true) && !matchesAny(filter.excludeTables(), r.name(), false)
+                        && (!pkOnly || sequences || !SourceCatalog.key(c, r.schema(), r.name()).isEmpty())) {
+                    found.add(r);
+                }
+            }
+            return found;
+        });
+    }
+
+    private static boolean matchesAny(List<String> patterns, String value, boolean whenEmpty) {
+        if (patterns.isEmpty()) {
+            return whenEmpty;
+        }
+        return patterns.stream().anyMatch(pt -> value.matches(QualifiedName.likeToRegex(pt)));
+    }
+
+    interface Finder {
+        List<SourceCatalog.Rel> find(Connection c) throws SQLException;
+    }
+
+    private AddTablesResult addRelations(String dbName, String relgroup, boolean sequences, Finder finder) {
+        if (relgroup != null) {
+            Names.check("relgroup", relgroup);
+        }
+        try (Repository repo = openRepository()) {
+            Database db = dbName != null ? repo.requireDatabase(dbName) : onlyDatabase(repo);
+            List<Relation> added = new ArrayList<>();
+            List<Relation> known = new ArrayList<>();
+            try (Connection c = db.connection().openOrFail(APP, "database \"" + db.name() + "\"")) {
+                Map<String, SourceCatalog.Rel> unique = new LinkedHashMap<>();
+                for (SourceCatalog.Rel r : finder.find(c)) {
+                    unique.put(r.schema() + "." + r.name(), r);
+                }
+                for (SourceCatalog.Rel r : unique.values()) {
+                    Optional<Relation> existing = repo.relation(db.name(), r.schema(), r.name());
+                    if (existing.isPresent()) {
+                        known.add(existing.get());
+                        continue;
+                    }
+                    List<TableInfo.Column> key = sequences ? List.of() : SourceCatalog.key(c, r.schema(), r.name());
+                    Relation rel = new Relation(0, db.name(), r.schema(), r.name(), sequences ? "sequence" : "table",
+                            key.stream().map(TableInfo.Column::name).toList(), key.stream().map(TableInfo.Column::type).toList(),
+                            null, null, null, null);
+                    long id = repo.addRelation(rel);
+                    added.add(new Relation(id, rel.db(), rel.schema(), rel.name(), rel.type(), rel.keyColumns(), rel.keyTypes(),
+                            null, null, null, null));
+                }
+            } catch (SQLException e) {
+                throw new IbexException("database \"" + db.name() + "\": " + Pg.firstLine(e));
+            }
+            boolean created = false;
+            if (relgroup != null) {
+                created = ensureRelGroup(repo, relgroup);
+                for (Relation r : added) {
+                    repo.addToRelGroup(relgroup, r.id());
+                }
+                for (Relation r : known) {
+                    repo.addToRelGroup(relgroup, r.id());
+                }
+            }
+            repo.commit();
+            return new AddTablesResult(relgroup, created, added, known);
+        }
+    }
+
+    private static boolean ensureRelGroup(Repository repo, String name) {
+        if (repo.relGroupExists(name)) {
+            return false;
+        }
+        repo.createRelGroup(name);
+        return true;
+    }
+
+    private static Database onlyDatabase(Repository repo) {
+        List<Database> all = repo.databases();
+        if (all.size() == 1) {
+            return all.get(0);
+        }
+        throw new IbexException(all.isEmpty() ? "no database has been added yet: run 'ibex add db NAME dbname=...' first"
+                : "say which database the tables are in: db=NAME (one of " + String.join(", ", all.stream().map(Database::name).toList()) + ")");
+    }
+
+    /** {@code add relgroup NAME [table ...]}: members are tables already added, or tables of db= to add now. */
+    public AddTablesResult addRelGroup(String name, List<String> members, Map<String, String> given) {
+        Names.check("relgroup", name);
+        try (Repository repo = openRepository()) {
+            if (repo.relGroupExists(name)) {
+                throw new IbexException("a relgroup named \"" + name + "\" already exists");
+            }
+        }
+        if (members.isEmpty()) {
+            Params.of("add relgroup", given).done();
+            try (Repository repo = openRepository()) {
+                repo.createRelGroup(name);
+                repo.commit();
+            }
+            return new AddTablesResult(name, true, List.of(), List.of());
+        }
+        Map<String, String> withGroup = new LinkedHashMap<>(given);
+        withGroup.put("relgroup", name);
+        return addTables(members, withGroup, false);
+    }
+
+    public List<Relation> relations() {
+        try (Repository repo = openRepository()) {
+            return repo.relations();
+        }
+    }
+
+    public List<RelGroup> relGroups() {
+        try (Repository repo = openRepository()) {
+            return repo.relGroups();
+        }
+    }
+
+    // ---------------------------------------------------------------- dbgroups
+
+    /** {@code add dbgroup NAME db1:source db2:target ...}; a database without a role is a target, the first a source. */
+    public DbGroup addDbGroup(String name, List<String> items) {
+        Names.check("dbgroup", name);
+        try (Repository repo = openRepository()) {
+            if (repo.dbGroup(name).isPresent()) {
+                throw new IbexException("a dbgroup named \"" + name + "\" already exists");
+            }
+            List<DbGroup.Member> members = parseMembers(repo, items);
+            DbGroup g = new DbGroup(name, members);
+            repo.createDbGroup(g);
+            repo.commit();
+            return g;
+        }
+    }
+
+    private static List<DbGroup.Member> parseMembers(Repository repo, List<String> items) {
+        if (items.isEmpty()) {
+            throw new IbexException("name the databases of the group, as db1:source db2:target");
+        }
+        List<DbGroup.Member> members = new ArrayList<>();
+        Set<String> seen = new java.util.HashSet<>();
+        for (int i = 0; i < items.size(); i++) {
+            String item = items.get(i);
+            int colon = item.indexOf(':');
+            String db = colon < 0 ? item : item.substring(0, colon);
+            Role role = colon < 0 ? (i == 0 ? Role.SOURCE : Role.TARGET) : Role.parse(item.substring(colon + 1));
+            repo.requireDatabase(db);
+            if (!seen.add(db)) {
+                throw new IbexException("database \"" + db + "\" is named twice");
+            }
+            members.add(new DbGroup.Member(db, role));
+        }
+        return members;
+    }
+
+    public List<DbGroup> dbGroups() {
+        try (Repository repo = openRepository()) {
+            return repo.dbGroups();
+        }
+    }
+
+    // ---------------------------------------------------------------- syncs
+
+    /** What add sync did, for the messages the walkthrough shows. */
+    public record AddSyncResult(Sync sync, String dbgroup, boolean dbgroupCreated, String relgroup, boolean relgroupCreated,
+                                List<String> capturedOn) {
+    }
+
+    public AddSyncResult addSync(String name, Map<String, String> given) {
+        Names.check("sync", name);
+        Params p = Params.of("add sync", given);
+        String relgroup = p.take("relgroup", "herd");
+        String tables = p.take("tables", "table");
+        String dbgroup = p.take("dbgroup");
+        String dbs = p.take("dbs", "db", "databases");
+        SyncOptions options = SyncOptions.defaults().with(p, "add sync");
+        p.done();
+        if (relgroup == null && tables == null) {
+            throw new IbexException("add sync: say which tables: relgroup=NAME (or tables=t1,t2)");
+        }
+        if (dbgroup == null && dbs == null) {
+            throw new IbexException("add sync: say which databases: dbs=DBGROUP, or db=source,target");
+        }
+        boolean relgroupCreated = false;
+        boolean dbgroupCreated = false;
+        try (Repository repo = openRepository()) {
+            if (repo.sync(name).isPresent()) {
+                throw new IbexException("a sync named \"" + name + "\" already exists");
+            }
+            // dbs= names a dbgroup, or lists databases (first the source, then the targets)
+            String groupName = dbgroup;
+            if (groupName == null && !dbs.contains(",") && !dbs.contains(":") && repo.dbGroup(dbs).isPresent()) {
+                groupName = dbs;
+            }
+            if (groupName == null) {
+                List<DbGroup.Member> members = parseMembers(repo, List.of(dbs.split(",")));
+                Optional<DbGroup> existing = repo.findDbGroup(members);
+                if (existing.isPresent()) {
+                    groupName = existing.get().name();
+                } else {
+                    groupName = name;
+                    if (repo.dbGroup(groupName).isPresent()) {
+                        throw new IbexException("a dbgroup named \"" + name + "\" exists with other members; name the dbgroup with dbs=");
+                    }
+                    repo.createDbGroup(new DbGroup(groupName, members));
+                    dbgroupCreated = true;
+                }
+            } else {
+                repo.requireDbGroup(groupName);
+            }
+            if (relgroup == null) {
+                relgroup = name;
+                if (repo.relGroupExists(relgroup)) {
+                    throw new IbexException("a relgroup named \"" + name + "\" exists already; name it with relgroup=");
+                }
+                repo.createRelGroup(relgroup);
+                relgroupCreated = true;
+                String sourceDb = repo.requireDbGroup(groupName).dbsWithRole(Role.SOURCE).stream().findFirst()
+                        .orElseThrow(() -> new IbexException("add sync: the databases include no source"));
+                for (String t : tables.split(",")) {
+                    QualifiedName q = QualifiedName.parse(t.trim());
+                    Relation r = repo.relations().stream().filter(x -> x.db().equals(sourceDb) && x.name().equals(q.name())
+                                    && (q.schema() == null || x.schema().equals(q.schema()))).findFirst()
+                            .orElseThrow(() -> new IbexException("table \"" + t.trim() + "\" has not been added: run 'ibex add table "
+                                    + t.trim() + " db=" + sourceDb + "' first"));
+                    repo.addToRelGroup(relgroup, r.id());
+                }
+            } else {
+                repo.requireRelGroup(relgroup);
+            }
+            Sync sync = options.toSync(name, relgroup, groupName);
+            repo.addSync(sync);
+            List<String> captured = sync.active() ? installCapture(repo, sync) : List.of();
+            repo.commit();
+            return new AddSyncResult(sync, groupName, dbgroupCreated, relgroup, relgroupCreated, captured);
+        }
+    }
+
+    /**
+     * Installs capture on the sync's source, then records where each target starts: the source's snapshot just
+     * after the triggers were committed. Runs inside the caller's repository transaction.
+     */
+    static List<String> installCapture(Repository repo, Sync sync) {
+        SyncPlan plan = SyncPlanner.plan(repo, sync);
+        SyncPlanner.checkTargets(plan);
+        List<String> done = new ArrayList<>();
+        for (Database source : plan.sources()) {
+            try (Connection c = source.connection().openOrFail(APP, "source database \"" + source.name() + "\"")) {
+                c.setAutoCommit(false);
+                for (SyncPlan.Table t : plan.tables()) {
+                    boolean makedelta = source.makedelta() || Boolean.TRUE.equals(t.relation().makedelta());
+                    CaptureInstaller.install(c, t.info(), makedelta);
+                }
+                c.commit();
+                c.setAutoCommit(true);
+                String snapshot = SourceSession.currentSnapshot(c).text();
+                for (SyncPlan.Member target : plan.targets()) {
+                    if (repo.position(sync.name(), source.name(), target.db().name()).isEmpty()) {
+                        repo.savePosition(sync.name(), source.name(), target.db().name(), snapshot);
+                    }
+                }
+                done.add(source.name());
+            } catch (SQLException e) {
+                throw new IbexException("cannot install capture on database \"" + source.name() + "\": " + Pg.firstLine(e));
+            }
+        }
+        return done;
+    }
+
+    public List<Sync> syncs() {
+        try (Repository repo = openRepository()) {
+            return repo.syncs();
+        }
+    }
+
+    /** Checks a sync exactly as the daemon does when it starts it; returns the plan, or throws why not. */
+    public SyncPlan validate(String syncName) {
+        try (Repository repo = openRepository()) {
+            SyncPlan plan = SyncPlanner.plan(repo, repo.requireSync(syncName));
+            SyncPlanner.checkTargets(plan);
+            return plan;
+        }
+    }
+
+    // ---------------------------------------------------------------- remove and update
+
+    public void remove(String type, String name, boolean force) {
+        try (Repository repo = openRepository()) {
+            new Removal(repo, force).remove(type, name);
+            repo.commit();
+        }
+    }
+
+    public void update(String type, String name, Map<String, String> given) {
+        try (Repository repo = openRepository()) {
+            new Update(repo).update(type, name, given);
+            repo.commit();
+        }
+    }
+
+    // ---------------------------------------------------------------- status and kick
+
+    public List<SyncStatus> status() {
+        try (Repository repo = openRepository()) {
+            List<SyncStatus> out = new ArrayList<>();
+            for (Sync s : repo.syncs()) {
+                out.add(SyncStatus.of(repo, s));
+            }
+            return out;
+        }
+    }
+
+    public SyncStatus status(String sync) {
+        try (Repository repo = openRepository()) {
+            return SyncStatus.of(repo, repo.requireSync(sync));
+        }
+    }
+
+    /** The outcome of a kick that waited. */
+    public enum KickOutcome { DONE, TIMEOUT, FAILED }
+
+    /** Asks the daemon to run a sync now; returns the repository time of the request. */
+    public OffsetDateTime kick(String syncName) {
+        try (Repository repo = openRepository()) {
+            Sync s = repo.requireSync(syncName);
+            if (!s.active()) {
+                throw new IbexException("sync \"" + syncName + "\" is inactive: run 'ibex activate " + syncName + "' first");
+            }
+            OffsetDateTime at = repo.now();
+            repo.notify(io.ibex.engine.Daemon.KICK_CHANNEL, syncName);
+            repo.commit();
+            return at;
+        }
+    }
+
+    /** Waits for the first run of the sync that started at or after {@code since}; a null timeout waits forever. */
+    public KickOutcome awaitRun(String syncName, OffsetDateTime since, Duration timeout, Consumer<Duration> tick) {
+        long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
+        long start = System.nanoTime();
+        try (Repository repo = openRepository()) {
+            while (System.nanoTime() < deadline) {
+                Optional<SyncRun> run = repo.runEndedAfter(syncName, since);
+                repo.commit();
+                if (run.isPresent()) {
+                    return "bad".equals(run.get().outcome()) ? KickOutcome.FAILED : KickOutcome.DONE;
+                }
+                tick.accept(Duration.ofNanos(System.nanoTime() - start));
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            return KickOutcome.TIMEOUT;
+        }
+    }
+
+    public Optional<SyncRun> lastRun(String syncName) {
+        try (Repository repo = openRepository()) {
+            return repo.lastRun(syncName);
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package io.ibex.api;
+
+import java.util.regex.Pattern;
+
+/**
+ * A table name as a user types it: schema.table or a bare name, double quotes around parts that contain dots
+ * or keep their case, % (or *) as wildcards. A bare name matches in every schema.
+ */
+public record QualifiedName(String schema, String name) {
+
+    public static QualifiedName parse(String text) {
+        String s = text.trim();
+        int dot = splitPoint(s);
+        if (dot < 0) {
+            return new QualifiedName(null, unquote(s));
+        }
+        return new QualifiedName(unquote(s.substring(0, dot)), unquote(s.substring(dot + 1)));
+    }
+
+    private static int splitPoint(String s) {
+        boolean quoted = false;
+        for (int i = 0; i < s.length(); i++) {
+            char ch = s.charAt(i);
+            if (ch == '"') {
+                quoted = !quoted;
+            } else if (ch == '.' && !quoted) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static String unquote(String part) {
+        if (part.length() >= 2 && part.startsWith("\"") && part.endsWith("\"")) {
+            return part.substring(1, part.length() - 1).replace("\"\"", "\"");
+        }
+        return part.replace('*', '%');
+    }
+
+    /** A LIKE pattern (% and _) as a Java regex. */
+    static String likeToRegex(String like) {
+        StringBuilder re = new StringBuilder();
+        for (char ch : like.replace('*', '%').toCharArray()) {
+            re.append(ch == '%' ? ".*" : ch == '_' ? "." : Pattern.quote(String.valueOf(ch)));
+        }
+        return re.toString();
+    }
+}

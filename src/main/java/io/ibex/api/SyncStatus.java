@@ -1,0 +1,65 @@
+package io.ibex.api;
+
+import io.ibex.capture.Backlog;
+import io.ibex.repository.Database;
+import io.ibex.repository.DbGroup;
+import io.ibex.repository.RelGroup;
+import io.ibex.repository.Repository;
+import io.ibex.repository.Role;
+import io.ibex.repository.Sync;
+import io.ibex.repository.SyncRun;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What {@code ibex status} shows of one sync: its last good and bad runs, what it is doing now, its options, and
+ * the backlog of changes each target has still to receive (null where a source could not be reached).
+ */
+public record SyncStatus(Sync sync, String currentState, Optional<SyncRun> lastGood, Optional<SyncRun> lastBad,
+                         Optional<SyncRun> lastWithRows, String sourceDb, int tables, Map<String, Long> backlog,
+                         String backlogError) {
+
+    static SyncStatus of(Repository repo, Sync s) {
+        Optional<SyncRun> last = repo.lastRun(s.name());
+        Optional<SyncRun> good = repo.lastRun(s.name(), "good", "empty");
+        Optional<SyncRun> bad = repo.lastRun(s.name(), "bad");
+        Optional<SyncRun> rows = repo.lastRun(s.name(), "good");
+        String state;
+        if (last.isEmpty()) {
+            state = "No records found";
+        } else if (last.get().ended() == null) {
+            state = last.get().state();
+        } else {
+            state = "bad".equals(last.get().outcome()) ? "Bad" : "Good";
+        }
+        if (!s.active()) {
+            state = "Inactive";
+        }
+        DbGroup group = repo.requireDbGroup(s.dbgroup());
+        RelGroup relgroup = repo.requireRelGroup(s.relgroup());
+        String source = String.join(",", group.dbsWithRole(Role.SOURCE));
+        Map<String, Long> backlog = new LinkedHashMap<>();
+        String backlogError = null;
+        for (String src : group.dbsWithRole(Role.SOURCE)) {
+            Database db = repo.requireDatabase(src);
+            for (Repository.Position p : repo.positions()) {
+                if (p.sync().equals(s.name()) && p.sourceDb().equals(src)) {
+                    try {
+                        backlog.put(p.targetDb(), Backlog.count(db.connection(), relgroup.members().stream()
+                                .filter(r -> !r.isSequence() && r.db().equals(src)).toList(), p.snapshot()));
+                    } catch (RuntimeException e) {
+                        backlogError = e.getMessage();
+                    }
+                }
+            }
+        }
+        return new SyncStatus(s, state, good, bad, rows, source, relgroup.members().size(), backlog, backlogError);
+    }
+
+    public List<String> targets() {
+        return List.copyOf(backlog.keySet());
+    }
+}

@@ -1,0 +1,124 @@
+package io.ibex.api;
+
+import io.ibex.IbexException;
+import io.ibex.db.ConnectionSpec;
+import io.ibex.repository.Database;
+import io.ibex.repository.Relation;
+import io.ibex.repository.Repository;
+import io.ibex.repository.Sync;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** {@code ibex update sync|db|table NAME key=value ...}: only known keys, each checked before anything changes. */
+final class Update {
+    private final Repository repo;
+
+    Update(Repository repo) {
+        this.repo = repo;
+    }
+
+    void update(String type, String name, Map<String, String> given) {
+        if (given.isEmpty()) {
+            throw new IbexException("update: give at least one key=value");
+        }
+        switch (ObjectType.parse(type)) {
+            case SYNC -> updateSync(repo.requireSync(name), given);
+            case DB -> updateDatabase(repo.requireDatabase(name), given);
+            case TABLE, SEQUENCE -> updateRelation(name, given);
+            default -> throw new IbexException("update: cannot update a " + type + " (use update sync, db or table)");
+        }
+    }
+
+    private void updateSync(Sync s, Map<String, String> given) {
+        Params p = Params.of("update sync", given);
+        SyncOptions after = SyncOptions.of(s).with(p, "update sync");
+        p.done();
+        Sync n = after.toSync(s.name(), s.relgroup(), s.dbgroup());
+        set(s.status(), n.status(), v -> repo.updateSync(s.name(), "status", v));
+        set(s.autokick(), n.autokick(), v -> repo.updateSync(s.name(), "autokick", v));
+        set(s.checktimeSeconds(), n.checktimeSeconds(), v -> repo.updateSync(s.name(), "checktime", v));
+        set(s.onetimecopy(), n.onetimecopy(), v -> repo.updateSync(s.name(), "onetimecopy", v));
+        set(s.stayalive(), n.stayalive(), v -> repo.updateSync(s.name(), "stayalive", v));
+        set(s.kidsalive(), n.kidsalive(), v -> repo.updateSync(s.name(), "kidsalive", v));
+        set(s.conflictStrategy(), n.conflictStrategy(), v -> repo.updateSync(s.name(), "conflict_strategy", v));
+        set(s.deletemethod(), n.deletemethod(), v -> repo.updateSync(s.name(), "deletemethod", v));
+        set(s.analyzeAfterCopy(), n.analyzeAfterCopy(), v -> repo.updateSync(s.name(), "analyze_after_copy", v));
+        set(s.rebuildIndex(), n.rebuildIndex(), v -> repo.updateSync(s.name(), "rebuild_index", v));
+        if (!s.active() && n.active()) {
+            Ibex.installCapture(repo, n);
+        }
+    }
+
+    private static <T> void set(T before, T after, java.util.function.Consumer<T> write) {
+        if (!java.util.Objects.equals(before, after)) {
+            write.accept(after);
+        }
+    }
+
+    private void updateDatabase(Database d, Map<String, String> given) {
+        Params p = Params.of("update db", given);
+        String dbname = p.take("dbname");
+        String host = p.take("dbhost", "host", "pghost");
+        Integer port = p.takeInt("dbport", "port", "pgport");
+        String user = p.take("dbuser", "user", "username");
+        String pass = p.take("dbpass", "pass", "password");
+        String status = p.takeChoice(Set.of("active", "inactive"), "status");
+        Boolean makedelta = p.takeBool("makedelta");
+        String replicaFunction = p.take("replica_function");
+        p.done();
+        if (dbname != null) {
+            repo.updateDatabase(d.name(), "dbname", dbname);
+        }
+        if (host != null) {
+            repo.updateDatabase(d.name(), "dbhost", new ConnectionSpec(host, 1, "x", "x", null).host());
+        }
+        if (port != null) {
+            repo.updateDatabase(d.name(), "dbport", port);
+        }
+        if (user != null) {
+            repo.updateDatabase(d.name(), "dbuser", user);
+        }
+        if (pass != null) {
+            repo.updateDatabase(d.name(), "dbpass", pass.isEmpty() ? null : pass);
+        }
+        if (status != null) {
+            repo.updateDatabase(d.name(), "status", status);
+        }
+        if (makedelta != null) {
+            repo.updateDatabase(d.name(), "makedelta", makedelta);
+        }
+        if (replicaFunction != null) {
+            repo.updateDatabase(d.name(), "replica_function", replicaFunction.isEmpty() ? null : replicaFunction);
+        }
+    }
+
+    private void updateRelation(String name, Map<String, String> given) {
+        QualifiedName q = QualifiedName.parse(name);
+        List<Relation> matches = repo.relations().stream()
+                .filter(r -> r.name().equals(q.name()) && (q.schema() == null || r.schema().equals(q.schema()))).toList();
+        if (matches.size() != 1) {
+            throw new IbexException(matches.isEmpty() ? "there is no table named \"" + name + "\"" : "\"" + name + "\" names several tables: give schema.table");
+        }
+        Relation r = matches.get(0);
+        Params p = Params.of("update table", given);
+        Boolean autokick = p.takeBool("autokick");
+        Boolean makedelta = p.takeBool("makedelta");
+        Integer rebuild = p.takeInt("rebuild_index");
+        Boolean analyze = p.takeBool("analyze_after_copy");
+        p.done();
+        if (autokick != null) {
+            repo.updateRelation(r.id(), "autokick", autokick);
+        }
+        if (makedelta != null) {
+            repo.updateRelation(r.id(), "makedelta", makedelta);
+        }
+        if (rebuild != null) {
+            repo.updateRelation(r.id(), "rebuild_index", rebuild);
+        }
+        if (analyze != null) {
+            repo.updateRelation(r.id(), "analyze_after_copy", analyze);
+        }
+    }
+}

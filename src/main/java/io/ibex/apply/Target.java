@@ -1,0 +1,35 @@
+package io.ibex.apply;
+
+import io.ibex.capture.TableInfo;
+
+import java.io.InputStream;
+
+/**
+ * One database that receives changes. A batch is begin, then per table an optional truncate, the deletion of
+ * every changed key and the insertion of the current source rows of those keys, then commit: applying the
+ * same batch twice gives the same result, which is what makes a crash between commit and the recording of
+ * progress harmless. Keys and rows arrive as PostgreSQL COPY text streams, which every adapter can read.
+ */
+public interface Target extends AutoCloseable {
+
+    /** Starts a transaction in which the target's own triggers and foreign-key checks are held off. */
+    void begin();
+
+    /** Checks that the target has the table with every column the source sends; throws a one-line error if not. */
+    void checkTable(TableInfo source);
+
+    void truncate(TableInfo table);
+
+    /** Deletes the rows whose keys are in the stream; returns how many rows went. */
+    long deleteKeys(TableInfo table, InputStream keys);
+
+    /** Inserts the rows in the stream; returns how many. */
+    long insertRows(TableInfo table, InputStream rows);
+
+    void commit();
+
+    void rollback();
+
+    @Override
+    void close();
+}

@@ -1,0 +1,203 @@
+package io.ibex.capture;
+
+import io.ibex.db.Pg;
+import io.ibex.db.Sql;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * What ibex installs on a source database, in schema {@value #SCHEMA}: per replicated table a change table, a row
+ * trigger that records the key of every changed row, a truncate trigger and a statement trigger that sends the
+ * kick. All SQL here runs on PostgreSQL 8.4 and later: no IF NOT EXISTS, no format(), no DO blocks.
+ * The caller owns the transaction.
+ */
+public final class CaptureInstaller {
+
+    public static final String SCHEMA = "ibex_capture";
+    /** The NOTIFY channel the kick trigger uses; a constant name, since 8.4 has no payload. */
+    public static final String KICK_CHANNEL = "ibex_capture";
+    /** ibex's own sessions start their application_name with this; the triggers leave their changes alone. */
+    public static final String APPLICATION_PREFIX = "ibex:";
+
+    private CaptureInstaller() {
+    }
+
+    /** The names of the objects that capture one table. */
+    public record Names(String deltaTable, String function) {
+        public String qualifiedDelta() {
+            return Sql.qualified(SCHEMA, deltaTable);
+        }
+    }
+
+    public static Names names(String schema, String table) {
+        String base = (schema + "_" + table).toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+        if (base.length() > 40) {
+            base = base.substring(0, 40);
+        }
+        String hash = md5(schema + "." + table).substring(0, 8);
+        return new Names("d_" + base + "_" + hash, "f_" + base + "_" + hash);
+    }
+
+    /** Schema, catalog table, truncate log and kick functions; each only if missing. */
+    public static void ensureInfrastructure(Connection c) throws SQLException {
+        if (!Pg.exists(c, "SELECT 1 FROM pg_language WHERE lanname = 'plpgsql'")) {
+            Pg.exec(c, "CREATE LANGUAGE plpgsql");
+        }
+        if (!Pg.exists(c, "SELECT 1 FROM pg_namespace WHERE nspname = ?", SCHEMA)) {
+            Pg.exec(c, "CREATE SCHEMA " + SCHEMA);
+        }
+        if (!tableExists(c, "captured")) {
+            Pg.exec(c, "CREATE TABLE " + SCHEMA + ".captured (schemaname text NOT NULL, relname text NOT NULL, "
+                    + "delta_table text NOT NULL, key_columns text[] NOT NULL, makedelta boolean NOT NULL DEFAULT false, "
+                    + "installed timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (schemaname, relname))");
+        }
+        if (!tableExists(c, "truncated")) {
+            Pg.exec(c, "CREATE TABLE " + SCHEMA + ".truncated (schemaname text NOT NULL, relname text NOT NULL, "
+                    + "txid bigint NOT NULL DEFAULT txid_current(), changed_at timestamptz NOT NULL DEFAULT clock_timestamp(), "
+                    + "origin text)");
+            Pg.exec(c, "CREATE INDEX truncated_txid ON " + SCHEMA + ".truncated (txid)");
+        }
+        Pg.exec(c, "CREATE OR REPLACE FUNCTION " + SCHEMA + ".kick() RETURNS trigger LANGUAGE plpgsql AS $f$\n"
+                + "BEGIN\n"
+                + "  IF substr(current_setting('application_name'), 1, 5) <> '" + APPLICATION_PREFIX + "' THEN\n"
+                + "    NOTIFY " + KICK_CHANNEL + ";\n"
+                + "  END IF;\n"
+                + "  RETURN NULL;\n"
+                + "END\n$f$");
+        Pg.exec(c, "CREATE OR REPLACE FUNCTION " + SCHEMA + ".kick_always() RETURNS trigger LANGUAGE plpgsql AS $f$\n"
+                + "BEGIN\n  NOTIFY " + KICK_CHANNEL + ";\n  RETURN NULL;\nEND\n$f$");
+    }
+
+    private static boolean tableExists(Connection c, String name) throws SQLException {
+        return Pg.exists(c, "SELECT 1 FROM pg_class r JOIN pg_namespace n ON n.oid = r.relnamespace "
+                + "WHERE n.nspname = ? AND r.relname = ?", SCHEMA, name);
+    }
+
+    public static boolean isCaptured(Connection c, String schema, String table) throws SQLException {
+        return tableExists(c, "captured")
+                && Pg.exists(c, "SELECT 1 FROM " + SCHEMA + ".captured WHERE schemaname = ? AND relname = ?", schema, table);
+    }
+
+    /**
+     * Installs capture on one table, or refreshes its trigger function if it is installed already (makedelta may
+     * have changed). With makedelta, rows that ibex itself applies are recorded too (with their origin), so that
+     * another sync can carry them further (A to B to C).
+     */
+    public static void install(Connection c, TableInfo t, boolean makedelta) throws SQLException {
+        ensureInfrastructure(c);
+        Names n = names(t.schema(), t.name());
+        String table = Sql.qualified(t.schema(), t.name());
+        boolean installed = isCaptured(c, t.schema(), t.name());
+        if (!installed) {
+            List<String> cols = new ArrayList<>();
+            for (int i = 0; i < t.keyColumns().size(); i++) {
+                cols.add(Sql.ident(t.keyColumns().get(i)) + " " + t.keyTypes().get(i));
+            }
+            Pg.exec(c, "CREATE TABLE " + n.qualifiedDelta() + " (" + String.join(", ", cols)
+                    + ", ibex_txid bigint NOT NULL DEFAULT txid_current(), ibex_changed timestamptz NOT NULL DEFAULT clock_timestamp(), "
+                    + "ibex_origin text)");
+            Pg.exec(c, "CREATE INDEX " + Sql.ident(n.deltaTable() + "_txid") + " ON " + n.qualifiedDelta() + " (ibex_txid)");
+        }
+        Pg.exec(c, functionSql(t, n, makedelta));
+        if (!installed) {
+            Pg.exec(c, "CREATE TRIGGER ibex_capture AFTER INSERT OR UPDATE OR DELETE ON " + table
+                    + " FOR EACH ROW EXECUTE PROCEDURE " + Sql.qualified(SCHEMA, n.function()) + "()");
+            // ALWAYS: the trigger still fires under session_replication_role = replica, where it skips ibex's own
+            // writes unless makedelta asks for them.
+            Pg.exec(c, "ALTER TABLE " + table + " ENABLE ALWAYS TRIGGER ibex_capture");
+            Pg.exec(c, "CREATE TRIGGER ibex_truncate AFTER TRUNCATE ON " + table + " FOR EACH STATEMENT EXECUTE PROCEDURE "
+                    + Sql.qualified(SCHEMA, n.function()) + "()");
+            Pg.exec(c, "ALTER TABLE " + table + " ENABLE ALWAYS TRIGGER ibex_truncate");
+            Pg.update(c, "INSERT INTO " + SCHEMA + ".captured (schemaname, relname, delta_table, key_columns, makedelta) "
+                    + "VALUES (?, ?, ?, ?, ?)", t.schema(), t.name(), n.deltaTable(), c.createArrayOf("text", t.keyColumns().toArray()), makedelta);
+        } else {
+            Pg.exec(c, "DROP TRIGGER ibex_kick ON " + table);
+            Pg.update(c, "UPDATE " + SCHEMA + ".captured SET makedelta = ? WHERE schemaname = ? AND relname = ?", makedelta, t.schema(), t.name());
+        }
+        Pg.exec(c, "CREATE TRIGGER ibex_kick AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON " + table
+                + " FOR EACH STATEMENT EXECUTE PROCEDURE " + SCHEMA + "." + (makedelta ? "kick_always" : "kick") + "()");
+        if (makedelta) {
+            Pg.exec(c, "ALTER TABLE " + table + " ENABLE ALWAYS TRIGGER ibex_kick");
+        }
+    }
+
+    /** One trigger function serves the row trigger (key changes) and the truncate trigger. */
+    static String functionSql(TableInfo t, Names n, boolean makedelta) {
+        String delta = n.qualifiedDelta();
+        String keys = Sql.idents(t.keyColumns());
+        String origin = makedelta ? "CASE WHEN substr(current_setting('application_name'), 1, 5) = '" + APPLICATION_PREFIX
+                + "' THEN current_setting('application_name') END" : "NULL";
+        StringBuilder s = new StringBuilder();
+        s.append("CREATE OR REPLACE FUNCTION ").append(Sql.qualified(SCHEMA, n.function()))
+                .append("() RETURNS trigger LANGUAGE plpgsql AS $f$\nBEGIN\n");
+        if (!makedelta) {
+            s.append("  IF substr(current_setting('application_name'), 1, 5) = '").append(APPLICATION_PREFIX)
+                    .append("' THEN\n    RETURN NULL;\n  END IF;\n");
+        }
+        s.append("  IF TG_OP = 'TRUNCATE' THEN\n")
+                .append("    INSERT INTO ").append(SCHEMA).append(".truncated (schemaname, relname, origin) VALUES (")
+                .append(Sql.literal(t.schema())).append(", ").append(Sql.literal(t.name())).append(", ").append(origin).append(");\n")
+                .append("    RETURN NULL;\n  END IF;\n");
+        s.append("  IF TG_OP = 'INSERT' THEN\n")
+                .append("    INSERT INTO ").append(delta).append(" (").append(keys).append(", ibex_origin) VALUES (")
+                .append(Sql.idents("NEW.", t.keyColumns())).append(", ").append(origin).append(");\n")
+                .append("    RETURN NULL;\n  END IF;\n");
+        s.append("  INSERT INTO ").append(delta).append(" (").append(keys).append(", ibex_origin) VALUES (")
+                .append(Sql.idents("OLD.", t.keyColumns())).append(", ").append(origin).append(");\n");
+        s.append("  IF TG_OP = 'UPDATE' AND (");
+        List<String> changed = new ArrayList<>();
+        for (String k : t.keyColumns()) {
+            changed.add("NEW." + Sql.ident(k) + " IS DISTINCT FROM OLD." + Sql.ident(k));
+        }
+        s.append(String.join(" OR ", changed)).append(") THEN\n")
+                .append("    INSERT INTO ").append(delta).append(" (").append(keys).append(", ibex_origin) VALUES (")
+                .append(Sql.idents("NEW.", t.keyColumns())).append(", ").append(origin).append(");\n")
+                .append("  END IF;\n  RETURN NULL;\nEND\n$f$");
+        return s.toString();
+    }
+
+    /** Removes capture from one table; the change table goes with it. */
+    public static void remove(Connection c, String schema, String table) throws SQLException {
+        if (!isCaptured(c, schema, table)) {
+            return;
+        }
+        Names n = names(schema, table);
+        if (SourceCatalog.relation(c, schema, table).isPresent()) {
+            String qt = Sql.qualified(schema, table);
+            for (String trigger : List.of("ibex_capture", "ibex_truncate", "ibex_kick")) {
+                if (Pg.exists(c, "SELECT 1 FROM pg_trigger WHERE tgrelid = (SELECT r.oid FROM pg_class r JOIN pg_namespace s "
+                        + "ON s.oid = r.relnamespace WHERE s.nspname = ? AND r.relname = ?) AND tgname = ?", schema, table, trigger)) {
+                    Pg.exec(c, "DROP TRIGGER " + trigger + " ON " + qt);
+                }
+            }
+        }
+        Pg.exec(c, "DROP FUNCTION " + Sql.qualified(SCHEMA, n.function()) + "()");
+        Pg.exec(c, "DROP TABLE " + n.qualifiedDelta());
+        Pg.update(c, "DELETE FROM " + SCHEMA + ".truncated WHERE schemaname = ? AND relname = ?", schema, table);
+        Pg.update(c, "DELETE FROM " + SCHEMA + ".captured WHERE schemaname = ? AND relname = ?", schema, table);
+    }
+
+    /** Drops the whole capture schema once no table is captured any more. */
+    public static void removeInfrastructureIfUnused(Connection c) throws SQLException {
+        if (Pg.exists(c, "SELECT 1 FROM pg_namespace WHERE nspname = ?", SCHEMA)
+                && (!tableExists(c, "captured") || !Pg.exists(c, "SELECT 1 FROM " + SCHEMA + ".captured"))) {
+            Pg.exec(c, "DROP SCHEMA " + SCHEMA + " CASCADE");
+        }
+    }
+
+    static String md5(String s) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(s.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

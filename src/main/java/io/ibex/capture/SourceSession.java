@@ -1,0 +1,86 @@
+package io.ibex.capture;
+
+import io.ibex.db.Pg;
+import io.ibex.db.Sql;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.PGCopyInputStream;
+
+import java.io.InputStream;
+import java.sql.Connection;
+import java.sql.SQLException;
+
+/**
+ * One consistent read of a source: a REPEATABLE READ transaction whose first statement takes the snapshot, so
+ * the rows read and the snapshot recorded as the new position are the same moment. Rows leave as COPY text
+ * streams; nothing is held in memory.
+ */
+public final class SourceSession implements AutoCloseable {
+
+    private final Connection c;
+    private final Snapshot snapshot;
+
+    private SourceSession(Connection c, Snapshot snapshot) {
+        this.c = c;
+        this.snapshot = snapshot;
+    }
+
+    public static SourceSession begin(Connection c) throws SQLException {
+        c.setAutoCommit(false);
+        // REPEATABLE READ (SERIALIZABLE before 9.1, which meant the same) fixes the snapshot at the first statement
+        String level = Pg.serverVersion(c) >= 90100 ? "REPEATABLE READ" : "SERIALIZABLE";
+        Pg.exec(c, "SET TRANSACTION ISOLATION LEVEL " + level);
+        Snapshot s = new Snapshot(Pg.queryString(c, "SELECT txid_current_snapshot()::text"));
+        return new SourceSession(c, s);
+    }
+
+    /** The snapshot of a source right now, outside any batch (for the first position of a new consumer). */
+    public static Snapshot currentSnapshot(Connection c) throws SQLException {
+        return new Snapshot(Pg.queryString(c, "SELECT txid_current_snapshot()::text"));
+    }
+
+    public Snapshot snapshot() {
+        return snapshot;
+    }
+
+    public boolean hasChanges(TableInfo t, ChangeWindow w) throws SQLException {
+        return Pg.exists(c, "SELECT 1 FROM " + CaptureInstaller.names(t.schema(), t.name()).qualifiedDelta()
+                + " WHERE " + w.predicate("ibex_txid", "ibex_origin") + " LIMIT 1");
+    }
+
+    public boolean truncatedIn(TableInfo t, ChangeWindow w) throws SQLException {
+        return Pg.exists(c, "SELECT 1 FROM " + CaptureInstaller.SCHEMA + ".truncated WHERE schemaname = ? AND relname = ? AND "
+                + w.predicate("txid", "origin") + " LIMIT 1", t.schema(), t.name());
+    }
+
+    private String changedKeys(TableInfo t, ChangeWindow w) {
+        return "SELECT DISTINCT " + Sql.idents(t.keyColumns()) + " FROM " + CaptureInstaller.names(t.schema(), t.name()).qualifiedDelta()
+                + " WHERE " + w.predicate("ibex_txid", "ibex_origin");
+    }
+
+    /** The distinct keys changed in the window, as COPY text. */
+    public InputStream keys(TableInfo t, ChangeWindow w) throws SQLException {
+        return copyOut(changedKeys(t, w));
+    }
+
+    /** The current rows of the keys changed in the window; a key deleted on the source has no row. */
+    public InputStream rows(TableInfo t, ChangeWindow w) throws SQLException {
+        String keyTuple = t.keyColumns().size() == 1 ? Sql.ident(t.keyColumns().get(0)) : "(" + Sql.idents(t.keyColumns()) + ")";
+        return copyOut("SELECT " + Sql.idents(t.columnNames()) + " FROM ONLY " + Sql.qualified(t.schema(), t.name())
+                + " WHERE " + keyTuple + " IN (" + changedKeys(t, w) + ")");
+    }
+
+    /** Every row of a table, for a full copy. */
+    public InputStream allRows(TableInfo t) throws SQLException {
+        return copyOut("SELECT " + Sql.idents(t.columnNames()) + " FROM ONLY " + Sql.qualified(t.schema(), t.name()));
+    }
+
+    private InputStream copyOut(String select) throws SQLException {
+        return new PGCopyInputStream(c.unwrap(PGConnection.class), "COPY (" + select + ") TO STDOUT");
+    }
+
+    /** Ends the read; nothing was written, so this is a rollback. */
+    @Override
+    public void close() {
+        Pg.rollbackQuietly(c);
+    }
+}

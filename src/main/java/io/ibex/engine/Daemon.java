@@ -1,0 +1,291 @@
+package io.ibex.engine;
+
+import io.ibex.IbexException;
+import io.ibex.db.ConnectionSpec;
+import io.ibex.db.Pg;
+import io.ibex.repository.Database;
+import io.ibex.repository.DbGroup;
+import io.ibex.repository.Repository;
+import io.ibex.repository.Role;
+import io.ibex.repository.Sync;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The replication daemon (Bucardo's MCP): one worker thread per active sync, one listener per source database,
+ * kicks and control messages from the command line over LISTEN/NOTIFY on the repository, and a periodic purge.
+ * Only one daemon may run per repository: it holds an advisory lock there for its whole life.
+ */
+public class Daemon {
+
+    public static final String KICK_CHANNEL = "ibex_kick";
+    public static final String CONTROL_CHANNEL = "ibex_control";
+    /** The advisory lock key that marks a running daemon (arbitrary, fixed: "ibex" in ASCII). */
+    public static final long LOCK_KEY = 0x69626578L;
+
+    private static final Logger log = LoggerFactory.getLogger(Daemon.class);
+    private static final long RELOAD_EVERY_MS = 10_000;
+    private static final long PURGE_EVERY_MS = 30_000;
+
+    private final ConnectionSpec repositorySpec;
+    private final Path pidFile;
+    private final Map<String, SyncWorker> workers = new HashMap<>();
+    private final Map<String, SourceListener> listeners = new HashMap<>();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean stopping;
+
+    public Daemon(ConnectionSpec repositorySpec, Path pidFile) {
+        this.repositorySpec = repositorySpec;
+        this.pidFile = pidFile;
+    }
+
+    /** Asks a running daemon to stop; returns at once. */
+    public void requestStop() {
+        stopping = true;
+    }
+
+    /** Blocks until {@link #run()} has cleaned up. */
+    public void awaitStopped() throws InterruptedException {
+        stopped.await();
+    }
+
+    public void run() {
+        Repository repo = Repository.open(repositorySpec, "ibex-daemon").requireInstalled();
+        try {
+            if (!"t".equals(Pg.queryString(repo.connection(), "SELECT pg_try_advisory_lock(" + LOCK_KEY + ")"))) {
+                throw new IbexException("another ibex daemon is already running on this repository ("
+                        + repositorySpec.describe() + ")");
+            }
+            int abandoned = repo.closeAbandonedRuns();
+            Pg.exec(repo.connection(), "LISTEN " + KICK_CHANNEL);
+            Pg.exec(repo.connection(), "LISTEN " + CONTROL_CHANNEL);
+            repo.commit();
+            writePidFile();
+            log.info("MCP Starting ibex daemon, pid {}{}", ProcessHandle.current().pid(),
+                    abandoned > 0 ? " (closed " + abandoned + " runs left open by a previous daemon)" : "");
+            reload(repo, true);
+            loop(repo);
+        } catch (java.sql.SQLException e) {
+            throw new IbexException("repository: " + Pg.firstLine(e), e);
+        } finally {
+            shutdown();
+            repo.close();
+            deletePidFile();
+            log.info("MCP ibex daemon stopped");
+            stopped.countDown();
+        }
+    }
+
+    private void loop(Repository repo) {
+        long lastReload = System.currentTimeMillis();
+        long lastPurge = 0;
+        while (!stopping) {
+            try {
+                PGNotification[] notes = repo.connection().unwrap(PGConnection.class).getNotifications(250);
+                if (notes != null) {
+                    for (PGNotification n : notes) {
+                        handle(repo, n);
+                    }
+                }
+                long now = System.currentTimeMillis();
+                if (now - lastReload >= RELOAD_EVERY_MS) {
+                    reload(repo, false);
+                    lastReload = now;
+                }
+                if (now - lastPurge >= PURGE_EVERY_MS) {
+                    Purger.purge(repo);
+                    repo.pruneRuns();
+                    repo.commit();
+                    lastPurge = now;
+                }
+            } catch (Exception e) {
+                if (stopping) {
+                    return;
+                }
+                log.warn("MCP Lost the repository: {} (reconnecting)", Pg.firstLine(e));
+                repo = reconnect(repo);
+            }
+        }
+    }
+
+    private Repository reconnect(Repository old) {
+        old.close();
+        while (!stopping) {
+            try {
+                Thread.sleep(2000);
+                Repository repo = Repository.open(repositorySpec, "ibex-daemon").requireInstalled();
+                if (!"t".equals(Pg.queryString(repo.connection(), "SELECT pg_try_advisory_lock(" + LOCK_KEY + ")"))) {
+                    repo.close();
+                    throw new IbexException("another ibex daemon took over the repository");
+                }
+                Pg.exec(repo.connection(), "LISTEN " + KICK_CHANNEL);
+                Pg.exec(repo.connection(), "LISTEN " + CONTROL_CHANNEL);
+                repo.commit();
+                log.info("MCP Reconnected to the repository");
+                workers.values().forEach(w -> w.kick(false));
+                return repo;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                stopping = true;
+            } catch (IbexException e) {
+                if (e.getMessage().startsWith("another")) {
+                    log.error("MCP {}: stopping", e.getMessage());
+                    stopping = true;
+                }
+            } catch (Exception e) {
+                // still away; try again
+            }
+        }
+        return Repository.open(repositorySpec, "ibex-daemon");
+    }
+
+    private void handle(Repository repo, PGNotification n) {
+        if (KICK_CHANNEL.equals(n.getName())) {
+            SyncWorker w = workers.get(n.getParameter());
+            if (w == null) {
+                reload(repo, false);
+                w = workers.get(n.getParameter());
+            }
+            if (w != null) {
+                log.info("MCP Kick of sync {}", n.getParameter());
+                w.kick(true);
+            }
+        } else if (CONTROL_CHANNEL.equals(n.getName())) {
+            String p = n.getParameter();
+            if ("stop".equals(p)) {
+                log.info("MCP Stop requested");
+                stopping = true;
+            } else if ("reload".equals(p)) {
+                log.info("MCP Reload requested");
+                reload(repo, false);
+                workers.values().forEach(w -> w.reload(w.sync()));
+            } else if (p.startsWith("message:")) {
+                log.info("MESSAGE {}", p.substring("message:".length()));
+            }
+        }
+    }
+
+    /** Starts workers for new active syncs, stops those of removed or inactive ones, passes on changed options. */
+    private void reload(Repository repo, boolean startup) {
+        sourcesOfSync.clear();
+        List<Sync> syncs = repo.syncs();
+        Set<String> active = new HashSet<>();
+        Set<String> sourceDbs = new HashSet<>();
+        Map<String, Database> dbs = new HashMap<>();
+        for (Sync s : syncs) {
+            if (!s.active()) {
+                continue;
+            }
+            active.add(s.name());
+            DbGroup g = repo.dbGroup(s.dbgroup()).orElse(null);
+            if (g != null) {
+                for (String src : g.dbsWithRole(Role.SOURCE)) {
+                    sourceDbs.add(src);
+                    repo.database(src).ifPresent(d -> dbs.put(src, d));
+                }
+            }
+            SyncWorker w = workers.get(s.name());
+            if (w == null) {
+                w = new SyncWorker(s, repositorySpec);
+                workers.put(s.name(), w);
+                w.start(true);
+                if (!startup) {
+                    log.info("MCP Activated sync {}", s.name());
+                }
+            } else if (!w.sync().equals(s)) {
+                w.reload(s);
+            }
+        }
+        repo.commit();
+        for (String name : Set.copyOf(workers.keySet())) {
+            if (!active.contains(name)) {
+                workers.remove(name).stop();
+                log.info("MCP Deactivated sync {}", name);
+            }
+        }
+        for (String db : sourceDbs) {
+            if (!listeners.containsKey(db) && dbs.containsKey(db)) {
+                SourceListener l = new SourceListener(dbs.get(db), this::sourceChanged);
+                listeners.put(db, l);
+                l.start();
+            }
+        }
+        for (String db : Set.copyOf(listeners.keySet())) {
+            if (!sourceDbs.contains(db)) {
+                listeners.remove(db).stop();
+            }
+        }
+    }
+
+    /** A commit on a source: kick the syncs that read from it and want autokick. */
+    private void sourceChanged(String db) {
+        for (SyncWorker w : List.copyOf(workers.values())) {
+            Sync s = w.sync();
+            if (s.autokick() && sources(s).contains(db)) {
+                w.kick(false);
+            }
+        }
+    }
+
+    private final Map<String, Set<String>> sourcesOfSync = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private Set<String> sources(Sync s) {
+        return sourcesOfSync.computeIfAbsent(s.dbgroup(), g -> {
+            try (Repository repo = Repository.open(repositorySpec, "ibex-daemon")) {
+                return new HashSet<>(repo.requireDbGroup(g).dbsWithRole(Role.SOURCE));
+            } catch (RuntimeException e) {
+                return Set.of();
+            }
+        });
+    }
+
+    private void shutdown() {
+        listeners.values().forEach(SourceListener::stop);
+        workers.values().forEach(SyncWorker::stop);
+        for (SyncWorker w : workers.values()) {
+            try {
+                w.join(60_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void writePidFile() {
+        if (pidFile == null) {
+            return;
+        }
+        try {
+            Files.createDirectories(pidFile.getParent());
+            Files.writeString(pidFile, ProcessHandle.current().pid() + "\n");
+        } catch (IOException e) {
+            throw new IbexException("cannot write the pid file " + pidFile + ": " + e.getMessage());
+        }
+    }
+
+    private void deletePidFile() {
+        if (pidFile == null) {
+            return;
+        }
+        try {
+            String content = Files.exists(pidFile) ? Files.readString(pidFile).trim() : "";
+            if (content.equals(String.valueOf(ProcessHandle.current().pid()))) {
+                Files.delete(pidFile);
+            }
+        } catch (IOException ignored) {
+            // nothing to clean
+        }
+    }
+}

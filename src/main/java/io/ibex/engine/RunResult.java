@@ -1,0 +1,19 @@
+package io.ibex.engine;
+
+import java.util.List;
+
+/** What one run of a sync did: rows deleted and inserted over every target, and the targets that failed. */
+public record RunResult(long deletes, long inserts, long truncates, List<String> errors, boolean transientFailure) {
+
+    public boolean failed() {
+        return !errors.isEmpty();
+    }
+
+    public boolean empty() {
+        return deletes == 0 && inserts == 0 && truncates == 0;
+    }
+
+    public String outcome() {
+        return failed() ? "bad" : empty() ? "empty" : "good";
+    }
+}

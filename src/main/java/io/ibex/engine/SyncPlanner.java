@@ -1,0 +1,88 @@
+package io.ibex.engine;
+
+import io.ibex.IbexException;
+import io.ibex.capture.SourceCatalog;
+import io.ibex.capture.TableInfo;
+import io.ibex.db.Pg;
+import io.ibex.repository.Database;
+import io.ibex.repository.DbGroup;
+import io.ibex.repository.RelGroup;
+import io.ibex.repository.Relation;
+import io.ibex.repository.Repository;
+import io.ibex.repository.Role;
+import io.ibex.repository.Sync;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Resolves and checks a sync. {@code add sync}, {@code validate} and the daemon all go through here, so that
+ * validate can never say OK while the daemon fails.
+ */
+public final class SyncPlanner {
+    private SyncPlanner() {
+    }
+
+    public static final String APP = "ibex-validate";
+
+    public static SyncPlan plan(Repository repo, Sync sync) {
+        DbGroup group = repo.requireDbGroup(sync.dbgroup());
+        RelGroup relgroup = repo.requireRelGroup(sync.relgroup());
+        List<Database> sources = new ArrayList<>();
+        List<SyncPlan.Member> targets = new ArrayList<>();
+        for (DbGroup.Member m : group.members()) {
+            Database db = repo.requireDatabase(m.db());
+            if (m.role() == Role.SOURCE) {
+                sources.add(db);
+            } else {
+                targets.add(new SyncPlan.Member(db, m.role()));
+            }
+        }
+        if (sources.isEmpty()) {
+            throw new IbexException("sync \"" + sync.name() + "\": dbgroup \"" + group.name() + "\" has no source database");
+        }
+        if (sources.size() > 1) {
+            throw new IbexException("sync \"" + sync.name() + "\": several sources are not supported yet (dbgroup \"" + group.name() + "\")");
+        }
+        if (targets.isEmpty()) {
+            throw new IbexException("sync \"" + sync.name() + "\": dbgroup \"" + group.name() + "\" has no target database");
+        }
+        if (relgroup.members().isEmpty()) {
+            throw new IbexException("sync \"" + sync.name() + "\": relgroup \"" + relgroup.name() + "\" has no tables");
+        }
+        boolean deltaTargets = targets.stream().anyMatch(t -> t.role() == Role.TARGET);
+        Database source = sources.get(0);
+        List<SyncPlan.Table> tables = new ArrayList<>();
+        try (Connection c = source.connection().openOrFail(APP, "source database \"" + source.name() + "\"")) {
+            for (Relation r : relgroup.members()) {
+                if (r.isSequence()) {
+                    throw new IbexException("sync \"" + sync.name() + "\": sequence " + r.qualifiedName() + " is not supported yet");
+                }
+                TableInfo info = SourceCatalog.table(c, r.schema(), r.name()).orElseThrow(() -> new IbexException(
+                        "table " + r.qualifiedName() + " does not exist on source database \"" + source.name() + "\""));
+                if (info.keyColumns().isEmpty() && deltaTargets) {
+                    throw new IbexException("table " + r.qualifiedName() + " has no primary key or unique NOT NULL index, so its changes "
+                            + "cannot be replicated to a target; add a primary key, or replicate it in a sync whose other "
+                            + "databases have the fullcopy role (dbgroup G src:source dst:fullcopy)");
+                }
+                tables.add(new SyncPlan.Table(r, info));
+            }
+        } catch (SQLException e) {
+            throw new IbexException("source database \"" + source.name() + "\": " + Pg.firstLine(e), e);
+        }
+        return new SyncPlan(sync, sources, targets, tables);
+    }
+
+    /** Connects to every target and checks that each table is there with every column the source has. */
+    public static void checkTargets(SyncPlan plan) {
+        for (SyncPlan.Member m : plan.targets()) {
+            try (var target = Targets.open(m.db(), plan.applicationName())) {
+                for (SyncPlan.Table t : plan.tables()) {
+                    target.checkTable(t.info());
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,184 @@
+package io.ibex.engine;
+
+import io.ibex.db.ConnectionSpec;
+import io.ibex.db.Pg;
+import io.ibex.repository.Repository;
+import io.ibex.repository.Sync;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The thread that runs one sync: it waits for a kick, its checktime, or the end of a retry backoff, then runs.
+ * A failed run turns the sync Bad and is retried with a growing pause (1 s doubling up to 60 s) until it
+ * succeeds, so a target that comes back makes the sync Good again with no restart. A kick from the command
+ * line skips the pause.
+ */
+final class SyncWorker implements Runnable {
+
+    private static final Logger log = LoggerFactory.getLogger(SyncWorker.class);
+    private static final long MAX_BACKOFF_MS = 60_000;
+
+    private final String syncName;
+    private final ConnectionSpec repositorySpec;
+    private final Thread thread;
+    private volatile boolean stopping;
+    private boolean kicked;
+    private boolean manualKick;
+    private boolean replan = true;
+    private long retryAt;
+    private int failures;
+    private volatile Sync sync;
+
+    SyncWorker(Sync sync, ConnectionSpec repositorySpec) {
+        this.sync = sync;
+        this.syncName = sync.name();
+        this.repositorySpec = repositorySpec;
+        this.thread = new Thread(this, "sync-" + syncName);
+    }
+
+    String name() {
+        return syncName;
+    }
+
+    Sync sync() {
+        return sync;
+    }
+
+    void start(boolean kickNow) {
+        kicked = kickNow;
+        thread.start();
+    }
+
+    synchronized void kick(boolean manual) {
+        kicked = true;
+        manualKick |= manual;
+        notifyAll();
+    }
+
+    /** Picks up changed options or tables before the next run. */
+    synchronized void reload(Sync changed) {
+        this.sync = changed;
+        replan = true;
+        notifyAll();
+    }
+
+    void stop() {
+        stopping = true;
+        synchronized (this) {
+            notifyAll();
+        }
+    }
+
+    void join(long millis) throws InterruptedException {
+        thread.join(millis);
+    }
+
+    @Override
+    public void run() {
+        Repository repo = null;
+        SyncRunner runner = null;
+        SyncPlan plan = null;
+        while (!stopping) {
+            if (!waitForWork()) {
+                break;
+            }
+            long runId = -1;
+            try {
+                if (repo == null) {
+                    repo = Repository.open(repositorySpec, "ibex-daemon");
+                    runner = new SyncRunner(repo);
+                }
+                runId = repo.startRun(syncName, "Started");
+                repo.commit();
+                synchronized (this) {
+                    if (replan) {
+                        plan = null;
+                        replan = false;
+                    }
+                }
+                if (plan == null) {
+                    repo.runState(runId, "Validating");
+                    repo.commit();
+                    plan = SyncPlanner.plan(repo, sync);
+                }
+                RunResult result = runner.run(plan, runId);
+                String error = result.failed() ? String.join("; ", result.errors()) : null;
+                repo.finishRun(runId, result.outcome(), result.deletes(), result.inserts(), 0, result.truncates(), error);
+                repo.commit();
+                if (result.failed()) {
+                    failed(result.transientFailure());
+                } else {
+                    failures = 0;
+                }
+            } catch (RuntimeException e) {
+                String msg = Pg.firstLine(e);
+                log.warn("KID ({}) Failed: {}", syncName, msg);
+                log.debug("KID ({}) failure detail", syncName, e);
+                plan = null;
+                if (runner != null) {
+                    runner.close();
+                }
+                if (repo != null) {
+                    try {
+                        if (runId > 0) {
+                            repo.rollback();
+                            repo.finishRun(runId, "bad", 0, 0, 0, 0, msg);
+                            repo.commit();
+                        }
+                    } catch (RuntimeException ignored) {
+                        // the repository itself is away; the run is closed as abandoned when it returns
+                    }
+                    repo.close();
+                    repo = null;
+                    runner = null;
+                }
+                failed(false);
+            }
+        }
+        if (runner != null) {
+            runner.close();
+        }
+        if (repo != null) {
+            repo.close();
+        }
+    }
+
+    private synchronized void failed(boolean transientFailure) {
+        failures++;
+        long backoff = transientFailure ? 200 : Math.min(MAX_BACKOFF_MS, 1000L << Math.min(failures - 1, 16));
+        retryAt = System.currentTimeMillis() + backoff;
+        kicked = true;
+    }
+
+    /** Waits until there is a reason to run; false when the daemon stops. */
+    private synchronized boolean waitForWork() {
+        long lastRun = System.currentTimeMillis();
+        while (!stopping) {
+            long now = System.currentTimeMillis();
+            Integer checktime = sync.checktimeSeconds();
+            boolean due = kicked && (manualKick || now >= retryAt);
+            if (due) {
+                kicked = false;
+                manualKick = false;
+                return true;
+            }
+            if (checktime != null && now - lastRun >= checktime * 1000L) {
+                return true;
+            }
+            long wait = 60_000;
+            if (kicked) {
+                wait = Math.max(1, retryAt - now);
+            }
+            if (checktime != null) {
+                wait = Math.min(wait, Math.max(1, lastRun + checktime * 1000L - now));
+            }
+            try {
+                wait(wait);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return false;
+    }
+}

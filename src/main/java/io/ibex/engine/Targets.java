@@ -1,0 +1,34 @@
+package io.ibex.engine;
+
+import io.ibex.IbexException;
+import io.ibex.apply.PostgresTarget;
+import io.ibex.apply.ReplicaMode;
+import io.ibex.apply.Target;
+import io.ibex.db.Pg;
+import io.ibex.repository.Database;
+
+import java.sql.Connection;
+
+/** Opens the right adapter for a target database. */
+public final class Targets {
+    private Targets() {
+    }
+
+    public static Target open(Database db, String applicationName) {
+        if (!"postgres".equals(db.type())) {
+            throw new IbexException("database \"" + db.name() + "\" has type " + db.type() + ", which cannot be a target yet");
+        }
+        Connection c = db.connection().openOrFail(applicationName, "database \"" + db.name() + "\"");
+        try {
+            return new PostgresTarget(db.name(), c, replicaMode(db));
+        } catch (RuntimeException e) {
+            Pg.closeQuietly(c);
+            throw e;
+        }
+    }
+
+    static ReplicaMode replicaMode(Database db) {
+        return db.replicaFunction() != null && !db.replicaFunction().isBlank()
+                ? ReplicaMode.function(db.replicaFunction()) : ReplicaMode.SET_ROLE;
+    }
+}

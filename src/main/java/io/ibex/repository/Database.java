@@ -1,0 +1,16 @@
+package io.ibex.repository;
+
+import io.ibex.db.ConnectionSpec;
+
+/** A database ibex replicates from or to ({@code ibex add db}). The password is null when .pgpass supplies it. */
+public record Database(String name, String type, String host, int port, String dbname, String user,
+                       String password, String status, boolean makedelta, String replicaFunction) {
+
+    public ConnectionSpec connection() {
+        return new ConnectionSpec(host, port, dbname, user, password);
+    }
+
+    public boolean active() {
+        return "active".equals(status);
+    }
+}

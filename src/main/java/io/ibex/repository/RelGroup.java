@@ -1,0 +1,7 @@
+package io.ibex.repository;
+
+import java.util.List;
+
+/** A named set of tables and sequences of one database (Bucardo also says herd). */
+public record RelGroup(String name, List<Relation> members) {
+}
