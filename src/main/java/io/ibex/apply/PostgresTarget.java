@@ -100,6 +100,42 @@ public class PostgresTarget implements Target {
     }
 
     @Override
+    public void empty(TableInfo t, String deletemethod) {
+        String table = Sql.qualified(t.schema(), t.name());
+        try {
+            switch (deletemethod == null ? "delete" : deletemethod) {
+                case "truncate" -> truncate(t);
+                case "truncate_cascade" -> Pg.exec(c, "TRUNCATE ONLY " + table + " CASCADE");
+                default -> Pg.exec(c, "DELETE FROM ONLY " + table);
+            }
+        } catch (SQLException e) {
+            throw fail("cannot empty " + t.qualifiedName(), e);
+        }
+    }
+
+    @Override
+    public boolean hasRows(TableInfo t) {
+        try {
+            boolean rows = Pg.exists(c, "SELECT 1 FROM ONLY " + Sql.qualified(t.schema(), t.name()) + " LIMIT 1");
+            c.commit();
+            return rows;
+        } catch (SQLException e) {
+            throw fail("cannot read " + t.qualifiedName(), e);
+        }
+    }
+
+    @Override
+    public void analyze(TableInfo t) {
+        try {
+            c.setAutoCommit(true);
+            Pg.exec(c, "ANALYZE " + Sql.qualified(t.schema(), t.name()));
+            c.setAutoCommit(false);
+        } catch (SQLException e) {
+            throw fail("cannot analyze " + t.qualifiedName(), e);
+        }
+    }
+
+    @Override
     public long deleteKeys(TableInfo t, InputStream keys) {
         String temp = "ibex_keys_" + (++tempCounter);
         List<String> cols = new ArrayList<>();

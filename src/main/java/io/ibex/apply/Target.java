@@ -20,6 +20,14 @@ public interface Target extends AutoCloseable {
 
     void truncate(TableInfo table);
 
+    /** Empties a table before a full copy: deletemethod is delete, truncate or truncate_cascade. */
+    void empty(TableInfo table, String deletemethod);
+
+    boolean hasRows(TableInfo table);
+
+    /** Refreshes the planner statistics after a full copy (analyze_after_copy); outside any transaction. */
+    void analyze(TableInfo table);
+
     /** Deletes the rows whose keys are in the stream; returns how many rows went. */
     long deleteKeys(TableInfo table, InputStream keys);
 

@@ -48,7 +48,8 @@ public class SyncRunner implements AutoCloseable {
             for (SyncPlan.Member member : plan.targets()) {
                 Database target = member.db();
                 try {
-                    BatchCounts b = batch(plan, source, target, runId);
+                    BatchCounts b = plan.sync().onetimecopy() > 0
+                            ? copyBatch(plan, source, target, runId) : batch(plan, source, target, runId);
                     deletes += b.deletes;
                     inserts += b.inserts;
                     truncates += b.truncates;
@@ -65,6 +66,12 @@ public class SyncRunner implements AutoCloseable {
                 }
             }
         }
+        if (errors.isEmpty() && plan.sync().onetimecopy() > 0) {
+            // every target has its copy: later runs move changes only
+            repo.updateSync(sync, "onetimecopy", 0);
+            repo.commit();
+            log.info("KID ({}) Onetimecopy finished; onetimecopy reset to 0", sync);
+        }
         if (errors.isEmpty() && (deletes > 0 || inserts > 0 || truncates > 0)) {
             log.info("KID ({}) Totals: deletes={} inserts={} conflicts=0", sync, deletes, inserts);
         }
@@ -79,45 +86,13 @@ public class SyncRunner implements AutoCloseable {
 
     private BatchCounts batch(SyncPlan plan, Database source, Database targetDb, long runId) {
         String sync = plan.sync().name();
-        BatchCounts counts = new BatchCounts();
-        Snapshot previous = new Snapshot(repo.position(sync, source.name(), targetDb.name()).orElseThrow(() -> new IbexException(
-                "sync \"" + sync + "\" has no starting position for " + source.name() + " to " + targetDb.name()
-                        + ": run 'ibex validate " + sync + "'")));
+        Snapshot previous = position(sync, source, targetDb);
         Connection src = source(source);
         try (SourceSession session = SourceSession.begin(src)) {
             ChangeWindow window = new ChangeWindow(previous, session.snapshot(), plan.applicationName());
-            if (window.isEmpty()) {
-                return counts;
-            }
-            List<SyncPlan.Table> changed = new ArrayList<>();
-            List<SyncPlan.Table> truncated = new ArrayList<>();
-            for (SyncPlan.Table t : plan.tables()) {
-                if (session.truncatedIn(t.info(), window)) {
-                    truncated.add(t);
-                }
-                if (session.hasChanges(t.info(), window)) {
-                    changed.add(t);
-                }
-            }
-            if (!changed.isEmpty() || !truncated.isEmpty()) {
-                repo.runState(runId, "Applying to " + targetDb.name());
-                repo.commit();
-                Target target = target(plan, targetDb);
-                target.begin();
-                for (SyncPlan.Table t : truncated) {
-                    target.truncate(t.info());
-                    counts.truncates++;
-                    log.info("KID ({}) Truncated {}.{} on {}", sync, source.name(), t.info().qualifiedName(), targetDb.name());
-                }
-                for (SyncPlan.Table t : changed) {
-                    long deleted = target.deleteKeys(t.info(), session.keys(t.info(), window));
-                    long inserted = target.insertRows(t.info(), session.rows(t.info(), window));
-                    counts.deletes += deleted;
-                    counts.inserts += inserted;
-                    log.info("KID ({}) Delta count for {}.{} : {} (deleted {}, inserted {} on {})", sync, source.name(),
-                            t.info().qualifiedName(), Math.max(deleted, inserted), deleted, inserted, targetDb.name());
-                }
-                target.commit();
+            BatchCounts counts = new BatchCounts();
+            if (!window.isEmpty()) {
+                applyChanges(plan, source, targetDb, runId, session, window, plan.tables(), counts);
             }
             // the target has everything up to this snapshot; a crash before this line re-applies the batch, harmlessly
             repo.savePosition(sync, source.name(), targetDb.name(), window.current().text());
@@ -126,6 +101,95 @@ public class SyncRunner implements AutoCloseable {
         } catch (SQLException e) {
             throw new IbexException("source database \"" + source.name() + "\": " + Pg.firstLine(e), e);
         }
+    }
+
+    /**
+     * onetimecopy: every table copied whole from one source snapshot, each table in its own target transaction so
+     * progress shows; then the position becomes that snapshot, so the changes made during the copy follow with
+     * no gap and no overlap. With onetimecopy=2, a target table that has rows is not copied; it gets the changes
+     * of the same window instead.
+     */
+    private BatchCounts copyBatch(SyncPlan plan, Database source, Database targetDb, long runId) {
+        String sync = plan.sync().name();
+        Snapshot previous = position(sync, source, targetDb);
+        Connection src = source(source);
+        try (SourceSession session = SourceSession.begin(src)) {
+            BatchCounts counts = new BatchCounts();
+            Target target = target(plan, targetDb);
+            List<SyncPlan.Table> notCopied = new ArrayList<>();
+            for (SyncPlan.Table t : plan.tables()) {
+                if (plan.sync().onetimecopy() == 2 && target.hasRows(t.info())) {
+                    log.info("KID ({}) Onetimecopy skips {} on {}: the target table has rows", sync, t.info().qualifiedName(), targetDb.name());
+                    notCopied.add(t);
+                    continue;
+                }
+                repo.runState(runId, "Copying " + t.info().qualifiedName() + " to " + targetDb.name());
+                repo.commit();
+                long started = System.nanoTime();
+                target.begin();
+                target.empty(t.info(), plan.sync().deletemethod());
+                long rows = target.insertRows(t.info(), session.allRows(t.info()));
+                target.commit();
+                if (plan.sync().analyzeAfterCopy()) {
+                    target.analyze(t.info());
+                }
+                counts.inserts += rows;
+                log.info("KID ({}) Copied {} rows of {}.{} to {} in {} ms", sync, rows, source.name(), t.info().qualifiedName(),
+                        targetDb.name(), (System.nanoTime() - started) / 1_000_000);
+            }
+            ChangeWindow window = new ChangeWindow(previous, session.snapshot(), plan.applicationName());
+            if (!notCopied.isEmpty() && !window.isEmpty()) {
+                applyChanges(plan, source, targetDb, runId, session, window, notCopied, counts);
+            }
+            repo.savePosition(sync, source.name(), targetDb.name(), session.snapshot().text());
+            repo.commit();
+            return counts;
+        } catch (SQLException e) {
+            throw new IbexException("source database \"" + source.name() + "\": " + Pg.firstLine(e), e);
+        }
+    }
+
+    private Snapshot position(String sync, Database source, Database targetDb) {
+        return new Snapshot(repo.position(sync, source.name(), targetDb.name()).orElseThrow(() -> new IbexException(
+                "sync \"" + sync + "\" has no starting position for " + source.name() + " to " + targetDb.name()
+                        + ": run 'ibex validate " + sync + "'")));
+    }
+
+    /** Deletes the changed keys and copies their current rows, for every table with changes, in one target transaction. */
+    private void applyChanges(SyncPlan plan, Database source, Database targetDb, long runId, SourceSession session,
+                              ChangeWindow window, List<SyncPlan.Table> tables, BatchCounts counts) throws SQLException {
+        String sync = plan.sync().name();
+        List<SyncPlan.Table> changed = new ArrayList<>();
+        List<SyncPlan.Table> truncated = new ArrayList<>();
+        for (SyncPlan.Table t : tables) {
+            if (session.truncatedIn(t.info(), window)) {
+                truncated.add(t);
+            }
+            if (session.hasChanges(t.info(), window)) {
+                changed.add(t);
+            }
+        }
+        if (changed.isEmpty() && truncated.isEmpty()) {
+            return;
+        }
+        repo.runState(runId, "Applying to " + targetDb.name());
+        repo.commit();
+        Target target = target(plan, targetDb);
+        target.begin();
+        for (SyncPlan.Table t : truncated) {
+            target.truncate(t.info());
+            counts.truncates++;
+            log.info("KID ({}) Truncated {}.{} on {}", sync, source.name(), t.info().qualifiedName(), targetDb.name());
+        }
+        for (SyncPlan.Table t : changed) {
+            long deleted = target.deleteKeys(t.info(), session.keys(t.info(), window));
+            long inserted = target.insertRows(t.info(), session.rows(t.info(), window));
+            counts.deletes += deleted;
+            counts.inserts += inserted;
+            log.info("KID ({}) Delta count for {}.{} : {} (deleted {}, inserted {} on {})", sync, source.name(),
+                    t.info().qualifiedName(), Math.max(deleted, inserted), deleted, inserted, targetDb.name());
+        }
+        target.commit();
     }
 
     private Connection source(Database db) {
