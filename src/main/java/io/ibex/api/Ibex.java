@@ -405,6 +405,10 @@ public class Ibex {
                 repo.requireRelGroup(relgroup);
             }
             Sync sync = options.toSync(name, relgroup, groupName);
+            if (repo.requireDbGroup(groupName).dbsWithRole(Role.TARGET).isEmpty() && !given.containsKey("autokick")) {
+                // a fullcopy sync copies whole tables: it runs when kicked, not on every change (as in Bucardo)
+                sync = SyncOptions.of(sync).withAutokick(false).toSync(name, relgroup, groupName);
+            }
             repo.addSync(sync);
             List<String> captured = sync.active() ? installCapture(repo, sync) : List.of();
             repo.commit();
@@ -420,6 +424,11 @@ public class Ibex {
         SyncPlan plan = SyncPlanner.plan(repo, sync);
         SyncPlanner.checkTargets(plan);
         List<String> done = new ArrayList<>();
+        List<String> receivers = new ArrayList<>(plan.sources().stream().map(Database::name).toList());
+        plan.targets().stream().filter(m -> m.role() == Role.TARGET).forEach(m -> receivers.add(m.db().name()));
+        if (receivers.size() < 2) {
+            return done; // fullcopy targets get whole tables on each kick: nothing to capture
+        }
         for (Database source : plan.sources()) {
             try (Connection c = source.connection().openOrFail(APP, "source database \"" + source.name() + "\"")) {
                 c.setAutoCommit(false);
@@ -430,9 +439,9 @@ public class Ibex {
                 c.commit();
                 c.setAutoCommit(true);
                 String snapshot = SourceSession.currentSnapshot(c).text();
-                for (SyncPlan.Member target : plan.targets()) {
-                    if (repo.position(sync.name(), source.name(), target.db().name()).isEmpty()) {
-                        repo.savePosition(sync.name(), source.name(), target.db().name(), snapshot);
+                for (String receiver : receivers) {
+                    if (!receiver.equals(source.name()) && repo.position(sync.name(), source.name(), receiver).isEmpty()) {
+                        repo.savePosition(sync.name(), source.name(), receiver, snapshot);
                     }
                 }
                 done.add(source.name());
@@ -514,11 +523,12 @@ public class Ibex {
         long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
         long start = System.nanoTime();
         try (Repository repo = openRepository()) {
+            int lanes = SyncPlan.lanes(repo.requireDbGroup(repo.requireSync(syncName).dbgroup())).size();
             while (System.nanoTime() < deadline) {
-                Optional<SyncRun> run = repo.runEndedAfter(syncName, since);
+                List<SyncRun> runs = repo.runsEndedAfter(syncName, since);
                 repo.commit();
-                if (run.isPresent()) {
-                    return "bad".equals(run.get().outcome()) ? KickOutcome.FAILED : KickOutcome.DONE;
+                if (runs.size() >= lanes) {
+                    return runs.stream().anyMatch(r -> "bad".equals(r.outcome())) ? KickOutcome.FAILED : KickOutcome.DONE;
                 }
                 tick.accept(Duration.ofNanos(System.nanoTime() - start));
                 try {
@@ -529,6 +539,22 @@ public class Ibex {
                 }
             }
             return KickOutcome.TIMEOUT;
+        }
+    }
+
+    /** Writes a line into the daemon's log ({@code ibex message TEXT}). */
+    public void message(String text) {
+        try (Repository repo = openRepository()) {
+            repo.notify(io.ibex.engine.Daemon.CONTROL_CHANNEL, "message:" + text);
+            repo.commit();
+        }
+    }
+
+    /** Asks a running daemon to re-read every sync's options and tables. */
+    public void reload() {
+        try (Repository repo = openRepository()) {
+            repo.notify(io.ibex.engine.Daemon.CONTROL_CHANNEL, "reload");
+            repo.commit();
         }
     }
 

@@ -66,7 +66,7 @@ final class Removal {
         List<Relation> tables = repo.requireRelGroup(s.relgroup()).members();
         for (String dbName : sources) {
             Database db = repo.requireDatabase(dbName);
-            List<Relation> drop = tables.stream().filter(r -> r.db().equals(dbName) && !stillNeeded.contains(r.id()) && !r.isSequence()).toList();
+            List<Relation> drop = tables.stream().filter(r -> !stillNeeded.contains(r.id()) && !r.isSequence()).toList();
             if (drop.isEmpty()) {
                 continue;
             }

@@ -42,13 +42,22 @@ record SyncOptions(String status, boolean autokick, Integer checktime, int oneti
                 aac != null ? aac : analyzeAfterCopy, ri != null ? ri : rebuildIndex);
     }
 
+    SyncOptions withAutokick(boolean on) {
+        return new SyncOptions(status, on, checktime, onetimecopy, stayalive, kidsalive, conflictStrategy, deletemethod,
+                analyzeAfterCopy, rebuildIndex);
+    }
+
     Sync toSync(String name, String relgroup, String dbgroup) {
         return new Sync(name, relgroup, dbgroup, status, autokick, checktime, onetimecopy, stayalive, kidsalive,
                 conflictStrategy, deletemethod, analyzeAfterCopy, rebuildIndex);
     }
 
     private static String conflict(String s) {
-        String v = s.trim().toLowerCase(Locale.ROOT).replace("bucardo_", "");
+        String t = s.trim();
+        if (t.toLowerCase(Locale.ROOT).startsWith("custom:")) {
+            return "custom:" + t.substring("custom:".length()).trim();
+        }
+        String v = t.toLowerCase(Locale.ROOT).replace("bucardo_", "");
         return v.equals("default") ? "latest" : v;
     }
 

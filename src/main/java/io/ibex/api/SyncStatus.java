@@ -23,17 +23,20 @@ public record SyncStatus(Sync sync, String currentState, Optional<SyncRun> lastG
                          String backlogError) {
 
     static SyncStatus of(Repository repo, Sync s) {
-        Optional<SyncRun> last = repo.lastRun(s.name());
+        List<SyncRun> lanes = repo.latestRunPerLane(s.name());
         Optional<SyncRun> good = repo.lastRun(s.name(), "good", "empty");
         Optional<SyncRun> bad = repo.lastRun(s.name(), "bad");
         Optional<SyncRun> rows = repo.lastRun(s.name(), "good");
         String state;
-        if (last.isEmpty()) {
+        Optional<SyncRun> running = lanes.stream().filter(r -> r.ended() == null).findFirst();
+        if (lanes.isEmpty()) {
             state = "No records found";
-        } else if (last.get().ended() == null) {
-            state = last.get().state();
+        } else if (lanes.stream().anyMatch(r -> "bad".equals(r.outcome()))) {
+            state = "Bad";
+        } else if (running.isPresent()) {
+            state = running.get().state();
         } else {
-            state = "bad".equals(last.get().outcome()) ? "Bad" : "Good";
+            state = "Good";
         }
         if (!s.active()) {
             state = "Inactive";
@@ -49,7 +52,7 @@ public record SyncStatus(Sync sync, String currentState, Optional<SyncRun> lastG
                 if (p.sync().equals(s.name()) && p.sourceDb().equals(src)) {
                     try {
                         backlog.put(p.targetDb(), Backlog.count(db.connection(), relgroup.members().stream()
-                                .filter(r -> !r.isSequence() && r.db().equals(src)).toList(), p.snapshot()));
+                                .filter(r -> !r.isSequence()).toList(), p.snapshot()));
                     } catch (RuntimeException e) {
                         backlogError = e.getMessage();
                     }

@@ -40,6 +40,9 @@ final class Update {
         set(s.autokick(), n.autokick(), v -> repo.updateSync(s.name(), "autokick", v));
         set(s.checktimeSeconds(), n.checktimeSeconds(), v -> repo.updateSync(s.name(), "checktime", v));
         set(s.onetimecopy(), n.onetimecopy(), v -> repo.updateSync(s.name(), "onetimecopy", v));
+        if (n.onetimecopy() > 0) {
+            repo.resetCopied(s.name());
+        }
         set(s.stayalive(), n.stayalive(), v -> repo.updateSync(s.name(), "stayalive", v));
         set(s.kidsalive(), n.kidsalive(), v -> repo.updateSync(s.name(), "kidsalive", v));
         set(s.conflictStrategy(), n.conflictStrategy(), v -> repo.updateSync(s.name(), "conflict_strategy", v));

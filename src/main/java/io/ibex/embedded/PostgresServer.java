@@ -57,18 +57,22 @@ public final class PostgresServer implements AutoCloseable {
         this.dataDirectory = dataDirectory;
     }
 
-    /** Starts a new server with an empty data directory: "17" (the default) or "9.6". */
+    /** Starts a new server with an empty data directory: "17" (the default), "9.6", "9.5" or "9.3". */
     public static PostgresServer start(String version) {
         return start(version, Map.of());
     }
 
-    /** Like {@link #start(String)}, with extra or overriding server settings (postgresql.conf names). */
+    /**
+     * Like {@link #start(String)}, with extra or overriding server settings (postgresql.conf names). Settings the
+     * version does not know are translated or left out (see {@link ServerSettings}).
+     */
     public static PostgresServer start(String version, Map<String, String> extraSettings) {
         BinarySource binaries = BinarySource.forVersion(version);
         Path workingDir = workingDirectory();
         Path dataDir = workingDir.resolve("data").resolve("pg" + binaries.version() + "-" + UUID.randomUUID());
         Map<String, String> settings = new LinkedHashMap<>(defaultSettings());
         settings.putAll(extraSettings);
+        settings = ServerSettings.forVersion(ServerSettings.versionNum(binaries.version()), settings);
         PostgresServer server = new PostgresServer(binaries, settings, dataDir);
         Runtime.getRuntime().addShutdownHook(server.shutdownHook);
         try {

@@ -153,14 +153,14 @@ public class Daemon {
 
     private void handle(Repository repo, PGNotification n) {
         if (KICK_CHANNEL.equals(n.getName())) {
-            SyncWorker w = workers.get(n.getParameter());
-            if (w == null) {
+            String sync = n.getParameter();
+            if (lanesOf(sync).isEmpty()) {
                 reload(repo, false);
-                w = workers.get(n.getParameter());
             }
-            if (w != null) {
-                log.info("MCP Kick of sync {}", n.getParameter());
-                w.kick(true);
+            List<SyncWorker> lanes = lanesOf(sync);
+            if (!lanes.isEmpty()) {
+                log.info("MCP Kick of sync {}", sync);
+                lanes.forEach(w -> w.kick(true));
             }
         } else if (CONTROL_CHANNEL.equals(n.getName())) {
             String p = n.getParameter();
@@ -188,7 +188,6 @@ public class Daemon {
             if (!s.active()) {
                 continue;
             }
-            active.add(s.name());
             DbGroup g = repo.dbGroup(s.dbgroup()).orElse(null);
             if (g != null) {
                 for (String src : g.dbsWithRole(Role.SOURCE)) {
@@ -196,23 +195,31 @@ public class Daemon {
                     repo.database(src).ifPresent(d -> dbs.put(src, d));
                 }
             }
-            SyncWorker w = workers.get(s.name());
-            if (w == null) {
-                w = new SyncWorker(s, repositorySpec);
-                workers.put(s.name(), w);
-                w.start(true);
-                if (!startup) {
-                    log.info("MCP Activated sync {}", s.name());
+            if (g == null) {
+                continue;
+            }
+            for (String lane : SyncPlan.lanes(g)) {
+                String key = laneKey(s.name(), lane);
+                active.add(key);
+                SyncWorker w = workers.get(key);
+                if (w == null) {
+                    w = new SyncWorker(s, lane, repositorySpec);
+                    workers.put(key, w);
+                    w.start(s.autokick());
+                    if (!startup) {
+                        log.info("MCP Activated sync {}{}", s.name(), lane == null ? "" : " for " + lane);
+                    }
+                } else if (!w.sync().equals(s)) {
+                    w.reload(s);
                 }
-            } else if (!w.sync().equals(s)) {
-                w.reload(s);
             }
         }
         repo.commit();
-        for (String name : Set.copyOf(workers.keySet())) {
-            if (!active.contains(name)) {
-                workers.remove(name).stop();
-                log.info("MCP Deactivated sync {}", name);
+        for (String key : Set.copyOf(workers.keySet())) {
+            if (!active.contains(key)) {
+                SyncWorker w = workers.remove(key);
+                w.stop();
+                log.info("MCP Deactivated sync {}", w.name());
             }
         }
         for (String db : sourceDbs) {
@@ -227,6 +234,14 @@ public class Daemon {
                 listeners.remove(db).stop();
             }
         }
+    }
+
+    private static String laneKey(String sync, String lane) {
+        return sync + "\u0000" + (lane == null ? "" : lane);
+    }
+
+    private List<SyncWorker> lanesOf(String sync) {
+        return workers.entrySet().stream().filter(e -> e.getKey().startsWith(sync + "\u0000")).map(Map.Entry::getValue).toList();
     }
 
     /** A commit on a source: kick the syncs that read from it and want autokick. */

@@ -44,7 +44,7 @@ public final class Purger {
                 long xmin = new Snapshot(p.snapshot()).xmin();
                 truncateHorizon.merge(p.sourceDb(), xmin, Math::min);
                 for (Relation r : members) {
-                    if (r.db().equals(p.sourceDb()) && !r.isSequence()) {
+                    if (!r.isSequence()) {
                         horizon.computeIfAbsent(p.sourceDb(), k -> new HashMap<>()).merge(r.schema() + "\u0000" + r.name(), xmin, Math::min);
                     }
                 }

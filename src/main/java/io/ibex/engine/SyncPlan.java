@@ -18,6 +18,18 @@ public record SyncPlan(Sync sync, List<Database> sources, List<Member> targets, 
     public record Table(Relation relation, TableInfo info) {
     }
 
+    /**
+     * The lanes a sync runs in: with one source, one lane per target, so that a target that is down or slow does
+     * not hold back the others; with several sources one lane for all, since a conflict involves every database.
+     */
+    public static List<String> lanes(io.ibex.repository.DbGroup group) {
+        List<String> sources = group.dbsWithRole(Role.SOURCE);
+        if (sources.size() != 1) {
+            return java.util.Collections.singletonList(null);
+        }
+        return group.members().stream().filter(m -> m.role() != Role.SOURCE).map(io.ibex.repository.DbGroup.Member::db).toList();
+    }
+
     public String applicationName() {
         return applicationName(sync.name());
     }

@@ -43,16 +43,16 @@ public final class SyncPlanner {
         if (sources.isEmpty()) {
             throw new IbexException("sync \"" + sync.name() + "\": dbgroup \"" + group.name() + "\" has no source database");
         }
-        if (sources.size() > 1) {
-            throw new IbexException("sync \"" + sync.name() + "\": several sources are not supported yet (dbgroup \"" + group.name() + "\")");
-        }
-        if (targets.isEmpty()) {
+        if (targets.isEmpty() && sources.size() < 2) {
             throw new IbexException("sync \"" + sync.name() + "\": dbgroup \"" + group.name() + "\" has no target database");
         }
         if (relgroup.members().isEmpty()) {
             throw new IbexException("sync \"" + sync.name() + "\": relgroup \"" + relgroup.name() + "\" has no tables");
         }
-        boolean deltaTargets = targets.stream().anyMatch(t -> t.role() == Role.TARGET);
+        boolean deltaTargets = sources.size() > 1 || targets.stream().anyMatch(t -> t.role() == Role.TARGET);
+        if (sources.size() > 1) {
+            ConflictStrategy.parse(sync.conflictStrategy(), sources.stream().map(Database::name).toList());
+        }
         Database source = sources.get(0);
         List<SyncPlan.Table> tables = new ArrayList<>();
         try (Connection c = source.connection().openOrFail(APP, "source database \"" + source.name() + "\"")) {
@@ -77,8 +77,10 @@ public final class SyncPlanner {
 
     /** Connects to every target and checks that each table is there with every column the source has. */
     public static void checkTargets(SyncPlan plan) {
-        for (SyncPlan.Member m : plan.targets()) {
-            try (var target = Targets.open(m.db(), plan.applicationName())) {
+        List<Database> receivers = new ArrayList<>(plan.sources().subList(1, plan.sources().size()));
+        plan.targets().forEach(m -> receivers.add(m.db()));
+        for (Database db : receivers) {
+            try (var target = Targets.open(db, plan.applicationName())) {
                 for (SyncPlan.Table t : plan.tables()) {
                     target.checkTable(t.info());
                 }

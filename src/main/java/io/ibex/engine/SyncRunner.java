@@ -9,6 +9,7 @@ import io.ibex.capture.SourceSession;
 import io.ibex.db.Pg;
 import io.ibex.repository.Database;
 import io.ibex.repository.Repository;
+import io.ibex.repository.Role;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +38,11 @@ public class SyncRunner implements AutoCloseable {
         this.repo = repo;
     }
 
-    public RunResult run(SyncPlan plan, long runId) {
+    /** Runs the sync for one lane: one target, or (lane null) every target. */
+    public RunResult run(SyncPlan plan, long runId, String lane) {
+        if (plan.sources().size() > 1) {
+            return runMultiSource(plan, runId);
+        }
         String sync = plan.sync().name();
         long deletes = 0;
         long inserts = 0;
@@ -46,10 +51,15 @@ public class SyncRunner implements AutoCloseable {
         List<String> errors = new ArrayList<>();
         for (Database source : plan.sources()) {
             for (SyncPlan.Member member : plan.targets()) {
+                if (lane != null && !lane.equals(member.db().name())) {
+                    continue;
+                }
                 Database target = member.db();
                 try {
-                    BatchCounts b = plan.sync().onetimecopy() > 0
-                            ? copyBatch(plan, source, target, runId) : batch(plan, source, target, runId);
+                    BatchCounts b = member.role() == Role.FULLCOPY ? fullCopy(plan, source, target, runId)
+                            : plan.sync().onetimecopy() > 0 && !repo.copied(sync, source.name(), target.name())
+                            ? copyBatch(plan, source, target, runId)
+                            : batch(plan, source, target, runId);
                     deletes += b.deletes;
                     inserts += b.inserts;
                     truncates += b.truncates;
@@ -67,15 +77,52 @@ public class SyncRunner implements AutoCloseable {
             }
         }
         if (errors.isEmpty() && plan.sync().onetimecopy() > 0) {
-            // every target has its copy: later runs move changes only
-            repo.updateSync(sync, "onetimecopy", 0);
-            repo.commit();
-            log.info("KID ({}) Onetimecopy finished; onetimecopy reset to 0", sync);
+            finishOnetimecopy(plan);
         }
         if (errors.isEmpty() && (deletes > 0 || inserts > 0 || truncates > 0)) {
             log.info("KID ({}) Totals: deletes={} inserts={} conflicts=0", sync, deletes, inserts);
         }
         return new RunResult(deletes, inserts, truncates, errors, transientFailure);
+    }
+
+    /** Resets onetimecopy once every target of the sync has had its copy (each lane copies on its own). */
+    private void finishOnetimecopy(SyncPlan plan) {
+        String sync = plan.sync().name();
+        if (repo.allCopied(sync)) {
+            repo.updateSync(sync, "onetimecopy", 0);
+            repo.commit();
+            log.info("KID ({}) Onetimecopy finished; onetimecopy reset to 0", sync);
+        }
+    }
+
+    private RunResult runMultiSource(SyncPlan plan, long runId) {
+        String sync = plan.sync().name();
+        try {
+            RunResult r = new MultiSourceRun(repo, this, plan, runId).run();
+            long inserts = r.inserts();
+            for (SyncPlan.Member m : plan.targets()) {
+                if (m.role() == Role.FULLCOPY) {
+                    inserts += fullCopy(plan, plan.sources().get(0), m.db(), runId).inserts;
+                }
+            }
+            if (r.deletes() > 0 || inserts > 0) {
+                log.info("KID ({}) Totals: deletes={} inserts={} conflicts={}", sync, r.deletes(), inserts, r.conflicts());
+            }
+            return new RunResult(r.deletes(), inserts, r.truncates(), r.conflicts(), List.of(), false);
+        } catch (MultiSourceRun.ConflictAbort e) {
+            repo.rollback();
+            repo.updateSync(sync, "status", "inactive");
+            repo.commit();
+            String msg = e.getMessage().replace("SYNC", sync);
+            log.warn("KID ({}) {}", sync, msg);
+            return new RunResult(0, 0, 0, 0, List.of(msg), false);
+        } catch (RuntimeException | SQLException | java.io.IOException e) {
+            String msg = e instanceof IbexException ? e.getMessage() : Pg.firstLine(e);
+            log.warn("KID ({}) Failed: {}", sync, msg);
+            log.debug("KID ({}) failure detail", sync, e);
+            close();
+            return new RunResult(0, 0, 0, 0, List.of(msg), e instanceof ApplyException ae && ae.isTransient());
+        }
     }
 
     private static final class BatchCounts {
@@ -123,30 +170,52 @@ public class SyncRunner implements AutoCloseable {
                     notCopied.add(t);
                     continue;
                 }
-                repo.runState(runId, "Copying " + t.info().qualifiedName() + " to " + targetDb.name());
-                repo.commit();
-                long started = System.nanoTime();
-                target.begin();
-                target.empty(t.info(), plan.sync().deletemethod());
-                long rows = target.insertRows(t.info(), session.allRows(t.info()));
-                target.commit();
-                if (plan.sync().analyzeAfterCopy()) {
-                    target.analyze(t.info());
-                }
-                counts.inserts += rows;
-                log.info("KID ({}) Copied {} rows of {}.{} to {} in {} ms", sync, rows, source.name(), t.info().qualifiedName(),
-                        targetDb.name(), (System.nanoTime() - started) / 1_000_000);
+                counts.inserts += copyTable(plan, source, targetDb, runId, session, t);
             }
             ChangeWindow window = new ChangeWindow(previous, session.snapshot(), plan.applicationName());
             if (!notCopied.isEmpty() && !window.isEmpty()) {
                 applyChanges(plan, source, targetDb, runId, session, window, notCopied, counts);
             }
             repo.savePosition(sync, source.name(), targetDb.name(), session.snapshot().text());
+            repo.markCopied(sync, source.name(), targetDb.name());
             repo.commit();
             return counts;
         } catch (SQLException e) {
             throw new IbexException("source database \"" + source.name() + "\": " + Pg.firstLine(e), e);
         }
+    }
+
+    /** The fullcopy role: every table emptied and copied whole, from one source snapshot, on every run. */
+    private BatchCounts fullCopy(SyncPlan plan, Database source, Database targetDb, long runId) {
+        Connection src = source(source);
+        try (SourceSession session = SourceSession.begin(src)) {
+            BatchCounts counts = new BatchCounts();
+            for (SyncPlan.Table t : plan.tables()) {
+                counts.inserts += copyTable(plan, source, targetDb, runId, session, t);
+            }
+            return counts;
+        } catch (SQLException e) {
+            throw new IbexException("source database \"" + source.name() + "\": " + Pg.firstLine(e), e);
+        }
+    }
+
+    long copyTable(SyncPlan plan, Database source, Database targetDb, long runId, SourceSession session, SyncPlan.Table t)
+            throws SQLException {
+        String sync = plan.sync().name();
+        repo.runState(runId, "Copying " + t.info().qualifiedName() + " to " + targetDb.name());
+        repo.commit();
+        long started = System.nanoTime();
+        Target target = target(plan, targetDb);
+        target.begin();
+        target.empty(t.info(), plan.sync().deletemethod());
+        long rows = target.insertRows(t.info(), session.allRows(t.info()));
+        target.commit();
+        if (plan.sync().analyzeAfterCopy()) {
+            target.analyze(t.info());
+        }
+        log.info("KID ({}) Copied {} rows of {}.{} to {} in {} ms", sync, rows, source.name(), t.info().qualifiedName(),
+                targetDb.name(), (System.nanoTime() - started) / 1_000_000);
+        return rows;
     }
 
     private Snapshot position(String sync, Database source, Database targetDb) {
@@ -192,7 +261,7 @@ public class SyncRunner implements AutoCloseable {
         target.commit();
     }
 
-    private Connection source(Database db) {
+    Connection source(Database db) {
         Connection c = sources.get(db.name());
         if (c == null) {
             c = db.connection().openOrFail(READER_APP, "source database \"" + db.name() + "\"");
@@ -207,7 +276,7 @@ public class SyncRunner implements AutoCloseable {
         return c;
     }
 
-    private Target target(SyncPlan plan, Database db) {
+    Target target(SyncPlan plan, Database db) {
         Target t = targets.get(db.name());
         if (t == null) {
             t = Targets.open(db, plan.applicationName());

@@ -19,6 +19,7 @@ final class SyncWorker implements Runnable {
     private static final long MAX_BACKOFF_MS = 60_000;
 
     private final String syncName;
+    private final String lane;
     private final ConnectionSpec repositorySpec;
     private final Thread thread;
     private volatile boolean stopping;
@@ -29,11 +30,13 @@ final class SyncWorker implements Runnable {
     private int failures;
     private volatile Sync sync;
 
-    SyncWorker(Sync sync, ConnectionSpec repositorySpec) {
+    /** lane: the one target this worker serves, or null for every database of the sync. */
+    SyncWorker(Sync sync, String lane, ConnectionSpec repositorySpec) {
         this.sync = sync;
         this.syncName = sync.name();
+        this.lane = lane;
         this.repositorySpec = repositorySpec;
-        this.thread = new Thread(this, "sync-" + syncName);
+        this.thread = new Thread(this, "sync-" + syncName + (lane == null ? "" : "-" + lane));
     }
 
     String name() {
@@ -88,7 +91,7 @@ final class SyncWorker implements Runnable {
                     repo = Repository.open(repositorySpec, "ibex-daemon");
                     runner = new SyncRunner(repo);
                 }
-                runId = repo.startRun(syncName, "Started");
+                runId = repo.startRun(syncName, lane, "Started");
                 repo.commit();
                 synchronized (this) {
                     if (replan) {
@@ -101,9 +104,9 @@ final class SyncWorker implements Runnable {
                     repo.commit();
                     plan = SyncPlanner.plan(repo, sync);
                 }
-                RunResult result = runner.run(plan, runId);
+                RunResult result = runner.run(plan, runId, lane);
                 String error = result.failed() ? String.join("; ", result.errors()) : null;
-                repo.finishRun(runId, result.outcome(), result.deletes(), result.inserts(), 0, result.truncates(), error);
+                repo.finishRun(runId, result.outcome(), result.deletes(), result.inserts(), result.conflicts(), result.truncates(), error);
                 repo.commit();
                 if (result.failed()) {
                     failed(result.transientFailure());

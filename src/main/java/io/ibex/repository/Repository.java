@@ -389,6 +389,26 @@ public class Repository implements AutoCloseable {
         });
     }
 
+    public boolean copied(String sync, String sourceDb, String targetDb) {
+        return call(() -> Pg.exists(c, "SELECT 1 FROM ibex.position WHERE sync = ? AND source_db = ? AND target_db = ? AND copied",
+                sync, sourceDb, targetDb));
+    }
+
+    public void markCopied(String sync, String sourceDb, String targetDb) {
+        call(() -> Pg.update(c, "UPDATE ibex.position SET copied = true WHERE sync = ? AND source_db = ? AND target_db = ?",
+                sync, sourceDb, targetDb));
+    }
+
+    /** Every target of the sync has had its onetimecopy. */
+    public boolean allCopied(String sync) {
+        return call(() -> !Pg.exists(c, "SELECT 1 FROM ibex.position WHERE sync = ? AND NOT copied", sync));
+    }
+
+    /** A new onetimecopy request: every target copies again. */
+    public void resetCopied(String sync) {
+        call(() -> Pg.update(c, "UPDATE ibex.position SET copied = false WHERE sync = ?", sync));
+    }
+
     public record Position(String sync, String sourceDb, String targetDb, String snapshot, OffsetDateTime updated) {
     }
 
@@ -400,8 +420,9 @@ public class Repository implements AutoCloseable {
 
     // ---------------------------------------------------------------- runs
 
-    public long startRun(String sync, String state) {
-        return call(() -> Pg.queryLong(c, "INSERT INTO ibex.syncrun (sync, state) VALUES (?, ?) RETURNING id", sync, state));
+    /** target is the database this run serves, or null for a run that serves every database of the sync. */
+    public long startRun(String sync, String target, String state) {
+        return call(() -> Pg.queryLong(c, "INSERT INTO ibex.syncrun (sync, target, state) VALUES (?, ?, ?) RETURNING id", sync, target, state));
     }
 
     public void runState(long runId, String state) {
@@ -431,10 +452,32 @@ public class Repository implements AutoCloseable {
                 Repository::run, sync)).stream().findFirst();
     }
 
-    /** The first run of a sync that ended after the given time. */
-    public Optional<SyncRun> runEndedAfter(String sync, OffsetDateTime since) {
-        return call(() -> Pg.query(c, "SELECT * FROM ibex.syncrun WHERE sync = ? AND started >= ? AND ended IS NOT NULL "
-                + "ORDER BY id LIMIT 1", Repository::run, sync, since)).stream().findFirst();
+    /** For each lane (target) of a sync, its first run that started at or after the given time and has ended. */
+    public List<SyncRun> runsEndedAfter(String sync, OffsetDateTime since) {
+        return call(() -> Pg.query(c, "SELECT DISTINCT ON (coalesce(target, '')) * FROM ibex.syncrun WHERE sync = ? AND started >= ? "
+                + "AND ended IS NOT NULL ORDER BY coalesce(target, ''), id", Repository::run, sync, since));
+    }
+
+    /** The newest run of each lane (target) of a sync. */
+    public List<SyncRun> latestRunPerLane(String sync) {
+        return call(() -> Pg.query(c, "SELECT DISTINCT ON (coalesce(target, '')) * FROM ibex.syncrun WHERE sync = ? "
+                + "ORDER BY coalesce(target, ''), id DESC", Repository::run, sync));
+    }
+
+    public record Conflict(String sync, long run, String table, String key, List<String> dbs, String winner, String strategy,
+                           OffsetDateTime at) {
+    }
+
+    public void recordConflict(Conflict k) {
+        call(() -> Pg.update(c, "INSERT INTO ibex.conflict (sync, run, tablename, key, dbs, winner, strategy) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                k.sync(), k.run(), k.table(), k.key(), c.createArrayOf("text", k.dbs().toArray()), k.winner(), k.strategy()));
+    }
+
+    public List<Conflict> conflicts(String sync, int limit) {
+        return call(() -> Pg.query(c, "SELECT sync, run, tablename, key, dbs, winner, strategy, at FROM ibex.conflict "
+                        + "WHERE (?::text IS NULL OR sync = ?) ORDER BY id DESC LIMIT ?",
+                rs -> new Conflict(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4), strings(rs.getArray(5)),
+                        rs.getString(6), rs.getString(7), rs.getObject(8, OffsetDateTime.class)), sync, sync, limit));
     }
 
     /** Ends runs left open by a daemon that died, so that status does not show them as running forever. */
@@ -446,11 +489,12 @@ public class Repository implements AutoCloseable {
     /** Keeps the history bounded: empty runs older than an hour go, except the newest of each sync. */
     public int pruneRuns() {
         return call(() -> Pg.update(c, "DELETE FROM ibex.syncrun r WHERE outcome = 'empty' AND ended < now() - interval '1 hour' "
-                + "AND id < (SELECT max(id) FROM ibex.syncrun x WHERE x.sync = r.sync AND x.outcome = 'empty')"));
+                + "AND id < (SELECT max(id) FROM ibex.syncrun x WHERE x.sync = r.sync AND x.outcome = 'empty' "
+                + "AND x.target IS NOT DISTINCT FROM r.target)"));
     }
 
     private static SyncRun run(ResultSet rs) throws SQLException {
-        return new SyncRun(rs.getLong("id"), rs.getString("sync"), rs.getObject("started", OffsetDateTime.class),
+        return new SyncRun(rs.getLong("id"), rs.getString("sync"), rs.getString("target"), rs.getObject("started", OffsetDateTime.class),
                 rs.getObject("ended", OffsetDateTime.class), rs.getString("state"), rs.getString("outcome"),
                 rs.getLong("deletes"), rs.getLong("inserts"), rs.getLong("conflicts"), rs.getLong("truncates"), rs.getString("error"));
     }

@@ -86,6 +86,7 @@ CREATE TABLE ibex.position (
     source_db text NOT NULL,
     target_db text NOT NULL,
     snapshot  text NOT NULL,
+    copied    boolean NOT NULL DEFAULT false,  -- this target has had its onetimecopy
     updated   timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (sync, source_db, target_db)
 );
@@ -93,6 +94,7 @@ CREATE TABLE ibex.position (
 CREATE TABLE ibex.syncrun (
     id        bigserial PRIMARY KEY,
     sync      text NOT NULL,
+    target    text,  -- the target this run served; NULL when it served every database (several sources)
     started   timestamptz NOT NULL DEFAULT clock_timestamp(),
     ended     timestamptz,
     state     text,
@@ -104,6 +106,20 @@ CREATE TABLE ibex.syncrun (
     error     text
 );
 CREATE INDEX syncrun_sync_started ON ibex.syncrun (sync, started);
+
+-- Every conflict between sources, and how it was resolved.
+CREATE TABLE ibex.conflict (
+    id         bigserial PRIMARY KEY,
+    sync       text NOT NULL,
+    run        bigint,
+    tablename  text NOT NULL,
+    key        text NOT NULL,
+    dbs        text[] NOT NULL,
+    winner     text,
+    strategy   text NOT NULL,
+    at         timestamptz NOT NULL DEFAULT clock_timestamp()
+);
+CREATE INDEX conflict_sync_at ON ibex.conflict (sync, at);
 
 CREATE TABLE ibex.setting (
     name  text PRIMARY KEY,

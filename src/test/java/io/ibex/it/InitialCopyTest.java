@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** onetimecopy loads the targets from one source snapshot, then the changes made during the copy follow. */
 class InitialCopyTest {
@@ -68,6 +69,28 @@ class InitialCopyTest {
             r.startDaemon();
             r.awaitConverged(Duration.ofSeconds(60), "public.loaded", "public.fresh");
             assertThat(r.count(false, "fresh")).isEqualTo(500);
+        }
+    }
+
+    @Test
+    void fullcopyReplicatesATableWithoutAPrimaryKeyOnEachKick() throws Exception {
+        try (Replication r = new Replication(source, target)) {
+            String ddl = "CREATE TABLE history (tid int, bid int, aid int, delta int, mtime timestamp, filler char(22))";
+            r.execSource(ddl, "INSERT INTO history SELECT g % 10, 1, g, g % 7, now(), 'x' FROM generate_series(1, 5000) g");
+            r.execTarget(ddl, "INSERT INTO history VALUES (1, 1, 1, 1, now(), 'stale row')");
+            r.addDatabases();
+            r.ibex.addTables(List.of("history"), Map.of("db", "source", "herd", "nopk"), false);
+            assertThatThrownBy(() -> r.ibex.addSync("bad", Map.of("relgroup", "nopk", "db", "source,target")))
+                    .hasMessageContaining("no primary key").hasMessageContaining("fullcopy");
+            r.ibex.addDbGroup("copygroup", List.of("source:source", "target:fullcopy"));
+            r.ibex.addSync("fc", Map.of("relgroup", "nopk", "dbs", "copygroup"));
+            assertThat(r.ibex.syncs()).extracting(s -> s.name()).containsExactly("fc");
+            r.startDaemon();
+            r.execSource("INSERT INTO history VALUES (99, 9, 9, 9, now(), 'added')", "DELETE FROM history WHERE aid < 100");
+            var at = r.ibex.kick("fc");
+            assertThat(r.ibex.awaitRun("fc", at, Duration.ofSeconds(60), d -> { })).isEqualTo(io.ibex.api.Ibex.KickOutcome.DONE);
+            r.awaitConverged(Duration.ofSeconds(10), "public.history");
+            assertThat(r.count(false, "history")).isEqualTo(4902);
         }
     }
 }

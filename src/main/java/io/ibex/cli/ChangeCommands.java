@@ -1,0 +1,95 @@
+package io.ibex.cli;
+
+import io.ibex.IbexException;
+import io.ibex.api.ObjectType;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static io.ibex.cli.Commands.quote;
+
+/** {@code ibex remove}, {@code ibex update}, {@code ibex activate} and {@code ibex deactivate}. */
+final class ChangeCommands {
+    private ChangeCommands() {
+    }
+
+    static String label(ObjectType t) {
+        return switch (t) {
+            case DB -> "database";
+            case TABLE -> "table";
+            case SEQUENCE -> "sequence";
+            case RELGROUP -> "relgroup";
+            case DBGROUP -> "dbgroup";
+            case SYNC -> "sync";
+            case ALL -> "all";
+        };
+    }
+
+    /** {@code remove TYPE NAME [NAME ...] [--force]}: each name in its own transaction, stopping at the first failure. */
+    static int remove(Context ctx, List<String> rest) {
+        if (rest.isEmpty()) {
+            throw new IbexException("remove: say what to remove: db, table, sequence, relgroup, dbgroup or sync, then its name");
+        }
+        ObjectType type = ObjectType.parse(rest.get(0));
+        if (type == ObjectType.ALL) {
+            throw new IbexException("remove: say what type of object to remove: db, table, sequence, relgroup, dbgroup or sync");
+        }
+        Words w = Words.of(rest.subList(1, rest.size()));
+        Commands.noParams("remove " + label(type), w);
+        if (w.names().isEmpty()) {
+            throw new IbexException("remove " + label(type) + ": name the " + label(type) + " to remove");
+        }
+        for (String name : w.names()) {
+            ctx.ibex().remove(label(type), name, ctx.options.force());
+            ctx.say("Removed " + label(type) + " " + quote(name));
+        }
+        return Main.OK;
+    }
+
+    /** {@code update sync|db|table NAME [NAME ...] key=value ...}; {@code update sync S active|inactive} too. */
+    static int update(Context ctx, List<String> rest) {
+        if (rest.isEmpty()) {
+            throw new IbexException("update: say what to update: sync, db or table, then its name and key=value settings");
+        }
+        ObjectType type = ObjectType.parse(rest.get(0));
+        Words w = Words.of(rest.subList(1, rest.size()));
+        Map<String, String> params = w.paramsCopy();
+        if (type == ObjectType.SYNC) {
+            if (w.takeBare("active")) {
+                params.put("status", "active");
+            }
+            if (w.takeBare("inactive")) {
+                params.put("status", "inactive");
+            }
+        }
+        if (w.names().isEmpty()) {
+            throw new IbexException("update " + label(type) + ": name the " + label(type) + " to update");
+        }
+        if (params.isEmpty()) {
+            throw new IbexException("update " + label(type) + ": give at least one key=value (see 'ibex help update')");
+        }
+        for (String name : w.names()) {
+            ctx.ibex().update(label(type), name, params);
+            ctx.say("Updated " + label(type) + " " + quote(name));
+        }
+        return Main.OK;
+    }
+
+    /** {@code activate SYNC ...} and {@code deactivate SYNC ...}: update sync status=active|inactive. */
+    static int activate(Context ctx, List<String> rest, boolean active) {
+        String verb = active ? "activate" : "deactivate";
+        List<String> names = new ArrayList<>(rest);
+        names.removeIf(n -> n.equalsIgnoreCase("sync") || n.matches("\\d+"));
+        Words w = Words.of(names);
+        Commands.noParams(verb, w);
+        if (w.names().isEmpty()) {
+            throw new IbexException(verb + ": name the sync(s) to " + verb);
+        }
+        for (String name : w.names()) {
+            ctx.ibex().update("sync", name, Map.of("status", active ? "active" : "inactive"));
+            ctx.say((active ? "Activated" : "Deactivated") + " sync " + quote(name));
+        }
+        return Main.OK;
+    }
+}

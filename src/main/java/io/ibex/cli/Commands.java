@@ -1,0 +1,54 @@
+package io.ibex.cli;
+
+import io.ibex.IbexException;
+
+import java.util.List;
+
+/** Sends each verb to the class that runs it. */
+final class Commands {
+    private Commands() {
+    }
+
+    static int dispatch(Context ctx, String verb, List<String> rest) {
+        return switch (verb) {
+            case "install" -> AdminCommands.install(ctx, rest);
+            case "add" -> AddCommand.run(ctx, rest);
+            case "list" -> ListCommand.run(ctx, rest);
+            case "update" -> ChangeCommands.update(ctx, rest);
+            case "remove" -> ChangeCommands.remove(ctx, rest);
+            case "activate" -> ChangeCommands.activate(ctx, rest, true);
+            case "deactivate" -> ChangeCommands.activate(ctx, rest, false);
+            case "status" -> StatusCommand.run(ctx, rest);
+            case "start" -> DaemonCommands.start(ctx, rest);
+            case "stop" -> DaemonCommands.stop(ctx, rest);
+            case "restart" -> DaemonCommands.restart(ctx, rest);
+            case "daemon" -> DaemonCommands.daemon(ctx, rest);
+            case "kick" -> KickCommand.run(ctx, rest);
+            case "validate" -> AdminCommands.validate(ctx, rest);
+            case "message" -> AdminCommands.message(ctx, rest);
+            case "reload" -> AdminCommands.reload(ctx, rest);
+            case "demo" -> AdminCommands.demo(ctx, rest);
+            default -> throw new IbexException("unknown command \"" + verb + "\": run 'ibex help' for the list of commands");
+        };
+    }
+
+    /** Fails if any key=value was given to a command that takes none. */
+    static void noParams(String command, Words w) {
+        if (!w.params().isEmpty()) {
+            throw new IbexException(command + ": unknown parameter" + (w.params().size() > 1 ? "s " : " ")
+                    + String.join(", ", w.params().keySet()));
+        }
+    }
+
+    /** Fails if words are left that the command does not take. */
+    static void noMoreNames(String command, List<String> names) {
+        if (!names.isEmpty()) {
+            throw new IbexException(command + ": unexpected " + (names.size() > 1 ? "words " : "word ")
+                    + String.join(" ", names.stream().map(n -> "\"" + n + "\"").toList()) + " (see 'ibex help " + command.split(" ")[0] + "')");
+        }
+    }
+
+    static String quote(String s) {
+        return "\"" + s + "\"";
+    }
+}

@@ -1,0 +1,392 @@
+package io.ibex.cli;
+
+import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** Every help text of the command line: the overview, the global options, and one page per command. */
+final class Help {
+
+    /** One line per command for the overview, in the order of {@link Verbs#ALL} (daemon is hidden). */
+    static final Map<String, String> SUMMARY = new LinkedHashMap<>();
+    /** The page of each command: syntax, options, examples. */
+    static final Map<String, String> PAGES = new LinkedHashMap<>();
+
+    static {
+        SUMMARY.put("install", "Create the ibex repository (schema \"ibex\") in the repository database");
+        SUMMARY.put("add", "Add a database, tables, sequences, a relgroup, a dbgroup or a sync");
+        SUMMARY.put("list", "List databases, tables, sequences, relgroups, dbgroups, syncs, or all");
+        SUMMARY.put("update", "Change the settings of a sync, database or table");
+        SUMMARY.put("remove", "Remove a sync, database, table, sequence, relgroup or dbgroup");
+        SUMMARY.put("start", "Start the ibex daemon in the background");
+        SUMMARY.put("stop", "Stop the ibex daemon (the batch in flight finishes first)");
+        SUMMARY.put("restart", "Stop, then start the ibex daemon");
+        SUMMARY.put("status", "Show the state of all syncs, or the details of some");
+        SUMMARY.put("kick", "Run syncs now, optionally waiting for them to finish");
+        SUMMARY.put("activate", "Turn syncs on (update sync NAME status=active)");
+        SUMMARY.put("deactivate", "Turn syncs off (update sync NAME status=inactive)");
+        SUMMARY.put("reload", "Make the running daemon re-read syncs and their options now");
+        SUMMARY.put("validate", "Check that syncs can run, as the daemon will when it starts them");
+        SUMMARY.put("message", "Write a line of text into the daemon's log");
+        SUMMARY.put("demo", "Replicate between two throw-away embedded PostgreSQL servers");
+        SUMMARY.put("help", "Show this overview, or the help of one command");
+        SUMMARY.put("version", "Print the version of ibex");
+
+        PAGES.put("install", """
+                Usage: ibex install [--dbhost H] [--dbport P] [--dbname D] [--dbuser U]
+
+                Creates the ibex repository: the schema "ibex" in the repository database (default "ibex"),
+                creating that database first if it is missing and the user may create databases. The
+                repository user needs no superuser rights and no PL/Perl. Running it again changes nothing.
+                ibex never prompts: the connection comes from the global options, the environment
+                (IBEX_DBHOST, IBEX_DBPORT, IBEX_DBNAME, IBEX_DBUSER, IBEX_DBPASS) or an .ibexrc file.
+
+                Prints "Installation is now complete." or
+                "The ibex repository is already installed in database "ibex"; nothing changed."
+
+                Example:
+                  ibex install --dbhost 172.31.88.4 --dbuser postgres
+                """);
+        PAGES.put("add", """
+                Usage:
+                  ibex add db NAME dbname=DB [host=H] [port=P] [user=U] [pass=PW] [status=active|inactive]
+                               [makedelta=on|off] [replica_function=F] [--force]
+                  ibex add table NAME|PATTERN ... [db=DB] [relgroup=R|herd=R]
+                  ibex add sequence NAME|PATTERN ... [db=DB] [relgroup=R|herd=R]
+                  ibex add all tables [db=DB] [relgroup=R] [-n SCHEMA] [-N SCHEMA] [-t TABLE] [-T TABLE] [pkonly]
+                  ibex add all sequences [db=DB] [relgroup=R] [-n SCHEMA] [-N SCHEMA]
+                  ibex add relgroup NAME [TABLE ...] [db=DB]
+                  ibex add dbgroup NAME DB1:source DB2:target [DB3:fullcopy ...]
+                  ibex add sync NAME relgroup=R|tables=T1,T2 dbs=DBGROUP|db=SRC,TGT [option=value ...]
+
+                add db: registers a database ibex replicates from or to. Keys: dbname (required), host
+                  (dbhost), port (dbport), user (dbuser), pass (dbpass, password; leave it out to use
+                  ~/.pgpass), status, makedelta, replica_function. ibex connects once to check the
+                  settings; --force skips that check.
+                add table / add sequence: records tables of database db= (needed when there are several
+                  databases) and, with relgroup= (or Bucardo's herd=), puts them into that relgroup,
+                  creating it if needed. Names are schema.table or a bare table name (any schema); % and *
+                  are wildcards. "add table all" is "add all tables".
+                add all tables / add all sequences: every table (sequence) of the database, except
+                  pg_catalog, information_schema and ibex's own. Filters, each repeatable, LIKE patterns:
+                    -n, --schema S           only schemas matching S
+                    -N, --exclude-schema S   leave out schemas matching S
+                    -t, --table T            only tables matching T
+                    -T, --exclude-table T    leave out tables matching T
+                    pkonly                   leave out tables without a primary key or unique index
+                add relgroup: a named set of tables, all from one database; members are tables already
+                  added, or tables of db= to add now.
+                add dbgroup: databases with their roles: source (also s, master, primary), target (t,
+                  replica) or fullcopy (f). Without a role the first database is a source, the others targets.
+                add sync: replicates a relgroup across a dbgroup. dbs= (or dbgroup=) names a dbgroup, or
+                  db=SRC,TGT lists databases (first the source): an existing dbgroup with exactly those
+                  members is used, else one named after the sync is created. tables=T1,T2 instead of
+                  relgroup= creates a relgroup named after the sync. Adding an active sync installs
+                  capture (triggers and the ibex_capture schema) on its source databases.
+                  Options (defaults as Bucardo's schema has them):
+                    status=active|inactive          active
+                    autokick=on|off (ping)          on: changes are replicated as they are committed
+                    checktime=INTERVAL              none: also run every 30s, 5 minutes, 1h ...
+                    onetimecopy=0|1|2               0: 1 copies every table whole once, 2 only to empty targets
+                    stayalive=on|off, kidsalive=on|off   on
+                    conflict_strategy=latest|source|target|abort|DB1,DB2   latest
+                    deletemethod=delete|truncate|truncate_cascade          delete
+                    analyze_after_copy=on|off       on
+                    rebuild_index=0|1|2             0
+                  --db DB and --relgroup R (--herd R) may be given as options instead of db= and relgroup=.
+
+                Prints, e.g.:
+                  Added database "pgdb84"
+                  Created the relgroup named "herd_pg84"
+                  The following tables or sequences are now part of the relgroup "herd_pg84":
+                    public.pgbench_accounts
+                  Created dbgroup "pgdb84_to_rds96"
+                  Added database "pgdb84" to dbgroup "pgdb84_to_rds96" as source
+                  Added sync "sync_pg84_rds96"
+                  Using existing dbgroup "pgdb84_to_rds96"
+
+                Examples:
+                  ibex add db pgdb84 dbhost=172.31.16.177 dbport=5432 dbname=repdb dbuser=postgres
+                  ibex add db rds96 dbhost=pgrds.example.com dbport=5432 dbname=repdb dbuser=postgres dbpass=secret
+                  ibex add table pgbench_accounts pgbench_branches pgbench_tellers herd=herd_pg84 db=pgdb84
+                  ibex add all tables db=pgdb84 relgroup=herd_pg84 -n public -T 'tmp_%' pkonly
+                  ibex add relgroup herd_pg84 public.pgbench_accounts
+                  ibex add dbgroup pgdb84_to_rds96 pgdb84:source rds96:target
+                  ibex add sync sync_pg84_rds96 relgroup=herd_pg84 db=pgdb84,rds96
+                  ibex add sync nightly relgroup=herd_pg84 dbs=pgdb84_to_rds96 autokick=off checktime=1h
+                """);
+        PAGES.put("list", """
+                Usage: ibex list dbs|tables|sequences|relgroups|dbgroups|syncs|all [PATTERN ...]
+
+                One line per object (a sync also gets a line with its options). A PATTERN is a regular
+                expression that may match part of the name, or a wildcard pattern with % or *. Passwords
+                are never shown: Conn is the psql command that reaches the database as ibex does.
+                Aliases: l, lsit, lit; db, database; herd for relgroup.
+
+                Examples:
+                  ibex list dbs
+                    Database: pgdb84  Status: active  Conn: psql -p 5432 -U postgres -d repdb -h 172.31.16.177
+                  ibex list tables 'pgbench_%'
+                    Table: public.pgbench_accounts  DB: pgdb84  PK: aid (integer)
+                  ibex list relgroups
+                    Relgroup: herd_pg84  DB: pgdb84  Members: public.pgbench_accounts, public.pgbench_branches
+                  ibex list dbgroups
+                    Dbgroup: pgdb84_to_rds96  Members: pgdb84:source rds96:target
+                  ibex list syncs
+                    Sync: sync_pg84_rds96  Relgroup: herd_pg84  DB group: pgdb84_to_rds96  [Active]
+                  ibex list all
+                """);
+        PAGES.put("update", """
+                Usage:
+                  ibex update sync NAME [NAME ...] key=value ... | active | inactive
+                  ibex update db NAME key=value ...
+                  ibex update table NAME key=value ...
+
+                update sync: status, autokick, checktime, onetimecopy, stayalive, kidsalive,
+                  conflict_strategy, deletemethod, analyze_after_copy, rebuild_index (see 'ibex help add').
+                  Activating a sync installs capture on its sources. A running daemon picks up the
+                  change within seconds.
+                update db: dbname, host, port, user, pass (pass= with no value forgets it), status,
+                  makedelta, replica_function.
+                update table (or sequence): autokick, makedelta, rebuild_index, analyze_after_copy.
+                Prints: Updated sync "NAME"
+
+                Examples:
+                  ibex update sync sync_pg84_rds96 checktime=5m onetimecopy=1
+                  ibex update sync sync_pg84_rds96 inactive
+                  ibex update db rds96 dbpass=newsecret
+                """);
+        PAGES.put("remove", """
+                Usage: ibex remove sync|db|table|sequence|relgroup|dbgroup NAME [NAME ...] [--force]
+
+                Removes the objects. Removing a sync also removes the capture (triggers and change
+                tables) that no other sync needs from its sources. An object used by others is removed
+                only with --force, which removes those too (a database with its tables, groups and
+                syncs). Aliases: delete, del.
+                Prints: Removed sync "NAME"
+
+                Examples:
+                  ibex remove sync sync_pg84_rds96
+                  ibex remove db rds96 --force
+                """);
+        PAGES.put("start", """
+                Usage: ibex start ["reason"] [--piddir DIR] [--logdir DIR] [--log-level terse|normal|verbose|debug]
+
+                Starts the daemon in the background: it runs every active sync, and keeps doing so until
+                'ibex stop'. Refuses when a daemon is already running (pid file piddir/ibex.pid, default
+                ~/.ibex/run); removes a stale pid file. The log is logdir/log.ibex (default ~/.ibex/log).
+                The repository password is handed over in the environment, never on the command line.
+                The reason, if given, is written to the log. Alias: strt.
+
+                Example:
+                  ibex start "after the maintenance window"
+                  Checking for existing processes
+                  Starting ibex
+                  ibex started (pid 15337), log: /home/postgres/.ibex/log/log.ibex
+                """);
+        PAGES.put("stop", """
+                Usage: ibex stop ["reason"] [--piddir DIR]
+
+                Asks the daemon to stop and waits for it: each sync finishes (or rolls back) the batch in
+                flight. Prints "ibex is not running" if there is no daemon. The reason goes into the log.
+
+                Example:
+                  ibex stop "upgrading"
+                  Stopping ibex (pid 15337)
+                  ibex stopped
+                """);
+        PAGES.put("restart", """
+                Usage: ibex restart ["reason"] [start options]
+
+                ibex stop, then ibex start (see 'ibex help start'). Needed after changing the daemon's
+                own settings (log level, directories); sync changes are picked up without a restart.
+
+                Example:
+                  ibex restart "new log level" --log-level verbose
+                """);
+        PAGES.put("status", """
+                Usage: ibex status [SYNC ...|all]
+
+                Without names: the daemon's pid (or "ibex is not running"), then one row per sync:
+                  Name, State (Good, Bad, No records found, Inactive, or what a run is doing now),
+                  Last good (end of the last good run) and Time (since then), Last I/D (rows inserted /
+                  deleted by the last run that moved rows, then /truncates and /conflicts when any),
+                  Last bad and Time.
+                With sync names (or all): the details of each sync between lines of = signs: Last good
+                  (with the time to run), Rows deleted/inserted, Last bad (with the time until it failed),
+                  Sync name, Current state, Source relgroup/database, Tables in sync, Status, Check time,
+                  Overdue time, Expired time, Stayalive/Kidsalive, Rebuild index, Autokick, Onetimecopy,
+                  Post-copy analyze, Backlog (changes each target has still to receive), Last error.
+
+                Example:
+                  ibex status sync_pg84_rds96
+                  ======================================================================
+                  Last good                : Dec 05, 2019 08:51:21 (time to run: 1s)
+                  Rows deleted/inserted    : 294 / 294
+                  Sync name                : sync_pg84_rds96
+                  Current state            : Good
+                  Source relgroup/database : herd_pg84 / pgdb84
+                  Tables in sync           : 3
+                  Status                   : Active
+                  ...
+                  Backlog                  : rds96: 0 changes
+                  Last error:              :
+                  ======================================================================
+                """);
+        PAGES.put("kick", """
+                Usage: ibex kick SYNC [SYNC ...|all] [TIMEOUT]
+
+                Asks the daemon to run the syncs now. Without TIMEOUT it returns at once ("Kicked sync S").
+                With TIMEOUT (seconds; 0 waits as long as it takes) it waits for each run to end, showing
+                the seconds waited: "Kick S: [3 s] DONE!", "TIMEOUT", or "FAILED" with the run's error.
+                Exit code: 0 done, 1 timed out, 2 failed. Inactive syncs cannot be kicked.
+
+                Examples:
+                  ibex kick sync_pg84_rds96
+                  ibex kick sync_pg84_rds96 0
+                  Kick sync_pg84_rds96: [1 s] DONE!
+                """);
+        PAGES.put("activate", """
+                Usage: ibex activate SYNC [SYNC ...]
+
+                Sets the syncs active (as 'ibex update sync SYNC status=active'), installing capture on their
+                sources; a running daemon starts them within seconds.
+                Prints: Activated sync "SYNC"
+
+                Example:
+                  ibex activate sync_pg84_rds96
+                """);
+        PAGES.put("deactivate", """
+                Usage: ibex deactivate SYNC [SYNC ...]
+
+                Sets the syncs inactive (as 'ibex update sync SYNC status=inactive'); the daemon stops them.
+                Capture stays installed, so the changes made meanwhile are replicated after 'ibex activate'.
+                Prints: Deactivated sync "SYNC"
+
+                Example:
+                  ibex deactivate sync_pg84_rds96
+                """);
+        PAGES.put("reload", """
+                Usage: ibex reload
+
+                Asks the running daemon to re-read every sync, its options and its tables now (it also does
+                so by itself every few seconds). Bucardo's "reload config" and "reload sync" map to this.
+
+                Example:
+                  ibex reload
+                """);
+        PAGES.put("validate", """
+                Usage: ibex validate SYNC [SYNC ...]|all
+
+                Checks each sync exactly as the daemon does when it starts it: the databases answer, every
+                table exists on the source with a usable key, and the targets have the tables.
+                Prints "Validating sync S ... OK", or the reason it would fail (exit code 1).
+
+                Example:
+                  ibex validate all
+                  Validating sync sync_pg84_rds96 ... OK
+                """);
+        PAGES.put("message", """
+                Usage: ibex message TEXT ...
+
+                Writes the text into the running daemon's log (as "MESSAGE TEXT"), to mark a moment, e.g.
+                before maintenance. Alias: msg.
+
+                Example:
+                  ibex message "starting the pgbench load test"
+                """);
+        PAGES.put("demo", """
+                Usage: ibex demo [key=value ...]
+
+                Starts two throw-away embedded PostgreSQL servers, sets up replication between them with
+                the same commands as the walkthrough, runs a pgbench-like load and shows that the target
+                follows. Needs no installed PostgreSQL. key=value options are passed to the demo.
+
+                Example:
+                  ibex demo
+                """);
+        PAGES.put("help", """
+                Usage: ibex help [COMMAND]    (or: ibex COMMAND --help)
+
+                Without a command: the list of commands and the global options. With one: its syntax,
+                parameters and examples. 'ibex help options' shows the global options only.
+
+                Example:
+                  ibex help add
+                """);
+        PAGES.put("version", """
+                Usage: ibex version    (or: ibex --version)
+
+                Prints the version of ibex.
+                """);
+    }
+
+    static final String OPTIONS = """
+            Global options (anywhere on the line, as --name value or --name=value):
+              --dbhost H, -h H, --db-host    repository host          (default localhost)
+              --dbport P, -p P, --db-port    repository port          (default 5432)
+              --dbname D, -d D, --db-name    repository database      (default ibex)
+              --dbuser U, -U U, --db-user    repository user          (default $PGUSER, else your login)
+              --dbpass PW, -P PW, --db-pass  repository password      (default: ~/.pgpass)
+              --piddir DIR                   where the daemon's pid file is   (default ~/.ibex/run)
+              --logdir DIR                   where the daemon's log is        (default ~/.ibex/log)
+              --log-level L                  terse, normal, verbose or debug  (default normal)
+              --ibexrc FILE                  read settings from FILE
+              --no-ibexrc                    read no rc file
+              --force                        skip checks (add db), remove what depends on an object (remove)
+              --quiet, -q                    print only what was asked for (lists, status), no confirmations
+              --debug                        print stack traces with errors
+              --batch                        accepted for Bucardo scripts; ibex never prompts
+              --version, -V                  print the version
+              --help, -?                     print help
+            Each setting comes from the command line, else the environment (IBEX_DBHOST, IBEX_DBPORT,
+            IBEX_DBNAME, IBEX_DBUSER, IBEX_DBPASS, IBEX_PIDDIR, IBEX_LOGDIR, IBEX_LOG_LEVEL), else the rc file
+            (./.ibexrc, else ~/.ibexrc: lines "dbhost = H" or "dbhost: H", # comments; names dbhost, dbport,
+            dbname, dbuser, dbpass, piddir, logdir, log_level), else the default.""";
+
+    private Help() {
+    }
+
+    static String overview() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("ibex: trigger-based replication for PostgreSQL, a successor to Bucardo\n\n");
+        sb.append("Usage: ibex [options] COMMAND [OBJECT] [NAME ...] [key=value ...]\n\n");
+        sb.append("Commands:\n");
+        SUMMARY.forEach((verb, line) -> sb.append("  ").append(Formats.pad(verb, 11)).append(line).append('\n'));
+        sb.append('\n').append(OPTIONS).append("\n\n");
+        sb.append("Run 'ibex help COMMAND' for the syntax, options and examples of a command.");
+        return sb.toString();
+    }
+
+    /** The help page of a command (canonical or alias), or null if there is none. */
+    static String page(String word) {
+        String w = word.toLowerCase(Locale.ROOT);
+        if (w.equals("options") || w.equals("option")) {
+            return OPTIONS;
+        }
+        List<String> split = Verbs.split(List.of(w));
+        String verb = Verbs.normalize(split.get(0));
+        if (verb == null) {
+            return null;
+        }
+        String page = PAGES.get(verb);
+        return page == null ? null : page.stripTrailing();
+    }
+
+    /** {@code ibex help [COMMAND]}: 0, or 1 when there is no such command. */
+    static int print(PrintStream out, PrintStream err, List<String> topic) {
+        if (topic.isEmpty()) {
+            out.println(overview());
+            return Main.OK;
+        }
+        String page = page(topic.get(0));
+        if (page == null) {
+            err.println("ibex: no help for \"" + topic.get(0) + "\": run 'ibex help' for the list of commands");
+            return Main.USER_ERROR;
+        }
+        out.println(page);
+        return Main.OK;
+    }
+}

@@ -1,0 +1,103 @@
+package io.ibex.cli;
+
+import io.ibex.IbexException;
+import io.ibex.api.Ibex;
+import io.ibex.repository.Sync;
+import io.ibex.repository.SyncRun;
+
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code ibex kick SYNC [SYNC ...] [TIMEOUT]}: asks the daemon to run the syncs now. With a timeout (seconds, 0 =
+ * forever) it waits for each run to end. Exit 0 done, 1 timed out, 2 failed.
+ */
+final class KickCommand {
+    static final int TIMED_OUT = 1;
+    static final int FAILED = 2;
+
+    private KickCommand() {
+    }
+
+    /** The sync names and the timeout (null: do not wait) of a kick's words. */
+    record Request(List<String> syncs, Integer timeoutSeconds) {
+        static Request parse(List<String> words) {
+            List<String> names = new ArrayList<>(words);
+            names.removeIf(n -> n.equalsIgnoreCase("sync"));
+            Integer timeout = null;
+            if (!names.isEmpty() && names.get(names.size() - 1).matches("\\d+")) {
+                timeout = Integer.parseInt(names.remove(names.size() - 1));
+            }
+            if (names.isEmpty()) {
+                throw new IbexException("kick: name the sync(s) to kick, e.g. 'ibex kick sync_pg84_rds96 0'");
+            }
+            return new Request(names, timeout);
+        }
+
+        /** A null duration waits forever. */
+        Duration timeout() {
+            return timeoutSeconds == null || timeoutSeconds == 0 ? null : Duration.ofSeconds(timeoutSeconds);
+        }
+    }
+
+    static int run(Context ctx, List<String> rest) {
+        Words w = Words.of(rest);
+        Commands.noParams("kick", w);
+        Request req = Request.parse(w.names());
+        Ibex ibex = ctx.ibex();
+        List<String> syncs = req.syncs();
+        if (syncs.size() == 1 && syncs.get(0).equalsIgnoreCase("all")) {
+            syncs = ibex.syncs().stream().filter(Sync::active).map(Sync::name).sorted().toList();
+            if (syncs.isEmpty()) {
+                throw new IbexException("kick: there is no active sync");
+            }
+        }
+        Map<String, OffsetDateTime> kicked = new LinkedHashMap<>();
+        for (String s : syncs) {
+            kicked.put(s, ibex.kick(s));
+            if (req.timeoutSeconds() == null) {
+                ctx.say("Kicked sync " + s);
+            }
+        }
+        if (req.timeoutSeconds() == null) {
+            return Main.OK;
+        }
+        int code = Main.OK;
+        boolean live = ctx.out == System.out && System.console() != null;
+        for (Map.Entry<String, OffsetDateTime> e : kicked.entrySet()) {
+            String s = e.getKey();
+            long[] shown = {-1};
+            long startNanos = System.nanoTime();
+            Ibex.KickOutcome outcome = ibex.awaitRun(s, e.getValue(), req.timeout(), elapsed -> {
+                long secs = elapsed.toSeconds();
+                if (live && secs != shown[0]) {
+                    shown[0] = secs;
+                    ctx.out.print("\rKick " + s + ": [" + secs + " s]");
+                    ctx.out.flush();
+                }
+            });
+            long secs = Duration.ofNanos(System.nanoTime() - startNanos).toSeconds();
+            String prefix = (live ? "\r" : "") + "Kick " + s + ": [" + secs + " s] ";
+            switch (outcome) {
+                case DONE -> ctx.print(prefix + "DONE!");
+                case TIMEOUT -> {
+                    ctx.print(prefix + "TIMEOUT");
+                    code = Math.max(code, TIMED_OUT);
+                }
+                case FAILED -> {
+                    ctx.print(prefix + "FAILED");
+                    Optional<SyncRun> last = ibex.lastRun(s);
+                    last.map(SyncRun::error).filter(m -> !m.isBlank())
+                            .ifPresent(m -> ctx.print("Error: " + StatusPrinter.oneLine(m)));
+                    code = Math.max(code, FAILED);
+                }
+            }
+        }
+        return code;
+    }
+}

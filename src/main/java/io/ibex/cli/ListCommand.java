@@ -1,0 +1,109 @@
+package io.ibex.cli;
+
+import io.ibex.IbexException;
+import io.ibex.api.Ibex;
+import io.ibex.api.ObjectType;
+import io.ibex.repository.Database;
+import io.ibex.repository.DbGroup;
+import io.ibex.repository.RelGroup;
+import io.ibex.repository.Relation;
+import io.ibex.repository.Sync;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/** {@code ibex list dbs|tables|sequences|relgroups|dbgroups|syncs|all [pattern ...]}. */
+final class ListCommand {
+    private ListCommand() {
+    }
+
+    static int run(Context ctx, List<String> rest) {
+        if (rest.isEmpty()) {
+            throw new IbexException("list: say what to list: dbs, tables, sequences, relgroups, dbgroups, syncs or all");
+        }
+        ObjectType type = ObjectType.parse(rest.get(0));
+        Words w = Words.of(rest.subList(1, rest.size()));
+        Commands.noParams("list", w);
+        Filter patterns = new Filter(List.copyOf(w.names()));
+        Ibex ibex = ctx.ibex();
+        if (type == ObjectType.ALL) {
+            section(ctx, "databases", () -> list(ctx, "databases", ibex.databases(), Database::name, patterns, Formats::databases));
+            section(ctx, "dbgroups", () -> list(ctx, "dbgroups", ibex.dbGroups(), DbGroup::name, patterns, Formats::dbGroups));
+            List<Relation> rels = ibex.relations();
+            section(ctx, "tables", () -> list(ctx, "tables", tables(rels, false), Relation::qualifiedName, patterns, Formats::relations));
+            section(ctx, "sequences", () -> list(ctx, "sequences", tables(rels, true), Relation::qualifiedName, patterns, Formats::relations));
+            section(ctx, "relgroups", () -> list(ctx, "relgroups", ibex.relGroups(), RelGroup::name, patterns, Formats::relGroups));
+            section(ctx, "syncs", () -> list(ctx, "syncs", ibex.syncs(), Sync::name, patterns, Formats::syncs));
+            return Main.OK;
+        }
+        switch (type) {
+            case DB -> list(ctx, "databases", ibex.databases(), Database::name, patterns, Formats::databases);
+            case TABLE -> list(ctx, "tables", tables(ibex.relations(), false), Relation::qualifiedName, patterns, Formats::relations);
+            case SEQUENCE -> list(ctx, "sequences", tables(ibex.relations(), true), Relation::qualifiedName, patterns, Formats::relations);
+            case RELGROUP -> list(ctx, "relgroups", ibex.relGroups(), RelGroup::name, patterns, Formats::relGroups);
+            case DBGROUP -> list(ctx, "dbgroups", ibex.dbGroups(), DbGroup::name, patterns, Formats::dbGroups);
+            case SYNC -> list(ctx, "syncs", ibex.syncs(), Sync::name, patterns, Formats::syncs);
+            default -> throw new IbexException("list: cannot list " + rest.get(0));
+        }
+        return Main.OK;
+    }
+
+    private static void section(Context ctx, String title, Runnable body) {
+        ctx.print("-- " + title + ":");
+        body.run();
+    }
+
+    private static List<Relation> tables(List<Relation> all, boolean sequences) {
+        return all.stream().filter(r -> r.isSequence() == sequences).toList();
+    }
+
+    /** The patterns given after the type; none shows everything. */
+    record Filter(List<String> texts) {
+        boolean matches(String name) {
+            return ListCommand.matches(texts.stream().map(ListCommand::pattern).toList(), name);
+        }
+    }
+
+    static <T> void list(Context ctx, String plural, List<T> items, Function<T, String> name, Filter patterns,
+                         Function<List<T>, List<String>> format) {
+        List<T> shown = new ArrayList<>(items.stream().filter(i -> patterns.matches(name.apply(i))).toList());
+        shown.sort(Comparator.comparing(name));
+        if (shown.isEmpty()) {
+            ctx.print("No " + plural + " found" + (patterns.texts().isEmpty() ? "." : " matching "
+                    + String.join(" ", patterns.texts().stream().map(Commands::quote).toList()) + "."));
+            return;
+        }
+        format.apply(shown).forEach(ctx::print);
+    }
+
+    static boolean matches(List<Pattern> patterns, String name) {
+        if (patterns.isEmpty()) {
+            return true;
+        }
+        String bare = name.contains(".") ? name.substring(name.indexOf('.') + 1) : name;
+        return patterns.stream().anyMatch(p -> p.matcher(name).find() || p.matcher(bare).find());
+    }
+
+    /**
+     * A pattern as Bucardo takes it: a regular expression that may match part of the name; {@code %} and
+     * {@code *} alone make it a wildcard pattern for the whole name.
+     */
+    static Pattern pattern(String text) {
+        if (text.contains("%") || text.contains("*") && !text.contains(".*")) {
+            StringBuilder re = new StringBuilder("^");
+            for (char ch : text.toCharArray()) {
+                re.append(ch == '%' || ch == '*' ? ".*" : Pattern.quote(String.valueOf(ch)));
+            }
+            return Pattern.compile(re.append('$').toString());
+        }
+        try {
+            return Pattern.compile(text);
+        } catch (PatternSyntaxException e) {
+            return Pattern.compile(Pattern.quote(text));
+        }
+    }
+}

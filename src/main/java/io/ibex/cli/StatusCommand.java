@@ -1,0 +1,44 @@
+package io.ibex.cli;
+
+import io.ibex.api.SyncStatus;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** {@code ibex status [SYNC ...|all]}: the summary, or the detail block of the named syncs. */
+final class StatusCommand {
+    private StatusCommand() {
+    }
+
+    static int run(Context ctx, List<String> rest) {
+        Words w = Words.of(rest);
+        Commands.noParams("status", w);
+        List<String> names = new ArrayList<>(w.names());
+        names.removeIf(n -> n.equalsIgnoreCase("sync"));
+        StatusPrinter printer = StatusPrinter.atNow();
+        if (names.isEmpty()) {
+            Optional<Long> pid = ctx.daemonProcess().running().map(ProcessHandle::pid);
+            ctx.print(StatusPrinter.pidLine(pid));
+            List<SyncStatus> all = ctx.ibex().status();
+            if (all.isEmpty()) {
+                ctx.print("No syncs found.");
+            } else {
+                printer.summary(all).forEach(ctx::print);
+            }
+            return Main.OK;
+        }
+        List<SyncStatus> chosen;
+        if (names.size() == 1 && names.get(0).equalsIgnoreCase("all")) {
+            chosen = ctx.ibex().status().stream().sorted(java.util.Comparator.comparing(s -> s.sync().name())).toList();
+            if (chosen.isEmpty()) {
+                ctx.print("No syncs found.");
+                return Main.OK;
+            }
+        } else {
+            chosen = names.stream().map(n -> ctx.ibex().status(n)).toList();
+        }
+        printer.details(chosen).forEach(ctx::print);
+        return Main.OK;
+    }
+}

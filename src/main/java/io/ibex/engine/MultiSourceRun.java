@@ -1,0 +1,229 @@
+package io.ibex.engine;
+
+import io.ibex.IbexException;
+import io.ibex.api.ConflictResolver;
+import io.ibex.apply.Target;
+import io.ibex.capture.ChangeWindow;
+import io.ibex.capture.Snapshot;
+import io.ibex.capture.SourceSession;
+import io.ibex.capture.TableInfo;
+import io.ibex.db.Pg;
+import io.ibex.repository.Database;
+import io.ibex.repository.Repository;
+import io.ibex.repository.Role;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One run of a sync with several sources. Each source is read at its own snapshot; a key changed on two or more
+ * sources since the last run is a conflict, decided per row by the sync's strategy and recorded. Then every
+ * database gets, from each other source, the rows of the keys that source won or alone changed, all in one
+ * transaction per database. Positions move only when every database has committed; a failure before that
+ * makes the next run redo the same windows, which is harmless because the apply is by key and by state.
+ */
+final class MultiSourceRun {
+
+    private static final Logger log = LoggerFactory.getLogger(MultiSourceRun.class);
+
+    private final Repository repo;
+    private final SyncRunner connections;
+    private final SyncPlan plan;
+    private final long runId;
+    private final ConflictStrategy strategy;
+
+    MultiSourceRun(Repository repo, SyncRunner connections, SyncPlan plan, long runId) {
+        this.repo = repo;
+        this.connections = connections;
+        this.plan = plan;
+        this.runId = runId;
+        this.strategy = ConflictStrategy.parse(plan.sync().conflictStrategy(), plan.sources().stream().map(Database::name).toList());
+    }
+
+    /** A changed key of one source: its COPY text line (key columns only) and the time of its newest change. */
+    private record Change(String keyLine, long changedAt) {
+    }
+
+    RunResult run() throws SQLException, IOException {
+        String sync = plan.sync().name();
+        List<Database> everyone = new ArrayList<>(plan.sources());
+        plan.targets().stream().filter(m -> m.role() == Role.TARGET).forEach(m -> everyone.add(m.db()));
+        Map<String, SourceSession> sessions = new LinkedHashMap<>();
+        Map<String, ChangeWindow> windows = new HashMap<>();
+        try {
+            for (Database s : plan.sources()) {
+                SourceSession session = SourceSession.begin(connections.source(s));
+                sessions.put(s.name(), session);
+                String other = everyone.stream().map(Database::name).filter(n -> !n.equals(s.name())).findFirst().orElseThrow();
+                Snapshot prev = new Snapshot(repo.position(sync, s.name(), other).orElseThrow(() -> new IbexException(
+                        "sync \"" + sync + "\" has no starting position for " + s.name())));
+                windows.put(s.name(), new ChangeWindow(prev, session.snapshot(), plan.applicationName()));
+            }
+            if (plan.sync().onetimecopy() > 0) {
+                return copyFromFirstSource(everyone, sessions);
+            }
+            long deletes = 0;
+            long inserts = 0;
+            long conflicts = 0;
+            // per table and source: the keys that source pushes to every other database
+            Map<SyncPlan.Table, Map<String, List<String>>> pushes = new LinkedHashMap<>();
+            for (SyncPlan.Table t : plan.tables()) {
+                Map<String, Map<String, Change>> changed = new LinkedHashMap<>();
+                for (Database s : plan.sources()) {
+                    ChangeWindow w = windows.get(s.name());
+                    if (!w.isEmpty() && sessions.get(s.name()).hasChanges(t.info(), w)) {
+                        changed.put(s.name(), read(sessions.get(s.name()).keysWithChangeTime(t.info(), w)));
+                    }
+                }
+                if (changed.isEmpty()) {
+                    continue;
+                }
+                Map<String, List<String>> push = new LinkedHashMap<>();
+                changed.forEach((db, keys) -> push.put(db, new ArrayList<>()));
+                Map<String, Map<String, Long>> byKey = new LinkedHashMap<>();
+                changed.forEach((db, keys) -> keys.values().forEach(ch ->
+                        byKey.computeIfAbsent(ch.keyLine(), k -> new LinkedHashMap<>()).put(db, ch.changedAt())));
+                List<String> abort = new ArrayList<>();
+                for (var e : byKey.entrySet()) {
+                    if (e.getValue().size() == 1) {
+                        push.get(e.getValue().keySet().iterator().next()).add(e.getKey());
+                        continue;
+                    }
+                    conflicts++;
+                    if (strategy.kind() == ConflictStrategy.Kind.ABORT) {
+                        abort.add(e.getKey());
+                        continue;
+                    }
+                    ConflictResolver.Conflict c = new ConflictResolver.Conflict(sync, t.info().schema(), t.info().name(),
+                            t.info().keyColumns(), List.of(e.getKey().split("\t", -1)), e.getValue());
+                    String winner = strategy.winner(c);
+                    if (winner != null) {
+                        push.get(winner).add(e.getKey());
+                    }
+                    repo.recordConflict(new Repository.Conflict(sync, runId, t.info().qualifiedName(), e.getKey().replace('\t', ','),
+                            List.copyOf(e.getValue().keySet()), winner, strategy.toString(), null));
+                    log.info("KID ({}) Conflict on {} key {} between {}: {} wins", sync, t.info().qualifiedName(),
+                            e.getKey().replace('\t', ','), e.getValue().keySet(), winner == null ? "nobody (skip)" : winner);
+                }
+                if (!abort.isEmpty()) {
+                    throw new ConflictAbort(t.info().qualifiedName(), abort);
+                }
+                pushes.put(t, push);
+            }
+            if (pushes.isEmpty()) {
+                saveAll(everyone, sessions);
+                return new RunResult(0, 0, 0, conflicts, List.of(), false);
+            }
+            repo.runState(runId, "Applying");
+            repo.commit();
+            List<Target> open = new ArrayList<>();
+            for (Database d : everyone) {
+                Target target = connections.target(plan, d);
+                target.begin();
+                open.add(target);
+                for (var tp : pushes.entrySet()) {
+                    TableInfo info = tp.getKey().info();
+                    for (var p : tp.getValue().entrySet()) {
+                        if (p.getKey().equals(d.name()) || p.getValue().isEmpty()) {
+                            continue;
+                        }
+                        long del = target.deleteKeys(info, lines(p.getValue()));
+                        long ins = target.insertRows(info, sessions.get(p.getKey()).rowsOf(info, lines(p.getValue())));
+                        deletes += del;
+                        inserts += ins;
+                        log.info("KID ({}) Delta count for {}.{} : {} (deleted {}, inserted {} on {})", sync, p.getKey(),
+                                info.qualifiedName(), p.getValue().size(), del, ins, d.name());
+                    }
+                }
+            }
+            for (Target t : open) {
+                t.commit();
+            }
+            saveAll(everyone, sessions);
+            return new RunResult(deletes, inserts, 0, List.of(), false, conflicts);
+        } finally {
+            sessions.values().forEach(SourceSession::close);
+        }
+    }
+
+    /**
+     * onetimecopy with several sources: the first source is the reference. Every other database gets its tables
+     * copied from the first source's snapshot; every source's position is its snapshot taken before the copy,
+     * so changes made anywhere during the copy follow.
+     */
+    private RunResult copyFromFirstSource(List<Database> everyone, Map<String, SourceSession> sessions) throws SQLException {
+        Database first = plan.sources().get(0);
+        long rows = 0;
+        for (Database d : everyone) {
+            if (d.name().equals(first.name())) {
+                continue;
+            }
+            for (SyncPlan.Table t : plan.tables()) {
+                rows += connections.copyTable(plan, first, d, runId, sessions.get(first.name()), t);
+            }
+        }
+        saveAll(everyone, sessions);
+        repo.updateSync(plan.sync().name(), "onetimecopy", 0);
+        repo.commit();
+        return new RunResult(0, rows, 0, List.of(), false);
+    }
+
+    private void saveAll(List<Database> everyone, Map<String, SourceSession> sessions) {
+        for (var s : sessions.entrySet()) {
+            for (Database d : everyone) {
+                if (!d.name().equals(s.getKey())) {
+                    repo.savePosition(plan.sync().name(), s.getKey(), d.name(), s.getValue().snapshot().text());
+                }
+            }
+        }
+        repo.commit();
+    }
+
+    private static Map<String, Change> read(InputStream copy) throws IOException {
+        Map<String, Change> out = new LinkedHashMap<>();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(copy, StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                int tab = line.lastIndexOf('\t');
+                String key = line.substring(0, tab);
+                out.put(key, new Change(key, Long.parseLong(line.substring(tab + 1))));
+            }
+        }
+        return out;
+    }
+
+    private static InputStream lines(Collection<String> keyLines) {
+        StringBuilder b = new StringBuilder();
+        for (String k : keyLines) {
+            b.append(k).append('\n');
+        }
+        return new ByteArrayInputStream(b.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The abort strategy met a conflict: the sync stops, and says which keys. */
+    static final class ConflictAbort extends IbexException {
+        ConflictAbort(String table, List<String> keys) {
+            super("conflict_strategy abort: " + keys.size() + " key(s) of " + table + " changed on several sources ("
+                    + String.join("; ", keys.stream().limit(5).map(k -> k.replace('\t', ',')).toList())
+                    + (keys.size() > 5 ? "; ..." : "") + "); the sync is deactivated: make the rows agree, then 'ibex activate "
+                    + "SYNC'");
+        }
+    }
+
+    static String describe(Exception e) {
+        return Pg.firstLine(e);
+    }
+}

@@ -1,0 +1,147 @@
+package io.ibex.cli;
+
+import io.ibex.api.Ibex;
+import io.ibex.api.SyncStatus;
+import io.ibex.db.ConnectionSpec;
+import io.ibex.repository.Database;
+import io.ibex.repository.DbGroup;
+import io.ibex.repository.RelGroup;
+import io.ibex.repository.Relation;
+import io.ibex.repository.Role;
+import io.ibex.repository.Sync;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** The API without a database: returns what the walkthrough's repository would hold, and records the calls. */
+class FakeIbex extends Ibex {
+    final List<String> calls = new ArrayList<>();
+    List<Database> databases = new ArrayList<>();
+    List<Relation> relations = new ArrayList<>();
+    List<RelGroup> relGroups = new ArrayList<>();
+    List<DbGroup> dbGroups = new ArrayList<>();
+    List<Sync> syncs = new ArrayList<>();
+    List<SyncStatus> statuses = new ArrayList<>();
+
+    FakeIbex(ConnectionSpec spec) {
+        super(spec);
+    }
+
+    static Relation table(long id, String name, String pk) {
+        return new Relation(id, "pgdb84", "public", name, "table", List.of(pk), List.of("integer"), null, null, null, null);
+    }
+
+    static Sync sync(String name) {
+        return new Sync(name, "herd_pg84", "pgdb84_to_rds96", "active", true, null, 0, true, true, "latest", "delete", true, 0);
+    }
+
+    @Override
+    public InstallOutcome install() {
+        calls.add("install");
+        return calls.stream().filter("install"::equals).count() > 1 ? InstallOutcome.ALREADY_INSTALLED : InstallOutcome.INSTALLED;
+    }
+
+    @Override
+    public Database addDatabase(String name, Map<String, String> given, boolean force) {
+        calls.add("addDatabase " + name + " " + given + " force=" + force);
+        return new Database(name, "postgres", given.get("dbhost"), 5432, given.get("dbname"), given.get("dbuser"), given.get("dbpass"),
+                "active", false, null);
+    }
+
+    @Override
+    public List<Database> databases() {
+        return databases;
+    }
+
+    @Override
+    public AddTablesResult addTables(List<String> patterns, Map<String, String> given, boolean sequences) {
+        calls.add("addTables " + patterns + " " + given + " sequences=" + sequences);
+        List<Relation> added = new ArrayList<>();
+        long id = 1;
+        for (String p : patterns) {
+            added.add(table(id++, p, "id"));
+        }
+        String rg = given.getOrDefault("relgroup", given.get("herd"));
+        return new AddTablesResult(rg, rg != null, added, List.of());
+    }
+
+    @Override
+    public AddTablesResult addAllTables(Map<String, String> given, TableFilter filter, boolean sequences) {
+        calls.add("addAllTables " + given + " " + filter + " sequences=" + sequences);
+        return new AddTablesResult(given.get("relgroup"), false, List.of(table(1, "a", "id")), List.of(table(2, "b", "id")));
+    }
+
+    @Override
+    public AddTablesResult addRelGroup(String name, List<String> members, Map<String, String> given) {
+        calls.add("addRelGroup " + name + " " + members);
+        return new AddTablesResult(name, true, members.stream().map(m -> table(1, m, "id")).toList(), List.of());
+    }
+
+    @Override
+    public DbGroup addDbGroup(String name, List<String> items) {
+        calls.add("addDbGroup " + name + " " + items);
+        return new DbGroup(name, items.stream().map(i -> new DbGroup.Member(i.split(":")[0], Role.parse(i.split(":")[1]))).toList());
+    }
+
+    @Override
+    public AddSyncResult addSync(String name, Map<String, String> given) {
+        calls.add("addSync " + name + " " + given);
+        return new AddSyncResult(sync(name), "dbgrp84_96", false, "herd_pg84", false, List.of("pgdb84"));
+    }
+
+    @Override
+    public List<Relation> relations() {
+        return relations;
+    }
+
+    @Override
+    public List<RelGroup> relGroups() {
+        return relGroups;
+    }
+
+    @Override
+    public List<DbGroup> dbGroups() {
+        return dbGroups;
+    }
+
+    @Override
+    public List<Sync> syncs() {
+        return syncs;
+    }
+
+    @Override
+    public void remove(String type, String name, boolean force) {
+        calls.add("remove " + type + " " + name + " force=" + force);
+    }
+
+    @Override
+    public void update(String type, String name, Map<String, String> given) {
+        calls.add("update " + type + " " + name + " " + given);
+    }
+
+    @Override
+    public List<SyncStatus> status() {
+        return statuses;
+    }
+
+    @Override
+    public SyncStatus status(String sync) {
+        return statuses.stream().filter(s -> s.sync().name().equals(sync)).findFirst()
+                .orElseThrow(() -> new io.ibex.IbexException("there is no sync named \"" + sync + "\""));
+    }
+
+    @Override
+    public io.ibex.engine.SyncPlan validate(String syncName) {
+        calls.add("validate " + syncName);
+        if (syncName.equals("broken")) {
+            throw new io.ibex.IbexException("table public.t has no primary key");
+        }
+        return null;
+    }
+
+    @Override
+    public void message(String text) {
+        calls.add("message " + text);
+    }
+}

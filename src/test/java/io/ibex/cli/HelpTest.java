@@ -1,0 +1,72 @@
+package io.ibex.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class HelpTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void overviewListsEveryCommandButTheHiddenDaemon() {
+        CliRunner cli = new CliRunner(dir);
+        assertThat(cli.run("help")).isZero();
+        for (String verb : Verbs.ALL) {
+            if (verb.equals("daemon")) {
+                assertThat(cli.out).doesNotContain("  daemon ");
+            } else {
+                assertThat(cli.out).as(verb).containsPattern("(?m)^  " + verb + " +\\S");
+            }
+        }
+        assertThat(cli.out).contains("--dbhost", "--db-host", "-h H", "--dbpass", "--piddir", "--logdir", "--log-level", "--ibexrc",
+                "--no-ibexrc", "--force", "--quiet", "--debug", "--batch", "IBEX_DBHOST", ".ibexrc");
+        assertThat(cli.run("--help")).isZero();
+        assertThat(cli.out).contains("Usage: ibex [options] COMMAND");
+    }
+
+    @Test
+    void everyCommandHasAPageWithUsageAndExample() {
+        for (String verb : Verbs.ALL) {
+            if (verb.equals("daemon")) {
+                continue;
+            }
+            CliRunner cli = new CliRunner(dir);
+            assertThat(cli.run("help", verb)).as(verb).isZero();
+            assertThat(cli.out).as(verb).startsWith("Usage:").contains("ibex " + verb);
+            if (!verb.equals("version")) {
+                assertThat(cli.out).as(verb).contains("Example");
+            }
+            assertThat(Help.SUMMARY).as(verb).containsKey(verb);
+        }
+    }
+
+    @Test
+    void helpAddExplainsEveryKindOfAdd() {
+        CliRunner cli = new CliRunner(dir);
+        assertThat(cli.run("help", "add")).isZero();
+        assertThat(cli.out).contains("ibex add db NAME", "ibex add table", "ibex add sequence", "ibex add all tables", "ibex add relgroup",
+                "ibex add dbgroup", "ibex add sync", "-n, --schema", "-N, --exclude-schema", "-t, --table", "-T, --exclude-table", "pkonly",
+                "ibex add table pgbench_accounts pgbench_branches pgbench_tellers herd=herd_pg84 db=pgdb84",
+                "ibex add dbgroup pgdb84_to_rds96 pgdb84:source rds96:target",
+                "ibex add sync sync_pg84_rds96 relgroup=herd_pg84 db=pgdb84,rds96");
+    }
+
+    @Test
+    void helpForAliasesAndCommandDashDashHelp() {
+        CliRunner cli = new CliRunner(dir);
+        assertThat(cli.run("help", "lsit")).isZero();
+        assertThat(cli.out).startsWith("Usage: ibex list");
+        assertThat(cli.run("add", "--help")).isZero();
+        assertThat(cli.out).startsWith("Usage:").contains("ibex add sync");
+        assertThat(cli.run("status", "-h")).isZero();
+        assertThat(cli.out).startsWith("Usage: ibex status");
+        assertThat(cli.run("help", "options")).isZero();
+        assertThat(cli.out).startsWith("Global options");
+        assertThat(cli.run("help", "nonsense")).isEqualTo(1);
+        assertThat(cli.err).isEqualTo("ibex: no help for \"nonsense\": run 'ibex help' for the list of commands\n");
+    }
+}
