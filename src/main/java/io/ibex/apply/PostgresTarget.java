@@ -167,6 +167,21 @@ public class PostgresTarget implements Target {
     }
 
     @Override
+    public boolean setSequence(String schema, String seqName, long lastValue, boolean isCalled) {
+        String seq = Sql.qualified(schema, seqName);
+        try {
+            boolean same = Pg.exists(c, "SELECT 1 FROM " + seq + " WHERE last_value = " + lastValue + " AND is_called = " + isCalled);
+            if (!same) {
+                Pg.queryString(c, "SELECT setval(" + Sql.literal(seq) + ", " + lastValue + ", " + isCalled + ")");
+            }
+            c.commit();
+            return !same;
+        } catch (SQLException e) {
+            throw fail("cannot set sequence " + schema + "." + seqName, e);
+        }
+    }
+
+    @Override
     public void commit() {
         try {
             c.commit();

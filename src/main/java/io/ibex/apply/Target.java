@@ -34,6 +34,9 @@ public interface Target extends AutoCloseable {
     /** Inserts the rows in the stream; returns how many. */
     long insertRows(TableInfo table, InputStream rows);
 
+    /** Sets a sequence to a value and is_called; returns false if it had them already. Outside any batch. */
+    boolean setSequence(String schema, String name, long lastValue, boolean isCalled);
+
     void commit();
 
     void rollback();

@@ -93,10 +93,8 @@ final class AddCommand {
     static int addAll(Context ctx, Words w, boolean sequences) {
         boolean pkonly = w.takeBare("pkonly");
         Commands.noMoreNames(sequences ? "add all sequences" : "add all tables", w.names());
+        // the bare word goes in the filter only: Ibex.addAllTables does not take a "pkonly" key when the filter has it
         Map<String, String> p = params(ctx, w);
-        if (pkonly) {
-            p.put("pkonly", "true");
-        }
         Ibex.TableFilter filter = new Ibex.TableFilter(ctx.args.list("schema"), ctx.args.list("exclude-schema"),
                 ctx.args.list("table"), ctx.args.list("exclude-table"), pkonly);
         Ibex.AddTablesResult r = ctx.ibex().addAllTables(p, filter, sequences);

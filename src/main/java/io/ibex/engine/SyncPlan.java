@@ -9,7 +9,7 @@ import io.ibex.repository.Sync;
 import java.util.List;
 
 /** A sync resolved against its databases: what the daemon runs, and what validate checks. */
-public record SyncPlan(Sync sync, List<Database> sources, List<Member> targets, List<Table> tables) {
+public record SyncPlan(Sync sync, List<Database> sources, List<Member> targets, List<Table> tables, List<Relation> sequences) {
 
     public record Member(Database db, Role role) {
     }

@@ -55,10 +55,15 @@ public final class SyncPlanner {
         }
         Database source = sources.get(0);
         List<SyncPlan.Table> tables = new ArrayList<>();
+        List<Relation> sequences = new ArrayList<>();
         try (Connection c = source.connection().openOrFail(APP, "source database \"" + source.name() + "\"")) {
             for (Relation r : relgroup.members()) {
                 if (r.isSequence()) {
-                    throw new IbexException("sync \"" + sync.name() + "\": sequence " + r.qualifiedName() + " is not supported yet");
+                    if (SourceCatalog.relation(c, r.schema(), r.name()).filter(SourceCatalog.Rel::isSequence).isEmpty()) {
+                        throw new IbexException("sequence " + r.qualifiedName() + " does not exist on source database \"" + source.name() + "\"");
+                    }
+                    sequences.add(r);
+                    continue;
                 }
                 TableInfo info = SourceCatalog.table(c, r.schema(), r.name()).orElseThrow(() -> new IbexException(
                         "table " + r.qualifiedName() + " does not exist on source database \"" + source.name() + "\""));
@@ -72,7 +77,7 @@ public final class SyncPlanner {
         } catch (SQLException e) {
             throw new IbexException("source database \"" + source.name() + "\": " + Pg.firstLine(e), e);
         }
-        return new SyncPlan(sync, sources, targets, tables);
+        return new SyncPlan(sync, sources, targets, tables, sequences);
     }
 
     /** Connects to every target and checks that each table is there with every column the source has. */

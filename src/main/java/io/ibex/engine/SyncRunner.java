@@ -56,6 +56,7 @@ public class SyncRunner implements AutoCloseable {
                 }
                 Database target = member.db();
                 try {
+                    syncSequences(plan, List.of(source), target);
                     BatchCounts b = member.role() == Role.FULLCOPY ? fullCopy(plan, source, target, runId)
                             : plan.sync().onetimecopy() > 0 && !repo.copied(sync, source.name(), target.name())
                             ? copyBatch(plan, source, target, runId)
@@ -95,9 +96,35 @@ public class SyncRunner implements AutoCloseable {
         }
     }
 
+    /** Brings the target's sequences up to the highest value among the given sources. */
+    void syncSequences(SyncPlan plan, List<Database> fromSources, Database target) {
+        if (plan.sequences().isEmpty()) {
+            return;
+        }
+        try {
+            Target tc = target(plan, target);
+            for (io.ibex.repository.Relation seq : plan.sequences()) {
+                Map<String, SequenceSync.Value> values = new java.util.LinkedHashMap<>();
+                for (Database s : fromSources) {
+                    Connection sc = source(s); // a source's own value counts too: a sequence never goes backwards
+                    values.put(s.name(), SequenceSync.read(sc, seq));
+                    sc.commit();
+                }
+                SequenceSync.apply(tc, target, seq, SequenceSync.highest(values), plan.sync().name());
+            }
+        } catch (SQLException e) {
+            throw new IbexException("database \"" + target.name() + "\": cannot set sequences: " + Pg.firstLine(e), e);
+        }
+    }
+
     private RunResult runMultiSource(SyncPlan plan, long runId) {
         String sync = plan.sync().name();
         try {
+            List<Database> everyone = new ArrayList<>(plan.sources());
+            plan.targets().forEach(m -> everyone.add(m.db()));
+            for (Database d : everyone) {
+                syncSequences(plan, plan.sources(), d);
+            }
             RunResult r = new MultiSourceRun(repo, this, plan, runId).run();
             long inserts = r.inserts();
             for (SyncPlan.Member m : plan.targets()) {
@@ -267,6 +294,7 @@ public class SyncRunner implements AutoCloseable {
             c = db.connection().openOrFail(READER_APP, "source database \"" + db.name() + "\"");
             try {
                 Pg.useStableTextFormat(c);
+                c.setAutoCommit(false);
             } catch (SQLException e) {
                 Pg.closeQuietly(c);
                 throw new IbexException("source database \"" + db.name() + "\": " + Pg.firstLine(e), e);

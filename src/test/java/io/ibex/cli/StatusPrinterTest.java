@@ -87,7 +87,7 @@ class StatusPrinterTest {
         SyncStatus s = new SyncStatus(SYNC, "Good", Optional.of(good), Optional.of(bad), Optional.of(good), "pgdb84", 3, Map.of(), null);
         List<String> lines = printer.summary(List.of(s));
         assertThat(lines).containsExactly(
-                " Name              State  Last good  Time   Last I/D  Last bad  Time",
+                " Name              State   Last good   Time    Last I/D   Last bad   Time",
                 "=================+=======+===========+=======+==========+==========+=========",
                 " sync_pg84_rds96 | Good  | 08:51:21  | 1m 3s | 294/10   | 08:35:06 | 17m 18s");
         assertThat(StatusPrinter.pidLine(Optional.of(15337L))).isEqualTo("PID of ibex daemon: 15337");

@@ -106,4 +106,24 @@ class DataTypesTest {
             assertThat(r.count(false, "t")).isEqualTo(2);
         }
     }
+
+    @Test
+    void sequencesReachTheTargetInASequenceOnlySync() throws Exception {
+        try (Replication r = new Replication(server, server)) {
+            r.execSource("CREATE SEQUENCE ids START 100", "SELECT nextval('ids')", "SELECT nextval('ids')");
+            r.execTarget("CREATE SEQUENCE ids START 100");
+            r.addDatabases();
+            r.ibex.addTables(List.of("ids"), Map.of("db", "source", "relgroup", "seqs"), true);
+            r.ibex.addSync("seqs", Map.of("relgroup", "seqs", "db", "source,target"));
+            r.startDaemon();
+            var at = r.ibex.kick("seqs");
+            assertThat(r.ibex.awaitRun("seqs", at, java.time.Duration.ofSeconds(30), d -> { }))
+                    .isEqualTo(io.ibex.api.Ibex.KickOutcome.DONE);
+            try (var c = r.target(); var s = c.createStatement(); var rs = s.executeQuery("SELECT last_value, is_called FROM ids")) {
+                rs.next();
+                assertThat(rs.getLong(1)).isEqualTo(101);
+                assertThat(rs.getBoolean(2)).isTrue();
+            }
+        }
+    }
 }
