@@ -542,6 +542,192 @@ public class Ibex {
         }
     }
 
+    // ---------------------------------------------------------------- control of running syncs
+
+    /** Syncs named, or every sync for "all"; % and * are wildcards. */
+    private static List<Sync> select(Repository repo, List<String> names) {
+        if (names.isEmpty()) {
+            throw new IbexException("name the sync(s), or all");
+        }
+        List<Sync> out = new ArrayList<>();
+        for (String n : names) {
+            if (n.equals("all")) {
+                return repo.syncs();
+            }
+            if (n.contains("%") || n.contains("*")) {
+                String re = QualifiedName.likeToRegex(n);
+                out.addAll(repo.syncs().stream().filter(s -> s.name().matches(re)).toList());
+            } else {
+                out.add(repo.requireSync(n));
+            }
+        }
+        return out;
+    }
+
+    /** activate: status active (capture installed again if needed); the daemon starts the sync at once. */
+    public List<String> activate(List<String> names) {
+        return setStatus(names, "active");
+    }
+
+    public List<String> deactivate(List<String> names) {
+        return setStatus(names, "inactive");
+    }
+
+    private List<String> setStatus(List<String> names, String status) {
+        try (Repository repo = openRepository()) {
+            List<String> done = new ArrayList<>();
+            for (Sync s : select(repo, names)) {
+                new Update(repo).update("sync", s.name(), Map.of("status", status));
+                done.add(s.name());
+            }
+            repo.notify(io.ibex.engine.Daemon.CONTROL_CHANNEL, "reload");
+            repo.commit();
+            return done;
+        }
+    }
+
+    /** pause: the sync keeps its capture and its place, but runs no more until resumed. */
+    public List<String> pause(List<String> names) {
+        return setPaused(names, true);
+    }
+
+    /** resume: the sync runs again at once and catches up what accumulated. */
+    public List<String> resume(List<String> names) {
+        return setPaused(names, false);
+    }
+
+    private List<String> setPaused(List<String> names, boolean paused) {
+        try (Repository repo = openRepository()) {
+            List<String> done = new ArrayList<>();
+            for (Sync s : select(repo, names)) {
+                repo.updateSync(s.name(), "paused", paused);
+                done.add(s.name());
+            }
+            repo.notify(io.ibex.engine.Daemon.CONTROL_CHANNEL, "reload");
+            repo.commit();
+            if (!paused) {
+                for (String n : done) {
+                    kick(n);
+                }
+            }
+            return done;
+        }
+    }
+
+    /** The backlog of one table on one source: change rows not yet received by the consumer furthest behind. */
+    public record Delta(String db, String table, long rows) {
+    }
+
+    /** {@code ibex delta [DB ...]}: per source database and table, the changes still to deliver. */
+    public List<Delta> delta(List<String> dbs) {
+        try (Repository repo = openRepository()) {
+            List<Delta> out = new ArrayList<>();
+            Map<String, Map<Relation, String>> oldest = new LinkedHashMap<>();
+            for (Sync s : repo.syncs()) {
+                DbGroup g = repo.requireDbGroup(s.dbgroup());
+                List<Relation> tables = repo.requireRelGroup(s.relgroup()).members().stream().filter(r -> !r.isSequence()).toList();
+                for (Repository.Position p : repo.positions()) {
+                    if (!p.sync().equals(s.name()) || !g.dbsWithRole(Role.SOURCE).contains(p.sourceDb())
+                            || (!dbs.isEmpty() && !dbs.contains(p.sourceDb()))) {
+                        continue;
+                    }
+                    for (Relation r : tables) {
+                        oldest.computeIfAbsent(p.sourceDb(), k -> new LinkedHashMap<>()).merge(r, p.snapshot(),
+                                (a, b) -> new io.ibex.capture.Snapshot(a).xmin() <= new io.ibex.capture.Snapshot(b).xmin() ? a : b);
+                    }
+                }
+            }
+            for (var e : oldest.entrySet()) {
+                Database db = repo.requireDatabase(e.getKey());
+                for (var t : e.getValue().entrySet()) {
+                    out.add(new Delta(db.name(), t.getKey().qualifiedName(),
+                            io.ibex.capture.Backlog.count(db.connection(), List.of(t.getKey()), t.getValue())));
+                }
+            }
+            return out;
+        }
+    }
+
+    /** {@code ibex purge}: deletes the change rows every consumer has received, now rather than at the daemon's next turn. */
+    public long purge() {
+        try (Repository repo = openRepository()) {
+            return io.ibex.engine.Purger.purge(repo);
+        }
+    }
+
+    /** Global settings with their defaults, for {@code set} and {@code show}. */
+    public static final Map<String, String> SETTINGS = Map.of(
+            "log_level", "normal",
+            "purge_interval", "30",
+            "max_backoff", "60");
+
+    public void set(String name, String value) {
+        String key = name.toLowerCase(java.util.Locale.ROOT);
+        if (!SETTINGS.containsKey(key)) {
+            throw new IbexException("unknown setting \"" + name + "\": one of " + String.join(", ", new java.util.TreeSet<>(SETTINGS.keySet())));
+        }
+        if (!key.equals("log_level")) {
+            try {
+                if (Integer.parseInt(value) <= 0) {
+                    throw new NumberFormatException();
+                }
+            } catch (NumberFormatException e) {
+                throw new IbexException(key + " must be a positive number of seconds, not \"" + value + "\"");
+            }
+        } else if (!List.of("terse", "normal", "verbose", "debug").contains(value.toLowerCase(java.util.Locale.ROOT))) {
+            throw new IbexException("log_level must be terse, normal, verbose or debug, not \"" + value + "\"");
+        }
+        try (Repository repo = openRepository()) {
+            repo.setSetting(key, value.toLowerCase(java.util.Locale.ROOT));
+            repo.notify(io.ibex.engine.Daemon.CONTROL_CHANNEL, "reload");
+            repo.commit();
+        }
+    }
+
+    /** Every setting with its value (the default where none was set). */
+    public Map<String, String> show() {
+        try (Repository repo = openRepository()) {
+            Map<String, String> out = new java.util.TreeMap<>(SETTINGS);
+            out.putAll(repo.settings());
+            return out;
+        }
+    }
+
+    public List<Repository.Conflict> conflicts(String sync, int limit) {
+        try (Repository repo = openRepository()) {
+            if (sync != null) {
+                repo.requireSync(sync);
+            }
+            return repo.conflicts(sync, limit);
+        }
+    }
+
+    /** What {@code inspect table} shows: the table's shape on its database and where ibex uses it. */
+    public record TableInspection(Relation relation, TableInfo info, List<String> relgroups, List<String> syncs) {
+    }
+
+    public TableInspection inspectTable(String name) {
+        try (Repository repo = openRepository()) {
+            QualifiedName q = QualifiedName.parse(name);
+            List<Relation> matches = repo.relations().stream()
+                    .filter(r -> r.name().equals(q.name()) && (q.schema() == null || r.schema().equals(q.schema()))).toList();
+            if (matches.size() != 1) {
+                throw new IbexException(matches.isEmpty() ? "there is no table named \"" + name + "\"" : "\"" + name + "\" names several tables: give schema.table");
+            }
+            Relation r = matches.get(0);
+            Database db = repo.requireDatabase(r.db());
+            TableInfo info;
+            try (Connection c = db.connection().openOrFail(APP, "database \"" + db.name() + "\"")) {
+                info = r.isSequence() ? null : SourceCatalog.table(c, r.schema(), r.name()).orElse(null);
+            } catch (SQLException e) {
+                throw new IbexException("database \"" + db.name() + "\": " + Pg.firstLine(e));
+            }
+            List<String> groups = repo.relGroupsOf(r.id());
+            List<String> syncs = repo.syncs().stream().filter(s -> groups.contains(s.relgroup())).map(Sync::name).toList();
+            return new TableInspection(r, info, groups, syncs);
+        }
+    }
+
     /** Writes a line into the daemon's log ({@code ibex message TEXT}). */
     public void message(String text) {
         try (Repository repo = openRepository()) {

@@ -48,7 +48,7 @@ record SyncOptions(String status, boolean autokick, Integer checktime, int oneti
     }
 
     Sync toSync(String name, String relgroup, String dbgroup) {
-        return new Sync(name, relgroup, dbgroup, status, autokick, checktime, onetimecopy, stayalive, kidsalive,
+        return new Sync(name, relgroup, dbgroup, status, false, autokick, checktime, onetimecopy, stayalive, kidsalive,
                 conflictStrategy, deletemethod, analyzeAfterCopy, rebuildIndex);
     }
 

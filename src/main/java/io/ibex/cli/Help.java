@@ -91,7 +91,8 @@ final class Help {
                     checktime=INTERVAL              none: also run every 30s, 5 minutes, 1h ...
                     onetimecopy=0|1|2               0: 1 copies every table whole once, 2 only to empty targets
                     stayalive=on|off, kidsalive=on|off   on
-                    conflict_strategy=latest|source|target|abort|DB1,DB2   latest
+                    conflict_strategy=latest|skip|abort|custom:CLASS|DB1,DB2   latest
+                                                    (multi-source syncs; DB1,DB2: sources in order of precedence)
                     deletemethod=delete|truncate|truncate_cascade          delete
                     analyze_after_copy=on|off       on
                     rebuild_index=0|1|2             0
@@ -354,7 +355,7 @@ final class Help {
         sb.append("ibex: trigger-based replication for PostgreSQL, a successor to Bucardo\n\n");
         sb.append("Usage: ibex [options] COMMAND [OBJECT] [NAME ...] [key=value ...]\n\n");
         sb.append("Commands:\n");
-        SUMMARY.forEach((verb, line) -> sb.append("  ").append(Formats.pad(verb, 11)).append(line).append('\n'));
+        SUMMARY.forEach((verb, line) -> sb.append("  ").append(Formats.pad(verb, 12)).append(line).append('\n'));
         sb.append('\n').append(OPTIONS).append("\n\n");
         sb.append("Run 'ibex help COMMAND' for the syntax, options and examples of a command.");
         return sb.toString();

@@ -37,7 +37,7 @@ public class Daemon {
 
     private static final Logger log = LoggerFactory.getLogger(Daemon.class);
     private static final long RELOAD_EVERY_MS = 10_000;
-    private static final long PURGE_EVERY_MS = 30_000;
+    private volatile long purgeEveryMs = 30_000;
 
     private final ConnectionSpec repositorySpec;
     private final Path pidFile;
@@ -104,7 +104,7 @@ public class Daemon {
                     reload(repo, false);
                     lastReload = now;
                 }
-                if (now - lastPurge >= PURGE_EVERY_MS) {
+                if (now - lastPurge >= purgeEveryMs) {
                     Purger.purge(repo);
                     repo.pruneRuns();
                     repo.commit();
@@ -180,6 +180,7 @@ public class Daemon {
     /** Starts workers for new active syncs, stops those of removed or inactive ones, passes on changed options. */
     private void reload(Repository repo, boolean startup) {
         sourcesOfSync.clear();
+        applySettings(repo.settings());
         List<Sync> syncs = repo.syncs();
         Set<String> active = new HashSet<>();
         Set<String> sourceDbs = new HashSet<>();
@@ -233,6 +234,15 @@ public class Daemon {
             if (!sourceDbs.contains(db)) {
                 listeners.remove(db).stop();
             }
+        }
+    }
+
+    /** Settings from {@code ibex set}: purge_interval and max_backoff in seconds, log_level. */
+    private void applySettings(Map<String, String> settings) {
+        purgeEveryMs = 1000L * Long.parseLong(settings.getOrDefault("purge_interval", "30"));
+        SyncWorker.maxBackoffMs = 1000L * Long.parseLong(settings.getOrDefault("max_backoff", "60"));
+        if (settings.containsKey("log_level")) {
+            ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("io.ibex")).setLevel(DaemonLog.level(settings.get("log_level")));
         }
     }
 

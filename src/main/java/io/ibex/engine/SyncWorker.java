@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 final class SyncWorker implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(SyncWorker.class);
-    private static final long MAX_BACKOFF_MS = 60_000;
+    static volatile long maxBackoffMs = 60_000;
 
     private final String syncName;
     private final String lane;
@@ -148,7 +148,7 @@ final class SyncWorker implements Runnable {
 
     private synchronized void failed(boolean transientFailure) {
         failures++;
-        long backoff = transientFailure ? 200 : Math.min(MAX_BACKOFF_MS, 1000L << Math.min(failures - 1, 16));
+        long backoff = transientFailure ? 200 : Math.min(maxBackoffMs, 1000L << Math.min(failures - 1, 16));
         retryAt = System.currentTimeMillis() + backoff;
         kicked = true;
     }
@@ -159,6 +159,15 @@ final class SyncWorker implements Runnable {
         while (!stopping) {
             long now = System.currentTimeMillis();
             Integer checktime = sync.checktimeSeconds();
+            if (sync.paused()) {
+                try {
+                    wait(60_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+                continue;
+            }
             boolean due = kicked && (manualKick || now >= retryAt);
             if (due) {
                 kicked = false;

@@ -366,7 +366,7 @@ public class Repository implements AutoCloseable {
 
     private static Sync sync(ResultSet rs) throws SQLException {
         return new Sync(rs.getString("name"), rs.getString("relgroup"), rs.getString("dbgroup"), rs.getString("status"),
-                rs.getBoolean("autokick"), (Integer) rs.getObject("checktime"), rs.getInt("onetimecopy"),
+                rs.getBoolean("paused"), rs.getBoolean("autokick"), (Integer) rs.getObject("checktime"), rs.getInt("onetimecopy"),
                 rs.getBoolean("stayalive"), rs.getBoolean("kidsalive"), rs.getString("conflict_strategy"),
                 rs.getString("deletemethod"), rs.getBoolean("analyze_after_copy"), rs.getInt("rebuild_index"));
     }

@@ -1,7 +1,7 @@
 package io.ibex.repository;
 
 /** A relgroup replicated across a dbgroup, with its options ({@code ibex add sync}). */
-public record Sync(String name, String relgroup, String dbgroup, String status, boolean autokick,
+public record Sync(String name, String relgroup, String dbgroup, String status, boolean paused, boolean autokick,
                    Integer checktimeSeconds, int onetimecopy, boolean stayalive, boolean kidsalive,
                    String conflictStrategy, String deletemethod, boolean analyzeAfterCopy, int rebuildIndex) {
 

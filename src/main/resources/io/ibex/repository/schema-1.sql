@@ -67,6 +67,7 @@ CREATE TABLE ibex.sync (
     relgroup           text NOT NULL REFERENCES ibex.relgroup (name),
     dbgroup            text NOT NULL REFERENCES ibex.dbgroup (name),
     status             text NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'inactive')),
+    paused             boolean NOT NULL DEFAULT false,
     autokick           boolean NOT NULL DEFAULT true,
     checktime          integer,
     onetimecopy        integer NOT NULL DEFAULT 0 CHECK (onetimecopy IN (0, 1, 2)),

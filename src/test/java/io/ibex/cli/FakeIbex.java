@@ -33,7 +33,7 @@ class FakeIbex extends Ibex {
     }
 
     static Sync sync(String name) {
-        return new Sync(name, "herd_pg84", "pgdb84_to_rds96", "active", true, null, 0, true, true, "latest", "delete", true, 0);
+        return new Sync(name, "herd_pg84", "pgdb84_to_rds96", "active", false, true, null, 0, true, true, "latest", "delete", true, 0);
     }
 
     @Override

@@ -49,7 +49,7 @@ class FormatsTest {
         assertThat(Formats.dbGroups(List.of(new DbGroup("G", List.of(new DbGroup.Member("pgdb84", Role.SOURCE),
                 new DbGroup.Member("rds96", Role.TARGET))))))
                 .containsExactly("Dbgroup: G  Members: pgdb84:source rds96:target");
-        Sync s = new Sync("S", "R", "G", "active", true, 300, 0, true, true, "latest", "delete", true, 0);
+        Sync s = new Sync("S", "R", "G", "active", false, true, 300, 0, true, true, "latest", "delete", true, 0);
         assertThat(Formats.syncs(List.of(s))).containsExactly("Sync: S  Relgroup: R  DB group: G  [Active]",
                 "  autokick=on checktime=300s onetimecopy=0 stayalive=on kidsalive=on conflict_strategy=latest deletemethod=delete "
                         + "analyze_after_copy=on rebuild_index=0");

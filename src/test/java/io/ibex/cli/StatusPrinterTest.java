@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class StatusPrinterTest {
     static final ZoneOffset Z = ZoneOffset.UTC;
-    static final Sync SYNC = new Sync("sync_pg84_rds96", "herd_pg84", "pgdb84_to_rds96", "active", true, null, 0, true, true, "latest",
+    static final Sync SYNC = new Sync("sync_pg84_rds96", "herd_pg84", "pgdb84_to_rds96", "active", false, true, null, 0, true, true, "latest",
             "delete", true, 0);
     final StatusPrinter printer = new StatusPrinter(ZonedDateTime.of(2019, 12, 5, 8, 52, 24, 0, Z));
 
