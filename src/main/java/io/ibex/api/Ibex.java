@@ -171,7 +171,7 @@ public class Ibex {
         Params p = Params.of(sequences ? "add all sequences" : "add all tables", given);
         String dbName = p.take("db", "database");
         String relgroup = p.take("relgroup", "herd");
-        boolean pkOnly = filter.pkOnly() || p.take("pkonly") != null;
+        boolean pkOnly = p.take("pkonly") != null | filter.pkOnly();
         p.done();
         return addRelations(dbName, relgroup, sequences, c -> {
             List<SourceCatalog.Rel> found = new ArrayList<>();

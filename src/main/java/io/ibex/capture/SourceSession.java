@@ -105,13 +105,31 @@ public final class SourceSession implements AutoCloseable {
         return copyOut("SELECT " + Sql.idents(t.columnNames()) + " FROM ONLY " + Sql.qualified(t.schema(), t.name()));
     }
 
+    private final java.util.List<PGCopyInputStream> copies = new java.util.ArrayList<>();
+
     private InputStream copyOut(String select) throws SQLException {
-        return new PGCopyInputStream(c.unwrap(PGConnection.class), "COPY (" + select + ") TO STDOUT");
+        PGCopyInputStream in = new PGCopyInputStream(c.unwrap(PGConnection.class), "COPY (" + select + ") TO STDOUT");
+        copies.add(in);
+        return in;
     }
 
-    /** Ends the read; nothing was written, so this is a rollback. */
+    /**
+     * Ends the read; nothing was written, so this is a rollback. A COPY left unfinished (the target failed in the
+     * middle of it) is cancelled first: the connection is busy with it, and a rollback would wait forever.
+     */
     @Override
     public void close() {
+        for (PGCopyInputStream in : copies) {
+            if (in.isActive()) {
+                try {
+                    in.close();
+                } catch (java.io.IOException e) {
+                    Pg.closeQuietly(c);
+                    return;
+                }
+            }
+        }
+        copies.clear();
         Pg.rollbackQuietly(c);
     }
 }

@@ -76,19 +76,37 @@ final class ChangeCommands {
         return Main.OK;
     }
 
-    /** {@code activate SYNC ...} and {@code deactivate SYNC ...}: update sync status=active|inactive. */
-    static int activate(Context ctx, List<String> rest, boolean active) {
-        String verb = active ? "activate" : "deactivate";
+    /**
+     * {@code activate|deactivate|pause|resume SYNC ...|all} (wildcards % and * too). A trailing number (Bucardo's
+     * timeout) is accepted and ignored: the daemon is told at once.
+     */
+    static int setState(Context ctx, String verb, List<String> rest) {
         List<String> names = new ArrayList<>(rest);
         names.removeIf(n -> n.equalsIgnoreCase("sync") || n.matches("\\d+"));
         Words w = Words.of(names);
         Commands.noParams(verb, w);
         if (w.names().isEmpty()) {
-            throw new IbexException(verb + ": name the sync(s) to " + verb);
+            throw new IbexException(verb + ": name the sync(s) to " + verb + ", or all");
         }
-        for (String name : w.names()) {
-            ctx.ibex().update("sync", name, Map.of("status", active ? "active" : "inactive"));
-            ctx.say((active ? "Activated" : "Deactivated") + " sync " + quote(name));
+        List<String> given = w.names().stream().map(n -> n.equalsIgnoreCase("all") ? "all" : n).toList();
+        List<String> done = switch (verb) {
+            case "activate" -> ctx.ibex().activate(given);
+            case "deactivate" -> ctx.ibex().deactivate(given);
+            case "pause" -> ctx.ibex().pause(given);
+            case "resume" -> ctx.ibex().resume(given);
+            default -> throw new IbexException("unknown command \"" + verb + "\"");
+        };
+        String past = switch (verb) {
+            case "activate" -> "Activated";
+            case "deactivate" -> "Deactivated";
+            case "pause" -> "Paused";
+            default -> "Resumed";
+        };
+        if (done.isEmpty()) {
+            ctx.say("No syncs matched.");
+        }
+        for (String name : done) {
+            ctx.say(past + " sync " + quote(name));
         }
         return Main.OK;
     }

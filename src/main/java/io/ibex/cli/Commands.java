@@ -16,8 +16,7 @@ final class Commands {
             case "list" -> ListCommand.run(ctx, rest);
             case "update" -> ChangeCommands.update(ctx, rest);
             case "remove" -> ChangeCommands.remove(ctx, rest);
-            case "activate" -> ChangeCommands.activate(ctx, rest, true);
-            case "deactivate" -> ChangeCommands.activate(ctx, rest, false);
+            case "activate", "deactivate", "pause", "resume" -> ChangeCommands.setState(ctx, verb, rest);
             case "status" -> StatusCommand.run(ctx, rest);
             case "start" -> DaemonCommands.start(ctx, rest);
             case "stop" -> DaemonCommands.stop(ctx, rest);

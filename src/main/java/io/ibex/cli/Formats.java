@@ -115,7 +115,7 @@ final class Formats {
         List<String> out = new ArrayList<>();
         for (Sync s : syncs) {
             out.add("Sync: " + pad(s.name(), nameWidth) + "  Relgroup: " + pad(s.relgroup(), relWidth) + "  DB group: "
-                    + pad(s.dbgroup(), dbgWidth) + "  [" + (s.active() ? "Active" : "Inactive") + "]");
+                    + pad(s.dbgroup(), dbgWidth) + "  [" + (s.active() ? "Active" : "Inactive") + (s.paused() ? ", paused" : "") + "]");
             out.add("  " + syncOptions(s));
         }
         return out;

@@ -27,6 +27,8 @@ final class Help {
         SUMMARY.put("kick", "Run syncs now, optionally waiting for them to finish");
         SUMMARY.put("activate", "Turn syncs on (update sync NAME status=active)");
         SUMMARY.put("deactivate", "Turn syncs off (update sync NAME status=inactive)");
+        SUMMARY.put("pause", "Hold syncs: capture goes on, nothing is applied until resume");
+        SUMMARY.put("resume", "Let paused syncs run again and catch up");
         SUMMARY.put("reload", "Make the running daemon re-read syncs and their options now");
         SUMMARY.put("validate", "Check that syncs can run, as the daemon will when it starts them");
         SUMMARY.put("message", "Write a line of text into the daemon's log");
@@ -250,7 +252,7 @@ final class Help {
                   Kick sync_pg84_rds96: [1 s] DONE!
                 """);
         PAGES.put("activate", """
-                Usage: ibex activate SYNC [SYNC ...]
+                Usage: ibex activate SYNC [SYNC ...]|all
 
                 Sets the syncs active (as 'ibex update sync SYNC status=active'), installing capture on their
                 sources; a running daemon starts them within seconds.
@@ -260,7 +262,7 @@ final class Help {
                   ibex activate sync_pg84_rds96
                 """);
         PAGES.put("deactivate", """
-                Usage: ibex deactivate SYNC [SYNC ...]
+                Usage: ibex deactivate SYNC [SYNC ...]|all
 
                 Sets the syncs inactive (as 'ibex update sync SYNC status=inactive'); the daemon stops them.
                 Capture stays installed, so the changes made meanwhile are replicated after 'ibex activate'.
@@ -268,6 +270,25 @@ final class Help {
 
                 Example:
                   ibex deactivate sync_pg84_rds96
+                """);
+        PAGES.put("pause", """
+                Usage: ibex pause SYNC [SYNC ...]|all
+
+                Holds the syncs: changes are still captured on the sources, but nothing is applied to the
+                targets until 'ibex resume'. Wildcards % and * select several syncs.
+                Prints: Paused sync "SYNC"
+
+                Example:
+                  ibex pause sync_pg84_rds96
+                """);
+        PAGES.put("resume", """
+                Usage: ibex resume SYNC [SYNC ...]|all
+
+                Lets paused syncs run again; each is kicked at once to catch up what accumulated.
+                Prints: Resumed sync "SYNC"
+
+                Example:
+                  ibex resume all
                 """);
         PAGES.put("reload", """
                 Usage: ibex reload

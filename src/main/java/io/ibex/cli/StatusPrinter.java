@@ -103,7 +103,7 @@ final class StatusPrinter {
         out.add(line("Current state", s.currentState() == null ? "Unknown" : s.currentState()));
         out.add(line("Source relgroup/database", sync.relgroup() + " / " + s.sourceDb()));
         out.add(line("Tables in sync", String.valueOf(s.tables())));
-        out.add(line("Status", sync.active() ? "Active" : "Inactive"));
+        out.add(line("Status", (sync.active() ? "Active" : "Inactive") + (sync.paused() ? " (paused)" : "")));
         out.add(line("Check time", sync.checktimeSeconds() == null ? "None" : clock(sync.checktimeSeconds())));
         out.add(line("Overdue time", "00:00:00"));
         out.add(line("Expired time", "00:00:00"));

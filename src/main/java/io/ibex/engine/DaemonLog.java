@@ -19,7 +19,7 @@ public final class DaemonLog {
         ctx.reset();
         PatternLayoutEncoder enc = new PatternLayoutEncoder();
         enc.setContext(ctx);
-        enc.setPattern("(" + ProcessHandle.current().pid() + ") [%d{EEE MMM d HH:mm:ss yyyy}] %msg%n");
+        enc.setPattern("\\(" + ProcessHandle.current().pid() + "\\) [%d{EEE MMM d HH:mm:ss yyyy}] %msg%n");
         enc.start();
         FileAppender<ILoggingEvent> app = new FileAppender<>();
         app.setContext(ctx);

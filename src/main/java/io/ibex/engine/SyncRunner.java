@@ -96,6 +96,25 @@ public class SyncRunner implements AutoCloseable {
         }
     }
 
+    /** Whether the lane's databases answer again (a cheap check during a retry backoff). */
+    boolean reachable(SyncPlan plan, String lane) {
+        try {
+            for (Database s : plan.sources()) {
+                Pg.queryString(source(s), "SELECT 1");
+                source(s).commit();
+            }
+            for (SyncPlan.Member m : plan.targets()) {
+                if (lane == null || lane.equals(m.db().name())) {
+                    target(plan, m.db());
+                }
+            }
+            return true;
+        } catch (RuntimeException | SQLException e) {
+            close();
+            return false;
+        }
+    }
+
     /** Brings the target's sequences up to the highest value among the given sources. */
     void syncSequences(SyncPlan plan, List<Database> fromSources, Database target) {
         if (plan.sequences().isEmpty()) {

@@ -76,14 +76,25 @@ final class SyncWorker implements Runnable {
         thread.join(millis);
     }
 
+    private SyncRunner runner;
+    private SyncPlan plan;
+
     @Override
     public void run() {
         Repository repo = null;
-        SyncRunner runner = null;
-        SyncPlan plan = null;
         while (!stopping) {
-            if (!waitForWork()) {
+            Work work = waitForWork();
+            if (work == Work.STOP) {
                 break;
+            }
+            if (work == Work.PROBE) {
+                // in backoff with changes waiting: run early if what failed answers again
+                if (runner == null || plan == null || !runner.reachable(plan, lane)) {
+                    continue;
+                }
+                synchronized (this) {
+                    kicked = false;
+                }
             }
             long runId = -1;
             try {
@@ -153,8 +164,13 @@ final class SyncWorker implements Runnable {
         kicked = true;
     }
 
-    /** Waits until there is a reason to run; false when the daemon stops. */
-    private synchronized boolean waitForWork() {
+    enum Work { RUN, PROBE, STOP }
+
+    private static final long PROBE_EVERY_MS = 2000;
+    private long lastProbe;
+
+    /** Waits until there is a reason to run, or to probe a failed database during a backoff. */
+    private synchronized Work waitForWork() {
         long lastRun = System.currentTimeMillis();
         while (!stopping) {
             long now = System.currentTimeMillis();
@@ -164,7 +180,7 @@ final class SyncWorker implements Runnable {
                     wait(60_000);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    return false;
+                    return Work.STOP;
                 }
                 continue;
             }
@@ -172,14 +188,18 @@ final class SyncWorker implements Runnable {
             if (due) {
                 kicked = false;
                 manualKick = false;
-                return true;
+                return Work.RUN;
             }
             if (checktime != null && now - lastRun >= checktime * 1000L) {
-                return true;
+                return Work.RUN;
+            }
+            if (kicked && failures > 0 && now - lastProbe >= PROBE_EVERY_MS) {
+                lastProbe = now;
+                return Work.PROBE;
             }
             long wait = 60_000;
             if (kicked) {
-                wait = Math.max(1, retryAt - now);
+                wait = Math.max(1, Math.min(retryAt - now, failures > 0 ? lastProbe + PROBE_EVERY_MS - now : Long.MAX_VALUE));
             }
             if (checktime != null) {
                 wait = Math.min(wait, Math.max(1, lastRun + checktime * 1000L - now));
@@ -188,9 +208,9 @@ final class SyncWorker implements Runnable {
                 wait(wait);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return false;
+                return Work.STOP;
             }
         }
-        return false;
+        return Work.STOP;
     }
 }

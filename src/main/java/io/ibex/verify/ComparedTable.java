@@ -14,17 +14,18 @@ public record ComparedTable(String schema, String table, List<String> keyColumns
         if (schema == null || schema.isEmpty() || table == null || table.isEmpty()) {
             throw new IllegalArgumentException("schema and table are required");
         }
+        String name = Sql.ident(schema) + "." + Sql.ident(table);
         keyColumns = List.copyOf(keyColumns);
         columns = List.copyOf(columns);
         if (keyColumns.isEmpty()) {
-            throw new IllegalArgumentException("no key columns for " + this.qualifiedName());
+            throw new IllegalArgumentException("no key columns for " + name);
         }
         if (columns.isEmpty()) {
-            throw new IllegalArgumentException("no columns to compare for " + this.qualifiedName());
+            throw new IllegalArgumentException("no columns to compare for " + name);
         }
         if (new LinkedHashSet<>(keyColumns).size() != keyColumns.size()
                 || new LinkedHashSet<>(columns).size() != columns.size()) {
-            throw new IllegalArgumentException("duplicate column names for " + this.qualifiedName());
+            throw new IllegalArgumentException("duplicate column names for " + name);
         }
     }
 

@@ -63,7 +63,7 @@ public final class TableComparer {
         List<String> lower = null;
         do {
             List<String> upper = source.boundAfter(lower, options.chunkSize());
-            KeyRange range = new KeyRange(lower, upper);System.out.println("DEBUG range " + range);
+            KeyRange range = new KeyRange(lower, upper);
             Future<RangeHash> targetHash = targetWorker.submit(() -> target.hash(range));
             RangeHash sourceHash;
             try {

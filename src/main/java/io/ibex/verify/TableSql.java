@@ -128,7 +128,7 @@ final class TableSql {
      */
     List<String> boundAfter(List<String> lower, int rows) throws SQLException {
         KeyRange range = new KeyRange(lower, null);
-        String sql = "SELECT " + keyText() + " FROM ONLY " + table.qualifiedName() + where(range)
+        String sql = "SELECT " + keyText() + from() + where(range)
                 + " ORDER BY " + orderBy() + " LIMIT 1 OFFSET " + (rows - 1);
         try (PreparedStatement ps = session.connection().prepareStatement(sql)) {
             bind(ps, range);
@@ -140,7 +140,7 @@ final class TableSql {
 
     RangeHash hash(KeyRange range) throws SQLException {
         String sql = "SELECT count(*), pg_catalog.md5(pg_catalog.string_agg(" + rowHash() + ", '' ORDER BY "
-                + orderBy() + ")) FROM ONLY " + table.qualifiedName() + where(range);
+                + orderBy() + "))" + from() + where(range);
         try (PreparedStatement ps = session.connection().prepareStatement(sql)) {
             bind(ps, range);
             try (ResultSet rs = ps.executeQuery()) {
@@ -153,7 +153,7 @@ final class TableSql {
     /** Streams the rows of a range in key order (a cursor: the session is in a transaction). */
     void forEachRow(KeyRange range, Consumer<Row> consumer) throws SQLException {
         String sql = "SELECT " + keyText() + ", ROW(" + normalized(keys) + ")::text, " + rowHash()
-                + " FROM ONLY " + table.qualifiedName() + where(range) + " ORDER BY " + orderBy();
+                + from() + where(range) + " ORDER BY " + orderBy();
         try (PreparedStatement ps = session.connection().prepareStatement(sql)) {
             ps.setFetchSize(FETCH_SIZE);
             bind(ps, range);
@@ -166,6 +166,18 @@ final class TableSql {
         }
     }
 
+    /**
+     * The table, aliased: every column reference is qualified ({@code t."id"}), because in {@code ORDER BY} a bare
+     * name would mean the output column of that name, which is the key's text form.
+     */
+    private String from() {
+        return " FROM ONLY " + table.qualifiedName() + " AS t";
+    }
+
+    private static String column(Column c) {
+        return "t." + Sql.ident(c.name());
+    }
+
     private List<String> keyValues(ResultSet rs) throws SQLException {
         List<String> values = new ArrayList<>(keys.size());
         for (int i = 1; i <= keys.size(); i++) {
@@ -175,7 +187,7 @@ final class TableSql {
     }
 
     private String keyText() {
-        return keys.stream().map(k -> Sql.ident(k.name()) + "::text").collect(Collectors.joining(", "));
+        return keys.stream().map(k -> column(k) + "::text").collect(Collectors.joining(", "));
     }
 
     private String orderBy() {
@@ -183,7 +195,7 @@ final class TableSql {
     }
 
     private String orderedKey(Column k) {
-        return Sql.ident(k.name()) + (k.collatable() && session.serverVersion() >= 90100 ? " COLLATE \"C\"" : "");
+        return column(k) + (k.collatable() && session.serverVersion() >= 90100 ? " COLLATE \"C\"" : "");
     }
 
     private String rowHash() {
@@ -196,7 +208,7 @@ final class TableSql {
 
     /** The column as hashed: its own text form, except floats (IEEE bits as hex). */
     private static String normalized(Column c) {
-        String name = Sql.ident(c.name());
+        String name = column(c);
         return switch (c.typeOid()) {
             case FLOAT4 -> "pg_catalog.encode(pg_catalog.float4send(" + name + "), 'hex')";
             case FLOAT8 -> "pg_catalog.encode(pg_catalog.float8send(" + name + "), 'hex')";

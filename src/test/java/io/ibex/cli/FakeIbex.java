@@ -141,6 +141,18 @@ class FakeIbex extends Ibex {
     }
 
     @Override
+    public List<String> activate(List<String> names) {
+        calls.add("activate " + names);
+        return names;
+    }
+
+    @Override
+    public List<String> pause(List<String> names) {
+        calls.add("pause " + names);
+        return names;
+    }
+
+    @Override
     public void message(String text) {
         calls.add("message " + text);
     }

@@ -166,8 +166,11 @@ class MainTest {
         assertThat(cli.fake.calls).last().asString().contains("checktime=5m").contains("status=inactive");
         assertThat(cli.run("update", "db", "rds96")).isEqualTo(1);
         assertThat(cli.err).startsWith("ibex: update database: give at least one key=value");
-        assertThat(cli.run("activate", "s1")).isZero();
-        assertThat(cli.out).isEqualTo("Activated sync \"s1\"\n");
+        assertThat(cli.run("activate", "sync", "s1", "ALL", "30")).isZero();
+        assertThat(cli.out).isEqualTo("Activated sync \"s1\"\nActivated sync \"all\"\n");
+        assertThat(cli.fake.calls).last().isEqualTo("activate [s1, all]");
+        assertThat(cli.run("pause", "s%")).isZero();
+        assertThat(cli.out).isEqualTo("Paused sync \"s%\"\n");
     }
 
     @Test
