@@ -90,7 +90,7 @@ class InitialCopyTest {
             var at = r.ibex.kick("fc");
             assertThat(r.ibex.awaitRun("fc", at, Duration.ofSeconds(60), d -> { })).isEqualTo(io.ibex.api.Ibex.KickOutcome.DONE);
             r.awaitConverged(Duration.ofSeconds(10), "public.history");
-            assertThat(r.count(false, "history")).isEqualTo(4902);
+            assertThat(r.count(false, "history")).isEqualTo(4901);
         }
     }
 }

@@ -1,0 +1,164 @@
+package io.ibex.it;
+
+import io.ibex.cli.Main;
+import io.ibex.embedded.PostgresServer;
+import io.ibex.verify.TableDigest;
+import io.ibex.workload.Pgbench;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.postgresql.PGConnection;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The user story: the AWS walkthrough that moves a pgbench database to another server with Bucardo, done with
+ * the ibex command line, step by step, against a PostgreSQL 9.6 source and a 17 target. The daemon runs as its
+ * own process, started with {@code ibex start}.
+ */
+class WalkthroughTest {
+
+    static PostgresServer legacy;
+    static PostgresServer rds;
+    static Path work;
+
+    @BeforeAll
+    static void servers() throws Exception {
+        legacy = PostgresServer.start("9.6");
+        rds = PostgresServer.start("17");
+        work = Files.createTempDirectory("walkthrough");
+    }
+
+    @AfterAll
+    static void stop() {
+        legacy.close();
+        rds.close();
+    }
+
+    record Result(int code, String out, String err) {
+    }
+
+    static Result ibex(String... words) {
+        List<String> argv = new ArrayList<>(List.of("--dbhost", "localhost", "--dbport", String.valueOf(rds.port()),
+                "--dbname", "bucardo", "--dbuser", "postgres", "--piddir", work.resolve("run").toString(),
+                "--logdir", work.resolve("log").toString()));
+        argv.addAll(List.of(words));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        Map<String, String> env = new HashMap<>(System.getenv());
+        env.put("HOME", work.toString());
+        int code = Main.run(argv.toArray(String[]::new), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), env);
+        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    static String ok(String... words) {
+        Result r = ibex(words);
+        assertThat(r.code()).as("ibex %s\nout: %s\nerr: %s", String.join(" ", words), r.out(), r.err()).isZero();
+        return r.out();
+    }
+
+    static final List<String> TABLES = List.of("public.pgbench_accounts", "public.pgbench_branches", "public.pgbench_tellers",
+            "public.pgbench_history");
+
+    /** The walkthrough restores a pg_dump of the source; this copies the same rows with COPY. */
+    static void loadTargetFromSource(Connection src, Connection dst) throws Exception {
+        Pgbench.createSchemaOnly(dst);
+        for (String t : TABLES) {
+            PipedInputStream in = new PipedInputStream(1 << 16);
+            PipedOutputStream pipe = new PipedOutputStream(in);
+            Thread reader = new Thread(() -> {
+                try (pipe) {
+                    src.unwrap(PGConnection.class).getCopyAPI().copyOut("COPY " + t + " TO STDOUT", pipe);
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            reader.start();
+            dst.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + t + " FROM STDIN", in);
+            reader.join();
+        }
+    }
+
+    static Map<String, TableDigest.Digest> digests(PostgresServer s) throws Exception {
+        try (Connection c = s.connect("repdb")) {
+            return TableDigest.ofAll(c, TABLES);
+        }
+    }
+
+    @Test
+    void theWalkthroughWorksWithIbexInPlaceOfBucardo() throws Exception {
+        legacy.createDatabase("repdb");
+        rds.createDatabase("repdb");
+        try (Connection s = legacy.connect("repdb"); Connection t = rds.connect("repdb")) {
+            Pgbench.initialize(s, 1, 10, 100_000);   // pgbench -i repdb
+            loadTargetFromSource(s, t);             // pg_dump | pg_restore
+        }
+
+        assertThat(ok("install")).contains("Installation is now complete.");
+        assertThat(ok("install")).contains("already installed");
+        assertThat(ok("add", "db", "pgdb84", "dbhost=localhost", "dbport=" + legacy.port(), "dbname=repdb", "dbuser=postgres"))
+                .contains("Added database \"pgdb84\"");
+        assertThat(ok("add", "db", "rds96", "dbhost=localhost", "dbport=" + rds.port(), "dbname=repdb", "dbuser=postgres",
+                "dbpass=postgres123")).contains("Added database \"rds96\"");
+        assertThat(ok("add", "table", "pgbench_accounts", "pgbench_branches", "pgbench_tellers", "herd=herd_pg84", "db=pgdb84"))
+                .contains("Created the relgroup named \"herd_pg84\"")
+                .contains("The following tables or sequences are now part of the relgroup \"herd_pg84\":")
+                .contains("  public.pgbench_accounts\n").contains("  public.pgbench_branches\n").contains("  public.pgbench_tellers\n");
+        assertThat(ok("add", "dbgroup", "pgdb84_to_rds96", "pgdb84:source", "rds96:target"))
+                .contains("Created dbgroup \"pgdb84_to_rds96\"")
+                .contains("Added database \"pgdb84\" to dbgroup \"pgdb84_to_rds96\" as source")
+                .contains("Added database \"rds96\" to dbgroup \"pgdb84_to_rds96\" as target");
+        assertThat(ok("add", "sync", "sync_pg84_rds96", "relgroup=herd_pg84", "db=pgdb84,rds96"))
+                .contains("Added sync \"sync_pg84_rds96\"").contains("Using existing dbgroup \"pgdb84_to_rds96\"");
+        assertThat(ok("status", "sync_pg84_rds96")).contains("Current state            : No records found")
+                .contains("Source relgroup/database : herd_pg84 / pgdb84").contains("Tables in sync           : 3")
+                .contains("Autokick                 : Yes");
+        assertThat(ok("list", "dbs")).doesNotContain("postgres123");
+
+        // the history table has no primary key: a fullcopy sync carries it, as Bucardo users do
+        ok("add", "table", "pgbench_history", "herd=history", "db=pgdb84");
+        ok("add", "dbgroup", "history_copy", "pgdb84:source", "rds96:fullcopy");
+        ok("add", "sync", "history_sync", "relgroup=history", "dbs=history_copy");
+
+        assertThat(ok("start")).contains("Starting ibex");
+        try {
+            // pgbench against the source, from several connections
+            Pgbench.Load load = new Pgbench.Load(legacy.connectionSupplier("repdb"), 4).transactionsPerClient(1000).start();
+            load.awaitDone();
+            assertThat(load.transactions()).isEqualTo(4000);
+            assertThat(ok("kick", "history_sync", "60")).contains("DONE");
+
+            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+            while (!digests(legacy).equals(digests(rds)) && System.nanoTime() < deadline) {
+                Thread.sleep(250);
+            }
+            assertThat(digests(rds)).isEqualTo(digests(legacy));
+
+            String detail = ok("status", "sync_pg84_rds96");
+            assertThat(detail).contains("Current state            : Good").contains("Last good").containsPattern(
+                    "Rows deleted/inserted    : [1-9][0-9]* / [1-9][0-9]*");
+            assertThat(ok("status")).contains("PID of ibex daemon").contains("sync_pg84_rds96").contains("Good");
+            String log = Files.readString(work.resolve("log").resolve("log.ibex"));
+            assertThat(log).contains("KID (sync_pg84_rds96) Delta count for pgdb84.public.pgbench_accounts")
+                    .contains("KID (sync_pg84_rds96) Totals: deletes=").doesNotContain("postgres123");
+        } finally {
+            assertThat(ok("stop")).contains("stopped");
+        }
+        assertThat(ibex("status").out()).contains("not running");
+    }
+}
