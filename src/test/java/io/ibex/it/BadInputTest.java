@@ -1,0 +1,143 @@
+package io.ibex.it;
+
+import io.ibex.cli.Main;
+import io.ibex.embedded.PostgresServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Mistakes a user makes: each gets one line on stderr, a non-zero exit, no stack trace, and leaves nothing
+ * behind in the repository or the databases.
+ */
+class BadInputTest {
+
+    static PostgresServer server;
+    static Path home;
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = PostgresServer.start("17");
+        home = Files.createTempDirectory("badinput");
+        server.createDatabase("app");
+        server.execute("app", "CREATE TABLE keyed (id int PRIMARY KEY, v text); CREATE TABLE nokey (a int, b text)");
+        assertThat(run("ibex", "install").code).isZero();
+        assertThat(run("ibex", "add", "db", "app", "dbname=app", "dbhost=localhost", "dbport=" + server.port(), "dbuser=postgres").code).isZero();
+        server.createDatabase("other");
+        server.execute("other", "CREATE TABLE keyed (id int PRIMARY KEY, v text); CREATE TABLE nokey (a int, b text)");
+        assertThat(run("ibex", "add", "db", "other", "dbname=other", "dbhost=localhost", "dbport=" + server.port(), "dbuser=postgres").code).isZero();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    record Result(int code, String out, String err) {
+    }
+
+    static Result run(String repoDb, String... words) {
+        List<String> argv = new ArrayList<>(List.of("--dbhost", "localhost", "--dbport", String.valueOf(server.port()),
+                "--dbname", repoDb, "--dbuser", "postgres", "--piddir", home.resolve("run").toString(), "--logdir", home.toString()));
+        argv.addAll(List.of(words));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        Map<String, String> env = new HashMap<>(System.getenv());
+        env.put("HOME", home.toString());
+        int code = Main.run(argv.toArray(String[]::new), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), env);
+        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** Runs a command that must fail: one line, non-zero, and the repository's listing unchanged. */
+    static String fails(String... words) {
+        String before = run("ibex", "list", "all").out;
+        Result r = run("ibex", words);
+        assertThat(r.code).as("exit of ibex %s", String.join(" ", words)).isNotZero();
+        assertThat(r.err.strip().lines().count()).as("stderr of ibex %s: %s", String.join(" ", words), r.err).isEqualTo(1);
+        assertThat(r.err).startsWith("ibex: ").doesNotContain("Exception").doesNotContain("\tat ");
+        assertThat(run("ibex", "list", "all").out).as("repository after ibex %s", String.join(" ", words)).isEqualTo(before);
+        return r.err;
+    }
+
+    @Test
+    void unknownVerbOrObject() {
+        assertThat(fails("frobnicate")).contains("unknown command");
+        assertThat(fails("add", "gizmo", "x")).contains("gizmo");
+        assertThat(fails("list", "gizmos")).contains("gizmos");
+    }
+
+    @Test
+    void missingDbnameAndUnknownParameters() {
+        assertThat(fails("add", "db", "nodbname", "dbhost=localhost")).contains("dbname");
+        assertThat(fails("add", "db", "typo", "dbname=app", "dbprot=5432")).contains("dbprot");
+        assertThat(fails("add", "db", "bad name", "dbname=app")).contains("invalid database name");
+        assertThat(fails("add", "db", "x'; DROP TABLE ibex.db; --", "dbname=app")).contains("invalid database name");
+    }
+
+    @Test
+    void unreachableDatabase() {
+        assertThat(fails("add", "db", "gone", "dbname=app", "dbhost=localhost", "dbport=1", "dbuser=postgres"))
+                .contains("cannot connect").contains("gone");
+        assertThat(fails("add", "db", "nosuchdb", "dbname=does_not_exist", "dbhost=localhost", "dbport=" + server.port(), "dbuser=postgres"))
+                .contains("does_not_exist");
+    }
+
+    @Test
+    void aTableThatDoesNotExist() {
+        assertThat(fails("add", "table", "keyed", "no_such_table", "db=app", "herd=h1")).contains("no_such_table");
+        assertThat(run("ibex", "list", "relgroups").out).doesNotContain("h1");
+    }
+
+    @Test
+    void aDeltaSyncOverATableWithoutPrimaryKeyPointsToFullcopy() throws Exception {
+        assertThat(run("ibex", "add", "table", "nokey", "db=app", "herd=nopk").code).isZero();
+        String err = fails("add", "sync", "nopk_sync", "relgroup=nopk", "db=app,other");
+        assertThat(err).contains("primary key").contains("fullcopy");
+        try (Connection c = server.connect("app"); var rs = c.createStatement().executeQuery(
+                "SELECT count(*) FROM pg_namespace WHERE nspname = 'ibex_capture'")) {
+            rs.next();
+            assertThat(rs.getInt(1)).as("no capture schema left on the source").isZero();
+        }
+    }
+
+    @Test
+    void duplicateNames() {
+        assertThat(fails("add", "db", "app", "dbname=app", "dbhost=localhost", "dbport=" + server.port(), "dbuser=postgres"))
+                .contains("already exists");
+        assertThat(run("ibex", "add", "dbgroup", "dup", "app:source", "other:target").code).isZero();
+        assertThat(fails("add", "dbgroup", "dup", "app:source", "other:target")).contains("already exists");
+    }
+
+    @Test
+    void aRepositoryThatIsNotInstalled() throws Exception {
+        server.createDatabase("empty_repo");
+        Result r = run("empty_repo", "list", "syncs");
+        assertThat(r.code).isNotZero();
+        assertThat(r.err).startsWith("ibex: ").contains("not installed").contains("ibex install");
+        assertThat(r.err.strip().lines().count()).isEqualTo(1);
+    }
+
+    @Test
+    void badOptionValues() {
+        assertThat(fails("add", "table", "keyed", "db=app", "herd=ok_herd", "autokick=maybe")).contains("autokick");
+        assertThat(run("ibex", "add", "table", "keyed", "db=app", "herd=vals").code).isZero();
+        assertThat(fails("add", "sync", "s_bad", "relgroup=vals", "db=app,other", "onetimecopy=7")).contains("onetimecopy");
+        assertThat(fails("add", "sync", "s_bad", "relgroup=vals", "db=app,other", "checktime=soon")).contains("checktime");
+        assertThat(fails("add", "sync", "s_bad", "relgroup=vals", "db=app,nosuch")).contains("nosuch");
+        assertThat(fails("kick", "no_such_sync")).contains("no_such_sync");
+    }
+}
