@@ -103,11 +103,13 @@ public class Ibex {
         String status = Optional.ofNullable(p.takeChoice(DB_STATUSES, "status")).orElse("active");
         boolean makedelta = Optional.ofNullable(p.takeBool("makedelta")).orElse(false);
         String replicaFunction = p.take("replica_function");
+        String replicaMode = Optional.ofNullable(p.takeChoice(Set.of("auto", "none"), "replica_mode")).orElse("auto");
         p.done();
         Database db = new Database(name, "postgres", host, port == null ? 0 : port, dbname, user, pass, status, makedelta, replicaFunction);
         // normalise host, port and user the way the connection will see them
         ConnectionSpec spec = db.connection();
-        db = new Database(name, "postgres", spec.host(), spec.port(), dbname, spec.user(), pass, status, makedelta, replicaFunction);
+        db = new Database(name, "postgres", spec.host(), spec.port(), dbname, spec.user(), pass, status, makedelta, replicaFunction,
+                replicaMode);
         try (Repository repo = openRepository()) {
             if (repo.database(name).isPresent()) {
                 throw new IbexException("a database named \"" + name + "\" already exists");
@@ -458,13 +460,98 @@ public class Ibex {
         }
     }
 
-    /** Checks a sync exactly as the daemon does when it starts it; returns the plan, or throws why not. */
-    public SyncPlan validate(String syncName) {
+    /** A sync that passed validation, with how each receiving database holds off its triggers and foreign keys. */
+    public record Validation(SyncPlan plan, Map<String, String> replicaModes) {
+    }
+
+    /** Checks a sync exactly as the daemon does when it starts it; throws why not. */
+    public Validation validate(String syncName) {
         try (Repository repo = openRepository()) {
             SyncPlan plan = SyncPlanner.plan(repo, repo.requireSync(syncName));
-            SyncPlanner.checkTargets(plan);
-            return plan;
+            return new Validation(plan, SyncPlanner.checkTargets(plan));
         }
+    }
+
+    /** One table compared on one target; details (the differing keys) are null for a table without a key. */
+    public record TableVerification(String table, String target, long sourceRows, long targetRows, boolean identical,
+                                    io.ibex.verify.CompareResult details) {
+    }
+
+    public record Verification(String sync, String source, List<TableVerification> tables) {
+        public boolean identical() {
+            return tables.stream().allMatch(TableVerification::identical);
+        }
+    }
+
+    /** Progress of a verify: the table, the target, rows done of the estimate. */
+    public interface VerifyProgress {
+        void update(String table, String target, long done, long total);
+    }
+
+    /**
+     * {@code ibex verify SYNC [TABLE ...]}: every table (or those named) compared between the source and each
+     * other database, by key ranges, naming up to maxKeys differing keys per table.
+     */
+    public Verification verify(String syncName, List<String> tables, int maxKeys, VerifyProgress progress) {
+        SyncPlan plan;
+        try (Repository repo = openRepository()) {
+            plan = SyncPlanner.plan(repo, repo.requireSync(syncName));
+        }
+        return Verifier.verify(plan, tables, maxKeys, progress::update);
+    }
+
+    /** Whether a daemon holds this repository's lock, wherever it runs. */
+    public boolean daemonRunning() {
+        try (Repository repo = openRepository()) {
+            boolean running = Pg.exists(repo.connection(), "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND database = "
+                    + "(SELECT oid FROM pg_database WHERE datname = current_database()) AND classid = 0 AND objid = "
+                    + io.ibex.engine.Daemon.LOCK_KEY + " AND objsubid = 1 AND granted");
+            repo.commit();
+            return running;
+        } catch (SQLException e) {
+            throw new IbexException("repository: " + Pg.firstLine(e));
+        }
+    }
+
+    /** What {@code ibex cutover} found. */
+    public record CutoverReport(boolean ready, Duration waited, Map<String, Long> backlog, Verification verification) {
+    }
+
+    /**
+     * {@code ibex cutover SYNC}: once the application has stopped writing to the source, waits until every target
+     * has every change (backlog zero, runs good), runs the sync once more so that sequences are copied, then
+     * verifies every table. Ready means the targets can take the writes.
+     */
+    public CutoverReport cutover(String syncName, Duration timeout, Consumer<String> progress, VerifyProgress verifyProgress) {
+        if (!daemonRunning()) {
+            throw new IbexException("the ibex daemon is not running: run 'ibex start' first");
+        }
+        long start = System.nanoTime();
+        long deadline = start + timeout.toNanos();
+        SyncStatus status;
+        while (true) {
+            OffsetDateTime at = kick(syncName);
+            KickOutcome outcome = awaitRun(syncName, at, Duration.ofNanos(Math.max(1, deadline - System.nanoTime())), d -> { });
+            status = status(syncName);
+            long backlog = status.backlog().values().stream().mapToLong(Long::longValue).sum();
+            progress.accept("backlog: " + backlog + " change(s) " + status.backlog() + ", last run " + outcome);
+            if (outcome == KickOutcome.DONE && backlog == 0 && status.backlogError() == null) {
+                break;
+            }
+            if (System.nanoTime() > deadline) {
+                return new CutoverReport(false, Duration.ofNanos(System.nanoTime() - start), status.backlog(), null);
+            }
+        }
+        OffsetDateTime at = kick(syncName); // one more run: sequences and anything committed meanwhile
+        awaitRun(syncName, at, Duration.ofNanos(Math.max(1, deadline - System.nanoTime())), d -> { });
+        progress.accept("verifying every table");
+        Verification v = verify(syncName, List.of(), 100, verifyProgress);
+        return new CutoverReport(v.identical(), Duration.ofNanos(System.nanoTime() - start), status.backlog(), v);
+    }
+
+    /** {@code ibex sql replica_function [ROLE]}: what an administrator runs on a managed target. */
+    public static String replicaFunctionSql(String role) {
+        return io.ibex.apply.ReplicaModes.functionSql(role);
     }
 
     // ---------------------------------------------------------------- remove and update

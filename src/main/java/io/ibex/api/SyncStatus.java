@@ -20,7 +20,12 @@ import java.util.Optional;
  */
 public record SyncStatus(Sync sync, String currentState, Optional<SyncRun> lastGood, Optional<SyncRun> lastBad,
                          Optional<SyncRun> lastWithRows, String sourceDb, int tables, Map<String, Long> backlog,
-                         String backlogError) {
+                         String backlogError, Map<String, String> replicaModes) {
+
+    public SyncStatus(Sync sync, String currentState, Optional<SyncRun> lastGood, Optional<SyncRun> lastBad,
+                      Optional<SyncRun> lastWithRows, String sourceDb, int tables, Map<String, Long> backlog, String backlogError) {
+        this(sync, currentState, lastGood, lastBad, lastWithRows, sourceDb, tables, backlog, backlogError, Map.of());
+    }
 
     static SyncStatus of(Repository repo, Sync s) {
         List<SyncRun> lanes = repo.latestRunPerLane(s.name());
@@ -59,7 +64,19 @@ public record SyncStatus(Sync sync, String currentState, Optional<SyncRun> lastG
                 }
             }
         }
-        return new SyncStatus(s, state, good, bad, rows, source, relgroup.members().size(), backlog, backlogError);
+        Map<String, String> modes = new LinkedHashMap<>();
+        for (DbGroup.Member m : group.members()) {
+            if (m.role() == Role.SOURCE && group.dbsWithRole(Role.SOURCE).size() == 1) {
+                continue;
+            }
+            Database db = repo.requireDatabase(m.db());
+            try (java.sql.Connection c = db.connection().open("ibex-status")) {
+                modes.put(db.name(), io.ibex.engine.Targets.replicaMode(db, c).describe());
+            } catch (RuntimeException | java.sql.SQLException e) {
+                modes.put(db.name(), "unknown: " + io.ibex.db.Pg.firstLine(e));
+            }
+        }
+        return new SyncStatus(s, state, good, bad, rows, source, relgroup.members().size(), backlog, backlogError, modes);
     }
 
     public List<String> targets() {

@@ -70,7 +70,11 @@ final class Update {
         String status = p.takeChoice(Set.of("active", "inactive"), "status");
         Boolean makedelta = p.takeBool("makedelta");
         String replicaFunction = p.take("replica_function");
+        String replicaMode = p.takeChoice(Set.of("auto", "none"), "replica_mode");
         p.done();
+        if (replicaMode != null) {
+            repo.updateDatabase(d.name(), "replica_mode", replicaMode);
+        }
         if (dbname != null) {
             repo.updateDatabase(d.name(), "dbname", dbname);
         }

@@ -47,6 +47,10 @@ public class PostgresTarget implements Target {
         return c;
     }
 
+    public ReplicaMode replicaMode() {
+        return replicaMode;
+    }
+
     @Override
     public void begin() {
         try {

@@ -17,6 +17,10 @@ public interface ReplicaMode {
 
     String describe();
 
+    /** Undoes a session-level setting (the function form sets it for the session); a no-op by default. */
+    default void reset(Connection c) throws SQLException {
+    }
+
     /** SET LOCAL session_replication_role = replica: a superuser, or PostgreSQL 15+ with GRANT SET ON PARAMETER. */
     ReplicaMode SET_ROLE = new ReplicaMode() {
         @Override
@@ -38,6 +42,14 @@ public interface ReplicaMode {
                 String[] parts = qualifiedName.split("\\.", 2);
                 String fn = parts.length == 2 ? Sql.qualified(parts[0], parts[1]) : Sql.ident(parts[0]);
                 Pg.queryString(c, "SELECT " + fn + "('replica')");
+            }
+
+            @Override
+            public void reset(Connection c) throws SQLException {
+                String[] parts = qualifiedName.split("\\.", 2);
+                String fn = parts.length == 2 ? Sql.qualified(parts[0], parts[1]) : Sql.ident(parts[0]);
+                Pg.queryString(c, "SELECT " + fn + "('origin')");
+                c.commit();
             }
 
             @Override

@@ -50,8 +50,9 @@ final class AdminCommands {
         int code = Main.OK;
         for (String s : names) {
             try {
-                ctx.ibex().validate(s);
+                var v = ctx.ibex().validate(s);
                 ctx.print("Validating sync " + s + " ... OK");
+                v.replicaModes().forEach((db, mode) -> ctx.print("  " + db + ": triggers and foreign keys held off by " + mode));
             } catch (IbexException e) {
                 ctx.print("Validating sync " + s + " ... FAILED: " + e.getMessage());
                 code = Main.USER_ERROR;

@@ -80,16 +80,24 @@ public final class SyncPlanner {
         return new SyncPlan(sync, sources, targets, tables, sequences);
     }
 
-    /** Connects to every target and checks that each table is there with every column the source has. */
-    public static void checkTargets(SyncPlan plan) {
+    /**
+     * Connects to every database that receives changes, checks that each table is there with every column the
+     * source has, and finds out how its triggers and foreign keys are held off. Returns that method per database.
+     */
+    public static java.util.Map<String, String> checkTargets(SyncPlan plan) {
         List<Database> receivers = new ArrayList<>(plan.sources().subList(1, plan.sources().size()));
         plan.targets().forEach(m -> receivers.add(m.db()));
+        java.util.Map<String, String> modes = new java.util.LinkedHashMap<>();
         for (Database db : receivers) {
             try (var target = Targets.open(db, plan.applicationName())) {
                 for (SyncPlan.Table t : plan.tables()) {
                     target.checkTable(t.info());
                 }
+                if (target instanceof io.ibex.apply.PostgresTarget pt) {
+                    modes.put(db.name(), pt.replicaMode().describe());
+                }
             }
         }
+        return modes;
     }
 }

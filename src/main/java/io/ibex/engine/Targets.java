@@ -3,6 +3,7 @@ package io.ibex.engine;
 import io.ibex.IbexException;
 import io.ibex.apply.PostgresTarget;
 import io.ibex.apply.ReplicaMode;
+import io.ibex.apply.ReplicaModes;
 import io.ibex.apply.Target;
 import io.ibex.db.Pg;
 import io.ibex.repository.Database;
@@ -20,15 +21,19 @@ public final class Targets {
         }
         Connection c = db.connection().openOrFail(applicationName, "database \"" + db.name() + "\"");
         try {
-            return new PostgresTarget(db.name(), c, replicaMode(db));
+            return new PostgresTarget(db.name(), c, replicaMode(db, c));
         } catch (RuntimeException e) {
             Pg.closeQuietly(c);
             throw e;
         }
     }
 
-    static ReplicaMode replicaMode(Database db) {
-        return db.replicaFunction() != null && !db.replicaFunction().isBlank()
-                ? ReplicaMode.function(db.replicaFunction()) : ReplicaMode.SET_ROLE;
+    /** How this database's triggers and foreign keys are held off during an apply (see ReplicaModes). */
+    public static ReplicaMode replicaMode(Database db, Connection c) {
+        try {
+            return ReplicaModes.detect(c, db.name(), db.replicaFunction(), db.replicaMode());
+        } catch (java.sql.SQLException e) {
+            throw new IbexException("database \"" + db.name() + "\": " + Pg.firstLine(e), e);
+        }
     }
 }

@@ -141,9 +141,9 @@ public class Repository implements AutoCloseable {
     // ---------------------------------------------------------------- databases
 
     public void addDatabase(Database d) {
-        call(() -> Pg.update(c, "INSERT INTO ibex.db (name, dbtype, dbhost, dbport, dbname, dbuser, dbpass, status, makedelta, replica_function) "
-                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", d.name(), d.type(), d.host(), d.port(), d.dbname(),
-                d.user(), d.password(), d.status(), d.makedelta(), d.replicaFunction()));
+        call(() -> Pg.update(c, "INSERT INTO ibex.db (name, dbtype, dbhost, dbport, dbname, dbuser, dbpass, status, makedelta, "
+                        + "replica_function, replica_mode) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", d.name(), d.type(), d.host(), d.port(),
+                d.dbname(), d.user(), d.password(), d.status(), d.makedelta(), d.replicaFunction(), d.replicaMode()));
     }
 
     public Optional<Database> database(String name) {
@@ -161,7 +161,7 @@ public class Repository implements AutoCloseable {
     private static Database database(ResultSet rs) throws SQLException {
         return new Database(rs.getString("name"), rs.getString("dbtype"), rs.getString("dbhost"), rs.getInt("dbport"),
                 rs.getString("dbname"), rs.getString("dbuser"), rs.getString("dbpass"), rs.getString("status"),
-                rs.getBoolean("makedelta"), rs.getString("replica_function"));
+                rs.getBoolean("makedelta"), rs.getString("replica_function"), rs.getString("replica_mode"));
     }
 
     /** column is one of the db table's columns, checked by the caller against a fixed list. */

@@ -18,6 +18,7 @@ CREATE TABLE ibex.db (
     status           text NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'inactive')),
     makedelta        boolean NOT NULL DEFAULT false,
     replica_function text,
+    replica_mode     text NOT NULL DEFAULT 'auto' CHECK (replica_mode IN ('auto', 'none')),
     created          timestamptz NOT NULL DEFAULT now()
 );
 

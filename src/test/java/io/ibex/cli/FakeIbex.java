@@ -132,12 +132,12 @@ class FakeIbex extends Ibex {
     }
 
     @Override
-    public io.ibex.engine.SyncPlan validate(String syncName) {
+    public Validation validate(String syncName) {
         calls.add("validate " + syncName);
         if (syncName.equals("broken")) {
             throw new io.ibex.IbexException("table public.t has no primary key");
         }
-        return null;
+        return new Validation(null, java.util.Map.of("rds96", "SET session_replication_role"));
     }
 
     @Override
