@@ -238,6 +238,13 @@ public class Ibex {
                 for (Relation r : known) {
                     repo.addToRelGroup(relgroup, r.id());
                 }
+                // a relgroup that active syncs replicate: capture the new tables now, so their changes flow from here
+                for (Sync s : repo.syncs()) {
+                    if (s.active() && s.relgroup().equals(relgroup)) {
+                        installCapture(repo, s);
+                    }
+                }
+                repo.notify(io.ibex.engine.Daemon.CONTROL_CHANNEL, "reload");
             }
             repo.commit();
             return new AddTablesResult(relgroup, created, added, known);
