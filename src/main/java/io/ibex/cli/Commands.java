@@ -24,6 +24,14 @@ final class Commands {
             case "daemon" -> DaemonCommands.daemon(ctx, rest);
             case "kick" -> KickCommand.run(ctx, rest);
             case "validate" -> AdminCommands.validate(ctx, rest);
+            case "inspect" -> InspectCommand.run(ctx, rest);
+            case "verify" -> VerifyCommand.verify(ctx, rest);
+            case "cutover" -> VerifyCommand.cutover(ctx, rest);
+            case "delta" -> MaintenanceCommands.delta(ctx, rest);
+            case "purge" -> MaintenanceCommands.purge(ctx, rest);
+            case "set" -> MaintenanceCommands.set(ctx, rest);
+            case "show" -> MaintenanceCommands.show(ctx, rest);
+            case "sql" -> MaintenanceCommands.sql(ctx, rest);
             case "message" -> AdminCommands.message(ctx, rest);
             case "reload" -> AdminCommands.reload(ctx, rest);
             case "demo" -> AdminCommands.demo(ctx, rest);
@@ -45,6 +53,26 @@ final class Commands {
             throw new IbexException(command + ": unexpected " + (names.size() > 1 ? "words " : "word ")
                     + String.join(" ", names.stream().map(n -> "\"" + n + "\"").toList()) + " (see 'ibex help " + command.split(" ")[0] + "')");
         }
+    }
+
+    /**
+     * An integer key=value (removed from the map), the default when absent; fails in one line when it is not a
+     * whole number of at least min.
+     */
+    static int intParam(String command, java.util.Map<String, String> params, String key, int defaultValue, int min) {
+        String text = params.remove(key);
+        if (text == null) {
+            return defaultValue;
+        }
+        try {
+            int v = Integer.parseInt(text.strip());
+            if (v >= min) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IbexException(command + ": " + key + " must be a whole number of at least " + min + ", not " + quote(text));
     }
 
     static String quote(String s) {

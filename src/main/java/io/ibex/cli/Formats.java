@@ -62,9 +62,7 @@ final class Formats {
             StringBuilder sb = new StringBuilder(r.isSequence() ? "Sequence: " : "Table: ").append(pad(r.qualifiedName(), nameWidth))
                     .append("  DB: ").append(pad(r.db(), dbWidth));
             if (!r.isSequence()) {
-                sb.append("  PK: ").append(r.hasKey()
-                        ? String.join("|", r.keyColumns()) + " (" + String.join("|", r.keyTypes()) + ")"
-                        : "none");
+                sb.append("  PK: ").append(key(r.keyColumns(), r.keyTypes()));
             }
             if (r.autokick() != null) {
                 sb.append("  autokick: ").append(onOff(r.autokick()));
@@ -146,6 +144,16 @@ final class Formats {
             return s;
         }
         return "'" + s.replace("'", "'\\''") + "'";
+    }
+
+    /** 1,234,567: a count with thousands separators. */
+    static String count(long n) {
+        return String.format(java.util.Locale.ROOT, "%,d", n);
+    }
+
+    /** {@code aid (integer)}, {@code a|b (integer|text)}, or none for a table without a key. */
+    static String key(List<String> columns, List<String> types) {
+        return columns.isEmpty() ? "none" : String.join("|", columns) + " (" + String.join("|", types) + ")";
     }
 
     static int width(List<String> values) {

@@ -17,7 +17,7 @@ final class Help {
     static {
         SUMMARY.put("install", "Create the ibex repository (schema \"ibex\") in the repository database");
         SUMMARY.put("add", "Add a database, tables, sequences, a relgroup, a dbgroup or a sync");
-        SUMMARY.put("list", "List databases, tables, sequences, relgroups, dbgroups, syncs, or all");
+        SUMMARY.put("list", "List databases, tables, sequences, relgroups, dbgroups, syncs, all, or conflicts");
         SUMMARY.put("update", "Change the settings of a sync, database or table");
         SUMMARY.put("remove", "Remove a sync, database, table, sequence, relgroup or dbgroup");
         SUMMARY.put("start", "Start the ibex daemon in the background");
@@ -31,6 +31,14 @@ final class Help {
         SUMMARY.put("resume", "Let paused syncs run again and catch up");
         SUMMARY.put("reload", "Make the running daemon re-read syncs and their options now");
         SUMMARY.put("validate", "Check that syncs can run, as the daemon will when it starts them");
+        SUMMARY.put("inspect", "Show a table (key, columns, relgroups, syncs) or a sync (databases, tables, options)");
+        SUMMARY.put("verify", "Compare a sync's tables between the source and the targets, naming differing rows");
+        SUMMARY.put("cutover", "Wait until the targets have every change and are identical, to move the application");
+        SUMMARY.put("delta", "Show the changes still to deliver, per source database and table");
+        SUMMARY.put("purge", "Delete the captured changes every target has received, now");
+        SUMMARY.put("set", "Change a global setting (log_level, purge_interval, max_backoff)");
+        SUMMARY.put("show", "Show the global settings");
+        SUMMARY.put("sql", "Print SQL for an administrator to run (replica_function for managed targets)");
         SUMMARY.put("message", "Write a line of text into the daemon's log");
         SUMMARY.put("demo", "Replicate between two throw-away embedded PostgreSQL servers");
         SUMMARY.put("help", "Show this overview, or the help of one command");
@@ -122,11 +130,16 @@ final class Help {
                 """);
         PAGES.put("list", """
                 Usage: ibex list dbs|tables|sequences|relgroups|dbgroups|syncs|all [PATTERN ...]
+                       ibex list conflicts [SYNC] [limit=N]
 
                 One line per object (a sync also gets a line with its options). A PATTERN is a regular
                 expression that may match part of the name, or a wildcard pattern with % or *. Passwords
                 are never shown: Conn is the psql command that reaches the database as ibex does.
                 Aliases: l, lsit, lit; db, database; herd for relgroup.
+                list conflicts: the conflicts of multi-source syncs (of SYNC, or of every sync), newest
+                  first, at most limit=N (default 50): when, sync, table, key values, the databases that
+                  changed the row, the winner (or "skipped" when neither version was applied) and the
+                  conflict strategy. "list all" does not include them.
 
                 Examples:
                   ibex list dbs
@@ -140,6 +153,8 @@ final class Help {
                   ibex list syncs
                     Sync: sync_pg84_rds96  Relgroup: herd_pg84  DB group: pgdb84_to_rds96  [Active]
                   ibex list all
+                  ibex list conflicts sync_ab limit=10
+                    Conflict: 2024-05-01 10:00:00  Sync: sync_ab  Table: public.t  Key: 42  DBs: a,b  Winner: b  Strategy: latest
                 """);
         PAGES.put("update", """
                 Usage:
@@ -215,13 +230,16 @@ final class Help {
                 Without names: the daemon's pid (or "ibex is not running"), then one row per sync:
                   Name, State (Good, Bad, No records found, Inactive, or what a run is doing now),
                   Last good (end of the last good run) and Time (since then), Last I/D (rows inserted /
-                  deleted by the last run that moved rows, then /truncates and /conflicts when any),
-                  Last bad and Time.
+                  deleted by the last run that moved rows, then /conflicts when there were any: I/D/C as
+                  in Bucardo), Last bad and Time.
                 With sync names (or all): the details of each sync between lines of = signs: Last good
                   (with the time to run), Rows deleted/inserted, Last bad (with the time until it failed),
                   Sync name, Current state, Source relgroup/database, Tables in sync, Status, Check time,
                   Overdue time, Expired time, Stayalive/Kidsalive, Rebuild index, Autokick, Onetimecopy,
-                  Post-copy analyze, Backlog (changes each target has still to receive), Last error.
+                  Post-copy analyze, Backlog (changes each target has still to receive), Replica mode (one
+                  line per receiving database: how it holds off triggers and foreign keys while ibex
+                  applies changes, as validate finds it), Last error. Rows deleted/inserted ends with
+                  / truncates N and / conflicts N when the run had any.
 
                 Example:
                   ibex status sync_pg84_rds96
@@ -235,6 +253,7 @@ final class Help {
                   Status                   : Active
                   ...
                   Backlog                  : rds96: 0 changes
+                  Replica mode             : rds96: SET session_replication_role
                   Last error:              :
                   ======================================================================
                 """);
@@ -309,6 +328,140 @@ final class Help {
                 Example:
                   ibex validate all
                   Validating sync sync_pg84_rds96 ... OK
+                """);
+        PAGES.put("inspect", """
+                Usage:
+                  ibex inspect table NAME
+                  ibex inspect sync NAME
+
+                inspect table: the table (schema.table, or a bare name if it is unique) as ibex knows it:
+                  its database, key, its columns with their types as the database has them now, options
+                  set with 'update table', and the relgroups and syncs that use it.
+                inspect sync: the sync resolved as the daemon will run it (this checks it as 'ibex validate'
+                  does, and fails the same way): its sources and targets with their roles and how each
+                  receiving database holds off triggers and foreign keys while ibex applies changes, its
+                  tables with their keys, its sequences and its options.
+
+                Examples:
+                  ibex inspect table pgbench_accounts
+                    Table: public.pgbench_accounts
+                    Database: pgdb84
+                    Key: aid (integer)
+                    Columns (4):
+                      aid       integer  (key)
+                      bid       integer
+                      abalance  integer
+                      filler    character(84)
+                    Relgroups: herd_pg84
+                    Syncs: sync_pg84_rds96
+                  ibex inspect sync sync_pg84_rds96
+                """);
+        PAGES.put("verify", """
+                Usage: ibex verify SYNC [TABLE ...] [maxkeys=N]
+
+                Compares every table of the sync (or the TABLEs named, schema.table or bare) between its
+                source and each other database, range by range of the key, and names the rows that differ:
+                up to maxkeys=N per table and target (default 20; 0 gives the counts only). A table without
+                a key is compared by row count and content only. The databases are read, never changed;
+                rows still on their way make a difference, so verify a quiet sync (or use cutover).
+                While it runs: on a terminal a progress bar per table and target, otherwise a line as each
+                one is done. Exit code: 0 every table identical, 1 some differ.
+
+                Example:
+                  ibex verify sync_pg84_rds96
+                  public.pgbench_accounts -> rds96 [############........] 61% 610,000/1,000,000 rows
+                  ...
+                  public.pgbench_accounts on rds96: identical (1,000,000 rows)
+                  public.pgbench_tellers on rds96: DIFFERENT (source 10 rows, target 9 rows): 1 missing on target, 0 extra on target, 1 different
+                    missing on target: tid=7
+                    different: tid=3
+                  verify: 1 table(s) differ
+                """);
+        PAGES.put("cutover", """
+                Usage: ibex cutover SYNC [timeout=SECONDS]
+
+                Makes sure the targets can take over from the source, for a migration:
+                  1. stop the writes to the source (stop the application, or make the source read-only);
+                  2. ibex cutover SYNC: kicks the sync until every target has every change (backlog zero,
+                     the runs good), runs it once more (that run copies the sequences), then verifies
+                     every table as 'ibex verify' does;
+                  3. when it says Ready, point the application to the target(s).
+                The daemon must be running. timeout= (default 600 seconds) bounds the wait for the backlog.
+                Exit code: 0 ready; 1 not ready, with the reason (changes still to deliver, failing runs,
+                or the tables that differ).
+
+                Example:
+                  ibex cutover sync_pg84_rds96 timeout=300
+                  Cutover of sync sync_pg84_rds96: waiting up to 5m for every change to reach the targets
+                  backlog: 0 change(s) {rds96=0}, last run DONE
+                  verifying every table
+                  public.pgbench_accounts on rds96: identical (1,000,000 rows)
+                  Ready: every target has every change and is identical to the source; point the application to the target(s) now.
+                """);
+        PAGES.put("delta", """
+                Usage: ibex delta [DB ...]
+
+                The changes captured on each source database (or on those named) that some target has
+                still to receive, per table, then a total per database (when there are several) and the
+                grand total.
+
+                Example:
+                  ibex delta
+                  pgdb84  public.pgbench_accounts  1,234
+                  pgdb84  public.pgbench_tellers      12
+                  Total: 1,246
+                """);
+        PAGES.put("purge", """
+                Usage: ibex purge [all]
+
+                Deletes the captured change rows that every target has received, now rather than at the
+                daemon's next purge (every purge_interval seconds, see 'ibex show'). Rows a target still
+                needs are kept. "all" is accepted for Bucardo scripts and changes nothing.
+                Prints: Purged N change rows.
+
+                Example:
+                  ibex purge
+                """);
+        PAGES.put("set", """
+                Usage: ibex set NAME=VALUE [NAME=VALUE ...]
+
+                Changes global settings, stored in the repository; a running daemon picks them up at once.
+                  log_level=terse|normal|verbose|debug   normal
+                  purge_interval=SECONDS                 30: how often the daemon purges delivered changes
+                  max_backoff=SECONDS                    60: the longest wait before retrying a failed sync
+                Settings are set in the order given; the first refused stops the command.
+                Prints: Set log_level = verbose
+
+                Example:
+                  ibex set log_level=verbose purge_interval=60
+                """);
+        PAGES.put("show", """
+                Usage: ibex show [all|NAME ...]
+
+                Prints the global settings (or those named) as "name = value", with the default where none
+                was set (see 'ibex help set').
+
+                Example:
+                  ibex show all
+                  log_level      = normal
+                  max_backoff    = 60
+                  purge_interval = 30
+                """);
+        PAGES.put("sql", """
+                Usage: ibex sql replica_function ROLE|db=NAME
+
+                Prints the SQL an administrator runs on a managed target (Amazon RDS, Cloud SQL, Azure)
+                where ibex's user may not set session_replication_role itself: a SECURITY DEFINER function
+                public.ibex_replication_role that only switches it to replica or origin, executable by
+                ROLE alone. ROLE is the user ibex connects to the target as; db=NAME takes it from that
+                database ('ibex add db ... user='). There is no default: granting to a role by mistake
+                would give it the power to skip triggers. Run the SQL as a role that may set the parameter
+                (on RDS the master user), then: ibex update db NAME replica_function=public.ibex_replication_role
+                On PostgreSQL 15 and later, GRANT SET ON PARAMETER session_replication_role TO ROLE is enough.
+
+                Examples:
+                  ibex sql replica_function db=rds96 | psql -h pgrds.example.com -U postgres repdb
+                  ibex sql replica_function ibex_apply
                 """);
         PAGES.put("message", """
                 Usage: ibex message TEXT ...

@@ -7,6 +7,7 @@ import io.ibex.repository.Database;
 import io.ibex.repository.DbGroup;
 import io.ibex.repository.RelGroup;
 import io.ibex.repository.Relation;
+import io.ibex.repository.Repository;
 import io.ibex.repository.Sync;
 
 import java.util.ArrayList;
@@ -16,14 +17,17 @@ import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
-/** {@code ibex list dbs|tables|sequences|relgroups|dbgroups|syncs|all [pattern ...]}. */
+/** {@code ibex list dbs|tables|sequences|relgroups|dbgroups|syncs|all [pattern ...]} and {@code list conflicts [SYNC] [limit=N]}. */
 final class ListCommand {
     private ListCommand() {
     }
 
     static int run(Context ctx, List<String> rest) {
         if (rest.isEmpty()) {
-            throw new IbexException("list: say what to list: dbs, tables, sequences, relgroups, dbgroups, syncs or all");
+            throw new IbexException("list: say what to list: dbs, tables, sequences, relgroups, dbgroups, syncs, conflicts or all");
+        }
+        if (rest.get(0).equalsIgnoreCase("conflicts") || rest.get(0).equalsIgnoreCase("conflict")) {
+            return conflicts(ctx, Words.of(rest.subList(1, rest.size())));
         }
         ObjectType type = ObjectType.parse(rest.get(0));
         Words w = Words.of(rest.subList(1, rest.size()));
@@ -50,6 +54,56 @@ final class ListCommand {
             default -> throw new IbexException("list: cannot list " + rest.get(0));
         }
         return Main.OK;
+    }
+
+    static final int DEFAULT_CONFLICT_LIMIT = 50;
+    private static final java.time.format.DateTimeFormatter WHEN = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+
+    /** {@code list conflicts [SYNC] [limit=N]}: the newest conflicts first, one line each. */
+    static int conflicts(Context ctx, Words w) {
+        java.util.Map<String, String> params = w.paramsCopy();
+        int limit = Commands.intParam("list conflicts", params, "limit", DEFAULT_CONFLICT_LIMIT, 1);
+        Commands.noParams("list conflicts", new Words(List.of(), params));
+        List<String> names = new ArrayList<>(w.names());
+        String sync = names.isEmpty() ? null : names.remove(0);
+        Commands.noMoreNames("list conflicts", names);
+        List<Repository.Conflict> found = ctx.ibex().conflicts(sync, limit);
+        if (found.isEmpty()) {
+            ctx.print("No conflicts found" + (sync == null ? "." : " for sync " + Commands.quote(sync) + "."));
+            return Main.OK;
+        }
+        conflictLines(found, java.time.ZoneId.systemDefault()).forEach(ctx::print);
+        return Main.OK;
+    }
+
+    /**
+     * {@code Conflict: 2024-05-01 10:00:00  Sync: s  Table: public.t  Key: 42  DBs: a,b  Winner: a  Strategy: latest};
+     * Winner is "skipped" when the strategy applied neither version.
+     */
+    static List<String> conflictLines(List<Repository.Conflict> conflicts, java.time.ZoneId zone) {
+        List<String[]> rows = new ArrayList<>();
+        for (Repository.Conflict c : conflicts) {
+            rows.add(new String[] {
+                    c.at() == null ? "unknown" : WHEN.format(c.at().atZoneSameInstant(zone)),
+                    c.sync(), c.table(), c.key(), String.join(",", c.dbs()),
+                    c.winner() == null ? "skipped" : c.winner(), c.strategy()});
+        }
+        String[] labels = {"Conflict: ", "Sync: ", "Table: ", "Key: ", "DBs: ", "Winner: ", "Strategy: "};
+        int[] widths = new int[labels.length];
+        for (String[] r : rows) {
+            for (int i = 0; i < r.length; i++) {
+                widths[i] = Math.max(widths[i], r[i] == null ? 0 : r[i].length());
+            }
+        }
+        List<String> out = new ArrayList<>();
+        for (String[] r : rows) {
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < r.length; i++) {
+                sb.append(i == 0 ? "" : "  ").append(labels[i]).append(Formats.pad(r[i], widths[i]));
+            }
+            out.add(sb.toString().stripTrailing());
+        }
+        return out;
     }
 
     private static void section(Context ctx, String title, Runnable body) {

@@ -39,7 +39,7 @@ final class StatusPrinter {
         return pid.map(p -> "PID of ibex daemon: " + p).orElse("ibex is not running");
     }
 
-    /** The summary table: one row per sync; Last I/D is inserts/deletes (then /truncates, /conflicts when any). */
+    /** The summary table: one row per sync; Last I/D is inserts/deletes, then /conflicts when any (Bucardo's I/D/C). */
     List<String> summary(List<SyncStatus> statuses) {
         List<String[]> rows = new ArrayList<>();
         for (SyncStatus s : statuses.stream().sorted(Comparator.comparing(x -> x.sync().name())).toList()) {
@@ -85,8 +85,12 @@ final class StatusPrinter {
         return s.lastWithRows().isPresent() ? s.lastWithRows() : s.lastGood();
     }
 
+    /**
+     * {@code 294/10}, or {@code 294/10/3} with 3 conflicts: the third number is always conflicts, as in Bucardo.
+     * Truncates are not in the summary (a third number would be ambiguous): the detail shows them.
+     */
     static String insertsDeletes(SyncRun r) {
-        return r.inserts() + "/" + r.deletes() + (r.truncates() > 0 ? "/" + r.truncates() : "") + (r.conflicts() > 0 ? "/" + r.conflicts() : "");
+        return r.inserts() + "/" + r.deletes() + (r.conflicts() > 0 ? "/" + r.conflicts() : "");
     }
 
     /** The detail block of one sync (without the rules around it), keys padded to 25 characters. */
@@ -117,6 +121,9 @@ final class StatusPrinter {
         }));
         out.add(line("Post-copy analyze", yesNo(sync.analyzeAfterCopy())));
         out.add(line("Backlog", backlog(s)));
+        if (s.replicaModes() != null) {
+            s.replicaModes().forEach((db, mode) -> out.add(line("Replica mode", db + ": " + mode)));
+        }
         out.add(line("Last error:", s.lastBad().map(SyncRun::error).map(StatusPrinter::oneLine).orElse("")));
         return out;
     }
@@ -136,11 +143,16 @@ final class StatusPrinter {
         if (s.backlogError() != null) {
             return "unknown: " + oneLine(s.backlogError());
         }
-        if (s.backlog().isEmpty()) {
+        return backlog(s.backlog());
+    }
+
+    /** {@code rds96: 12 changes, other: 1 change}, or None. */
+    static String backlog(Map<String, Long> backlog) {
+        if (backlog.isEmpty()) {
             return "None";
         }
         List<String> parts = new ArrayList<>();
-        for (Map.Entry<String, Long> e : s.backlog().entrySet()) {
+        for (Map.Entry<String, Long> e : backlog.entrySet()) {
             parts.add(e.getKey() + ": " + (e.getValue() == null ? "unknown" : e.getValue() + (e.getValue() == 1 ? " change" : " changes")));
         }
         return String.join(", ", parts);

@@ -23,6 +23,18 @@ class FakeIbex extends Ibex {
     List<DbGroup> dbGroups = new ArrayList<>();
     List<Sync> syncs = new ArrayList<>();
     List<SyncStatus> statuses = new ArrayList<>();
+    /** What verify returns; its progress calls are replayed from {@link #progress}. */
+    Verification verification = new Verification("sync_pg84_rds96", "pgdb84", List.of());
+    /** table, target, done, total: the progress calls verify makes. */
+    List<Object[]> progress = new ArrayList<>();
+    CutoverReport cutover;
+    List<String> cutoverLines = new ArrayList<>();
+    List<Delta> deltas = new ArrayList<>();
+    long purged;
+    Map<String, String> settings = new java.util.TreeMap<>(SETTINGS);
+    List<io.ibex.repository.Repository.Conflict> conflicts = new ArrayList<>();
+    TableInspection inspection;
+    Validation validation;
 
     FakeIbex(ConnectionSpec spec) {
         super(spec);
@@ -137,7 +149,69 @@ class FakeIbex extends Ibex {
         if (syncName.equals("broken")) {
             throw new io.ibex.IbexException("table public.t has no primary key");
         }
-        return new Validation(null, java.util.Map.of("rds96", "SET session_replication_role"));
+        return validation != null ? validation : new Validation(null, java.util.Map.of("rds96", "SET session_replication_role"));
+    }
+
+    @Override
+    public Verification verify(String syncName, List<String> tables, int maxKeys, VerifyProgress p) {
+        calls.add("verify " + syncName + " " + tables + " maxKeys=" + maxKeys);
+        for (Object[] u : progress) {
+            p.update((String) u[0], (String) u[1], (Long) u[2], (Long) u[3]);
+        }
+        return verification;
+    }
+
+    @Override
+    public CutoverReport cutover(String syncName, java.time.Duration timeout, java.util.function.Consumer<String> lines, VerifyProgress p) {
+        calls.add("cutover " + syncName + " timeout=" + timeout.toSeconds());
+        cutoverLines.forEach(lines);
+        if (cutover.verification() != null) {
+            for (Object[] u : progress) {
+                p.update((String) u[0], (String) u[1], (Long) u[2], (Long) u[3]);
+            }
+        }
+        return cutover;
+    }
+
+    @Override
+    public List<Delta> delta(List<String> dbs) {
+        calls.add("delta " + dbs);
+        return deltas.stream().filter(d -> dbs.isEmpty() || dbs.contains(d.db())).toList();
+    }
+
+    @Override
+    public long purge() {
+        calls.add("purge");
+        return purged;
+    }
+
+    @Override
+    public void set(String name, String value) {
+        calls.add("set " + name + "=" + value);
+        if (!SETTINGS.containsKey(name.toLowerCase(java.util.Locale.ROOT))) {
+            throw new io.ibex.IbexException("unknown setting \"" + name + "\"");
+        }
+        settings.put(name.toLowerCase(java.util.Locale.ROOT), value);
+    }
+
+    @Override
+    public Map<String, String> show() {
+        return settings;
+    }
+
+    @Override
+    public List<io.ibex.repository.Repository.Conflict> conflicts(String sync, int limit) {
+        calls.add("conflicts " + sync + " limit=" + limit);
+        return conflicts.stream().filter(c -> sync == null || c.sync().equals(sync)).limit(limit).toList();
+    }
+
+    @Override
+    public TableInspection inspectTable(String name) {
+        calls.add("inspectTable " + name);
+        if (inspection == null) {
+            throw new io.ibex.IbexException("there is no table named \"" + name + "\"");
+        }
+        return inspection;
     }
 
     @Override

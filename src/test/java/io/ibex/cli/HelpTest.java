@@ -56,6 +56,24 @@ class HelpTest {
     }
 
     @Test
+    void helpPagesOfTheOperationsCommands() {
+        CliRunner cli = new CliRunner(dir);
+        assertThat(cli.run("help", "cutover")).isZero();
+        assertThat(cli.out).contains("1. stop the writes to the source", "2. ibex cutover SYNC", "3. when it says Ready",
+                "copies the sequences", "timeout=", "Ready: every target has every change");
+        assertThat(cli.run("help", "verify")).isZero();
+        assertThat(cli.out).contains("maxkeys=N", "missing on target: tid=7", "verify: 1 table(s) differ", "Exit code");
+        assertThat(cli.run("help", "sql")).isZero();
+        assertThat(cli.out).contains("ibex sql replica_function ROLE|db=NAME", "There is no default");
+        assertThat(cli.run("help", "list")).isZero();
+        assertThat(cli.out).contains("ibex list conflicts [SYNC] [limit=N]", "skipped");
+        assertThat(cli.run("help", "status")).isZero();
+        assertThat(cli.out).contains("Replica mode             : rds96: SET session_replication_role", "I/D/C");
+        assertThat(cli.run("help", "set")).isZero();
+        assertThat(cli.out).contains("log_level", "purge_interval", "max_backoff");
+    }
+
+    @Test
     void helpForAliasesAndCommandDashDashHelp() {
         CliRunner cli = new CliRunner(dir);
         assertThat(cli.run("help", "lsit")).isZero();

@@ -95,6 +95,39 @@ class StatusPrinterTest {
     }
 
     @Test
+    void replicaModeLinesFollowTheBacklog() {
+        Map<String, String> modes = new LinkedHashMap<>();
+        modes.put("rds96", "SET session_replication_role");
+        modes.put("gcp", "function public.ibex_replication_role()");
+        SyncStatus s = new SyncStatus(SYNC, "Good", Optional.empty(), Optional.empty(), Optional.empty(), "pgdb84", 3,
+                Map.of("rds96", 0L), null, modes);
+        List<String> lines = printer.detail(s);
+        int backlog = lines.indexOf("Backlog                  : rds96: 0 changes");
+        assertThat(lines.subList(backlog, lines.size())).containsExactly(
+                "Backlog                  : rds96: 0 changes",
+                "Replica mode             : rds96: SET session_replication_role",
+                "Replica mode             : gcp: function public.ibex_replication_role()",
+                "Last error:              : ");
+        SyncStatus none = new SyncStatus(SYNC, "Good", Optional.empty(), Optional.empty(), Optional.empty(), "pgdb84", 3,
+                Map.of(), null, Map.of());
+        assertThat(printer.detail(none)).noneMatch(l -> l.startsWith("Replica mode"));
+    }
+
+    @Test
+    void lastIdShowsConflictsAsTheThirdNumberAsBucardoDoes() {
+        OffsetDateTime end = OffsetDateTime.of(2019, 12, 5, 8, 51, 21, 0, Z);
+        SyncRun conflicts = new SyncRun(1, SYNC.name(), null, end.minusSeconds(1), end, "done", "good", 10, 294, 3, 0, null);
+        SyncRun truncates = new SyncRun(1, SYNC.name(), null, end.minusSeconds(1), end, "done", "good", 10, 294, 0, 2, null);
+        SyncRun both = new SyncRun(1, SYNC.name(), null, end.minusSeconds(1), end, "done", "good", 10, 294, 3, 2, null);
+        assertThat(StatusPrinter.insertsDeletes(conflicts)).isEqualTo("294/10/3");
+        assertThat(StatusPrinter.insertsDeletes(truncates)).isEqualTo("294/10");
+        assertThat(StatusPrinter.insertsDeletes(both)).isEqualTo("294/10/3");
+        SyncStatus s = new SyncStatus(SYNC, "Good", Optional.of(both), Optional.empty(), Optional.of(both), "pgdb84", 3, Map.of(), null);
+        assertThat(printer.summary(List.of(s)).get(2)).contains("| 294/10/3 |");
+        assertThat(printer.detail(s)).contains("Rows deleted/inserted    : 10 / 294 / truncates 2 / conflicts 3");
+    }
+
+    @Test
     void prettyDurationsAndClock() {
         assertThat(StatusPrinter.pretty(Duration.ZERO)).isEqualTo("0s");
         assertThat(StatusPrinter.pretty(Duration.ofSeconds(63))).isEqualTo("1m 3s");

@@ -32,6 +32,10 @@ class VerbsAndWordsTest {
         assertThat(Verbs.split(List.of("del_sync", "s"))).containsExactly("remove", "sync", "s");
         assertThat(Verbs.split(List.of("lsit", "syncs"))).containsExactly("list", "syncs");
         assertThat(Verbs.split(List.of("foo_bar"))).containsExactly("foo_bar");
+        assertThat(Verbs.split(List.of("sql_replica_function", "r"))).containsExactly("sql", "replica_function", "r");
+        assertThat(Verbs.split(List.of("list_conflicts"))).containsExactly("list", "conflicts");
+        assertThat(Verbs.split(List.of("show_all"))).containsExactly("show", "all");
+        assertThat(Verbs.split(List.of("inspect_table", "t"))).containsExactly("inspect", "table", "t");
     }
 
     @Test
