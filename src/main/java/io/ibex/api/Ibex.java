@@ -605,6 +605,9 @@ public class Ibex {
             if (!s.active()) {
                 throw new IbexException("sync \"" + syncName + "\" is inactive: run 'ibex activate " + syncName + "' first");
             }
+            if (!daemonRunning()) {
+                throw new IbexException("the ibex daemon is not running: start it with 'ibex start'");
+            }
             OffsetDateTime at = repo.now();
             repo.notify(io.ibex.engine.Daemon.KICK_CHANNEL, syncName);
             repo.commit();
@@ -751,6 +754,7 @@ public class Ibex {
 
     /** Global settings with their defaults, for {@code set} and {@code show}. */
     public static final Map<String, String> SETTINGS = Map.of(
+            "copy_parallelism", "2",
             "log_level", "normal",
             "purge_interval", "30",
             "max_backoff", "60");
@@ -819,6 +823,14 @@ public class Ibex {
             List<String> groups = repo.relGroupsOf(r.id());
             List<String> syncs = repo.syncs().stream().filter(s -> groups.contains(s.relgroup())).map(Sync::name).toList();
             return new TableInspection(r, info, groups, syncs);
+        }
+    }
+
+    /** Progress of the full copies of a sync (onetimecopy, fullcopy): rows copied of rows estimated, per table and target. */
+    public List<Repository.CopyProgress> copyProgress(String syncName) {
+        try (Repository repo = openRepository()) {
+            repo.requireSync(syncName);
+            return repo.copyProgress(syncName);
         }
     }
 

@@ -33,6 +33,28 @@ public final class SourceSession implements AutoCloseable {
         return new SourceSession(c, s);
     }
 
+    /**
+     * A read that shares another session's snapshot (exported with {@link #exportSnapshot()}), so that tables can
+     * be copied in parallel from one consistent moment (PostgreSQL 9.2 and later).
+     */
+    public static SourceSession beginAt(Connection c, String snapshotId, Snapshot snapshot) throws SQLException {
+        c.setAutoCommit(false);
+        Pg.exec(c, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+        Pg.exec(c, "SET TRANSACTION SNAPSHOT " + Sql.literal(snapshotId));
+        return new SourceSession(c, snapshot);
+    }
+
+    /** Exports this read's snapshot for {@link #beginAt}; null before 9.2, where it cannot be shared. */
+    public String exportSnapshot() throws SQLException {
+        return Pg.serverVersion(c) >= 90200 ? Pg.queryString(c, "SELECT pg_export_snapshot()") : null;
+    }
+
+    /** The planner's estimate of a table's rows (for progress), at least 0. */
+    public long estimatedRows(TableInfo t) throws SQLException {
+        return Math.max(0, Pg.queryLong(c, "SELECT reltuples::bigint FROM pg_class WHERE oid = "
+                + Sql.literal(Sql.qualified(t.schema(), t.name())) + "::regclass"));
+    }
+
     /** The snapshot of a source right now, outside any batch (for the first position of a new consumer). */
     public static Snapshot currentSnapshot(Connection c) throws SQLException {
         return new Snapshot(Pg.queryString(c, "SELECT txid_current_snapshot()::text"));

@@ -44,6 +44,7 @@ public class Daemon {
     private final Map<String, SyncWorker> workers = new HashMap<>();
     private final Map<String, SourceListener> listeners = new HashMap<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final CountDownLatch started = new CountDownLatch(1);
     private volatile boolean stopping;
 
     public Daemon(ConnectionSpec repositorySpec, Path pidFile) {
@@ -54,6 +55,11 @@ public class Daemon {
     /** Asks a running daemon to stop; returns at once. */
     public void requestStop() {
         stopping = true;
+    }
+
+    /** Waits until the daemon listens for kicks and has started its syncs; false on timeout. */
+    public boolean awaitStarted(java.time.Duration timeout) throws InterruptedException {
+        return started.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     /** Blocks until {@link #run()} has cleaned up. */
@@ -76,6 +82,7 @@ public class Daemon {
             log.info("MCP Starting ibex daemon, pid {}{}", ProcessHandle.current().pid(),
                     abandoned > 0 ? " (closed " + abandoned + " runs left open by a previous daemon)" : "");
             reload(repo, true);
+            started.countDown();
             loop(repo);
         } catch (java.sql.SQLException e) {
             throw new IbexException("repository: " + Pg.firstLine(e), e);
@@ -241,6 +248,7 @@ public class Daemon {
     private void applySettings(Map<String, String> settings) {
         purgeEveryMs = 1000L * Long.parseLong(settings.getOrDefault("purge_interval", "30"));
         SyncWorker.maxBackoffMs = 1000L * Long.parseLong(settings.getOrDefault("max_backoff", "60"));
+        TableCopier.parallelism = Integer.parseInt(settings.getOrDefault("copy_parallelism", "2"));
         if (settings.containsKey("log_level")) {
             ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("io.ibex")).setLevel(DaemonLog.level(settings.get("log_level")));
         }

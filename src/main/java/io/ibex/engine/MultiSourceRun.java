@@ -171,9 +171,7 @@ final class MultiSourceRun {
             if (d.name().equals(first.name())) {
                 continue;
             }
-            for (SyncPlan.Table t : plan.tables()) {
-                rows += connections.copyTable(plan, first, d, runId, sessions.get(first.name()), t);
-            }
+            rows += connections.copyTables(plan, first, d, runId, sessions.get(first.name()), plan.tables());
         }
         saveAll(everyone, sessions);
         repo.updateSync(plan.sync().name(), "onetimecopy", 0);

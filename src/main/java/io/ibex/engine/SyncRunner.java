@@ -210,14 +210,16 @@ public class SyncRunner implements AutoCloseable {
             BatchCounts counts = new BatchCounts();
             Target target = target(plan, targetDb);
             List<SyncPlan.Table> notCopied = new ArrayList<>();
+            List<SyncPlan.Table> toCopy = new ArrayList<>();
             for (SyncPlan.Table t : plan.tables()) {
                 if (plan.sync().onetimecopy() == 2 && target.hasRows(t.info())) {
                     log.info("KID ({}) Onetimecopy skips {} on {}: the target table has rows", sync, t.info().qualifiedName(), targetDb.name());
                     notCopied.add(t);
-                    continue;
+                } else {
+                    toCopy.add(t);
                 }
-                counts.inserts += copyTable(plan, source, targetDb, runId, session, t);
             }
+            counts.inserts += copyTables(plan, source, targetDb, runId, session, toCopy);
             ChangeWindow window = new ChangeWindow(previous, session.snapshot(), plan.applicationName());
             if (!notCopied.isEmpty() && !window.isEmpty()) {
                 applyChanges(plan, source, targetDb, runId, session, window, notCopied, counts);
@@ -236,32 +238,18 @@ public class SyncRunner implements AutoCloseable {
         Connection src = source(source);
         try (SourceSession session = SourceSession.begin(src)) {
             BatchCounts counts = new BatchCounts();
-            for (SyncPlan.Table t : plan.tables()) {
-                counts.inserts += copyTable(plan, source, targetDb, runId, session, t);
-            }
+            counts.inserts = copyTables(plan, source, targetDb, runId, session, plan.tables());
             return counts;
         } catch (SQLException e) {
             throw new IbexException("source database \"" + source.name() + "\": " + Pg.firstLine(e), e);
         }
     }
 
-    long copyTable(SyncPlan plan, Database source, Database targetDb, long runId, SourceSession session, SyncPlan.Table t)
+    long copyTables(SyncPlan plan, Database source, Database targetDb, long runId, SourceSession session, List<SyncPlan.Table> tables)
             throws SQLException {
-        String sync = plan.sync().name();
-        repo.runState(runId, "Copying " + t.info().qualifiedName() + " to " + targetDb.name());
+        repo.runState(runId, "Copying " + tables.size() + " table(s) to " + targetDb.name());
         repo.commit();
-        long started = System.nanoTime();
-        Target target = target(plan, targetDb);
-        target.begin();
-        target.empty(t.info(), plan.sync().deletemethod());
-        long rows = target.insertRows(t.info(), session.allRows(t.info()));
-        target.commit();
-        if (plan.sync().analyzeAfterCopy()) {
-            target.analyze(t.info());
-        }
-        log.info("KID ({}) Copied {} rows of {}.{} to {} in {} ms", sync, rows, source.name(), t.info().qualifiedName(),
-                targetDb.name(), (System.nanoTime() - started) / 1_000_000);
-        return rows;
+        return new TableCopier(repo, this, plan, source, targetDb).copy(session, tables);
     }
 
     private Snapshot position(String sync, Database source, Database targetDb) {

@@ -109,6 +109,18 @@ CREATE TABLE ibex.syncrun (
 );
 CREATE INDEX syncrun_sync_started ON ibex.syncrun (sync, started);
 
+-- Progress of full copies (onetimecopy and fullcopy), per sync, target and table.
+CREATE TABLE ibex.copy_progress (
+    sync           text NOT NULL,
+    target         text NOT NULL,
+    tablename      text NOT NULL,
+    rows_copied    bigint NOT NULL DEFAULT 0,
+    rows_estimated bigint NOT NULL DEFAULT 0,
+    started        timestamptz NOT NULL DEFAULT clock_timestamp(),
+    finished       timestamptz,
+    PRIMARY KEY (sync, target, tablename)
+);
+
 -- Every conflict between sources, and how it was resolved.
 CREATE TABLE ibex.conflict (
     id         bigserial PRIMARY KEY,

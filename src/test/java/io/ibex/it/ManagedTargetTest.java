@@ -103,6 +103,7 @@ class ManagedTargetTest {
         daemon = new Daemon(s.ibex().repositorySpec(), Files.createTempDirectory("managed").resolve("ibex.pid"));
         daemonThread = new Thread(daemon::run);
         daemonThread.start();
+        assertThat(daemon.awaitStarted(Duration.ofSeconds(30))).isTrue();
         try (Connection c = server.connect(s.source(), "app_owner", null); var st = c.createStatement()) {
             st.execute("UPDATE accounts SET balance = balance + 1 WHERE id % 7 = 0");
             st.execute("DELETE FROM accounts WHERE id > 990");

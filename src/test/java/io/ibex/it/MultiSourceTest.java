@@ -84,6 +84,7 @@ class MultiSourceTest {
         daemon = new Daemon(repoSpec, Files.createTempDirectory("mm").resolve("ibex.pid"));
         daemonThread = new Thread(daemon::run);
         daemonThread.start();
+        assertThat(daemon.awaitStarted(Duration.ofSeconds(30))).isTrue();
     }
 
     @AfterEach

@@ -101,6 +101,11 @@ public final class Replication implements AutoCloseable {
         daemon = new Daemon(repository, pidFile);
         daemonThread = new Thread(daemon::run, "test-daemon");
         daemonThread.start();
+        try {
+            assertThat(daemon.awaitStarted(Duration.ofSeconds(30))).as("daemon started").isTrue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     public void stopDaemon() throws InterruptedException {

@@ -1,0 +1,186 @@
+package io.ibex.engine;
+
+import io.ibex.IbexException;
+import io.ibex.apply.Target;
+import io.ibex.capture.SourceSession;
+import io.ibex.db.Pg;
+import io.ibex.repository.Database;
+import io.ibex.repository.Repository;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Copies whole tables (onetimecopy, fullcopy) from one source snapshot into one target, several tables at a time.
+ * Each table is its own target transaction, so a big copy shows its rows table by table and a failure keeps the
+ * tables already done; the copy as a whole is repeated until it succeeds. The parallel readers share the main
+ * read's snapshot (pg_export_snapshot, 9.2+), so every table is copied as of the same moment. Progress (rows
+ * copied of rows estimated) is written to the repository about once a second.
+ */
+final class TableCopier {
+
+    private static final Logger log = LoggerFactory.getLogger(TableCopier.class);
+    static volatile int parallelism = 2;
+
+    private final Repository repo;
+    private final SyncRunner runner;
+    private final SyncPlan plan;
+    private final Database source;
+    private final Database target;
+    private final Map<String, long[]> progress = new ConcurrentHashMap<>();
+    private long lastFlush;
+
+    TableCopier(Repository repo, SyncRunner runner, SyncPlan plan, Database source, Database target) {
+        this.repo = repo;
+        this.runner = runner;
+        this.plan = plan;
+        this.source = source;
+        this.target = target;
+    }
+
+    /** Copies the tables; returns the rows copied. The main session stays open throughout (its snapshot is shared). */
+    long copy(SourceSession session, List<SyncPlan.Table> tables) throws SQLException {
+        for (SyncPlan.Table t : tables) {
+            progress.put(t.info().qualifiedName(), new long[]{0, session.estimatedRows(t.info()), 0});
+        }
+        flush(true);
+        String snapshotId = tables.size() > 1 && parallelism > 1 ? session.exportSnapshot() : null;
+        long rows;
+        if (snapshotId == null) {
+            rows = 0;
+            for (SyncPlan.Table t : tables) {
+                rows += copyOne(session, runner.target(plan, target), t, true);
+            }
+        } else {
+            rows = copyParallel(session, snapshotId, tables);
+        }
+        flush(true);
+        return rows;
+    }
+
+    private long copyParallel(SourceSession main, String snapshotId, List<SyncPlan.Table> tables) throws SQLException {
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(parallelism, tables.size()), r -> {
+            Thread th = new Thread(r, "copy-" + plan.sync().name() + "-" + target.name());
+            th.setDaemon(true);
+            return th;
+        });
+        try {
+            List<Future<Long>> futures = new ArrayList<>();
+            for (SyncPlan.Table t : tables) {
+                futures.add(pool.submit(() -> {
+                    try (Connection c = source.connection().openOrFail(SyncRunner.READER_APP, "source database \"" + source.name() + "\"");
+                         Target tgt = Targets.open(target, plan.applicationName())) {
+                        Pg.useStableTextFormat(c);
+                        try (SourceSession s = SourceSession.beginAt(c, snapshotId, main.snapshot())) {
+                            return copyOne(s, tgt, t, false);
+                        }
+                    }
+                }));
+            }
+            long rows = 0;
+            for (Future<Long> f : futures) {
+                while (true) {
+                    try {
+                        rows += f.get(1, TimeUnit.SECONDS);
+                        break;
+                    } catch (TimeoutException e) {
+                        flush(false);
+                    }
+                }
+            }
+            return rows;
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IbexException("copy to \"" + target.name() + "\": " + Pg.firstLine(cause), cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IbexException("copy to \"" + target.name() + "\" interrupted");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private long copyOne(SourceSession session, Target tgt, SyncPlan.Table t, boolean flushHere) throws SQLException {
+        String name = t.info().qualifiedName();
+        long started = System.nanoTime();
+        long[] p = progress.get(name);
+        tgt.begin();
+        tgt.empty(t.info(), plan.sync().deletemethod());
+        long rows = tgt.insertRows(t.info(), new RowCounter(session.allRows(t.info()), n -> {
+            p[0] = n;
+            if (flushHere) {
+                flush(false);
+            }
+        }));
+        tgt.commit();
+        p[0] = rows;
+        p[2] = 1;
+        if (plan.sync().analyzeAfterCopy()) {
+            tgt.analyze(t.info());
+        }
+        log.info("KID ({}) Copied {} rows of {}.{} to {} in {} ms", plan.sync().name(), rows, source.name(), name, target.name(),
+                (System.nanoTime() - started) / 1_000_000);
+        return rows;
+    }
+
+    /** Writes the progress to the repository, at most once a second unless forced; only from the run's thread. */
+    private void flush(boolean force) {
+        long now = System.currentTimeMillis();
+        if (!force && now - lastFlush < 1000) {
+            return;
+        }
+        lastFlush = now;
+        progress.forEach((table, p) -> repo.copyProgress(plan.sync().name(), target.name(), table, p[0], Math.max(p[1], p[0]), p[2] == 1));
+        repo.commit();
+    }
+
+    /** Counts the rows of a COPY text stream as it passes (one newline per row; newlines in values are escaped). */
+    static final class RowCounter extends FilterInputStream {
+        private final java.util.function.LongConsumer onProgress;
+        private final AtomicLong rows = new AtomicLong();
+        private long reported;
+
+        RowCounter(InputStream in, java.util.function.LongConsumer onProgress) {
+            super(in);
+            this.onProgress = onProgress;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0) {
+                long count = 0;
+                for (int i = off; i < off + n; i++) {
+                    if (b[i] == '\n') {
+                        count++;
+                    }
+                }
+                long total = rows.addAndGet(count);
+                if (total - reported >= 10_000) {
+                    reported = total;
+                    onProgress.accept(total);
+                }
+            }
+            return n;
+        }
+    }
+}
