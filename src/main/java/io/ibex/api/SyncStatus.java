@@ -20,11 +20,17 @@ import java.util.Optional;
  */
 public record SyncStatus(Sync sync, String currentState, Optional<SyncRun> lastGood, Optional<SyncRun> lastBad,
                          Optional<SyncRun> lastWithRows, String sourceDb, int tables, Map<String, Long> backlog,
-                         String backlogError, Map<String, String> replicaModes) {
+                         String backlogError, Map<String, String> replicaModes, List<Repository.CopyProgress> copies) {
 
     public SyncStatus(Sync sync, String currentState, Optional<SyncRun> lastGood, Optional<SyncRun> lastBad,
                       Optional<SyncRun> lastWithRows, String sourceDb, int tables, Map<String, Long> backlog, String backlogError) {
-        this(sync, currentState, lastGood, lastBad, lastWithRows, sourceDb, tables, backlog, backlogError, Map.of());
+        this(sync, currentState, lastGood, lastBad, lastWithRows, sourceDb, tables, backlog, backlogError, Map.of(), List.of());
+    }
+
+    public SyncStatus(Sync sync, String currentState, Optional<SyncRun> lastGood, Optional<SyncRun> lastBad,
+                      Optional<SyncRun> lastWithRows, String sourceDb, int tables, Map<String, Long> backlog, String backlogError,
+                      Map<String, String> replicaModes) {
+        this(sync, currentState, lastGood, lastBad, lastWithRows, sourceDb, tables, backlog, backlogError, replicaModes, List.of());
     }
 
     static SyncStatus of(Repository repo, Sync s) {
@@ -76,7 +82,8 @@ public record SyncStatus(Sync sync, String currentState, Optional<SyncRun> lastG
                 modes.put(db.name(), "unknown: " + io.ibex.db.Pg.firstLine(e));
             }
         }
-        return new SyncStatus(s, state, good, bad, rows, source, relgroup.members().size(), backlog, backlogError, modes);
+        return new SyncStatus(s, state, good, bad, rows, source, relgroup.members().size(), backlog, backlogError, modes,
+                repo.copyProgress(s.name()));
     }
 
     public List<String> targets() {

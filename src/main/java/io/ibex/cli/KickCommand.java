@@ -75,10 +75,15 @@ final class KickCommand {
             long startNanos = System.nanoTime();
             Ibex.KickOutcome outcome = ibex.awaitRun(s, e.getValue(), req.timeout(), elapsed -> {
                 long secs = elapsed.toSeconds();
-                if (live && secs != shown[0]) {
+                if (secs != shown[0]) {
                     shown[0] = secs;
-                    ctx.out.print("\rKick " + s + ": [" + secs + " s]");
-                    ctx.out.flush();
+                    String copying = copyLine(ibex, s, e.getValue());
+                    if (live) {
+                        ctx.out.print("\rKick " + s + ": [" + secs + " s]" + (copying.isEmpty() ? "" : " " + copying) + "\u001b[K");
+                        ctx.out.flush();
+                    } else if (!copying.isEmpty() && secs % 5 == 0) {
+                        ctx.print("Kick " + s + ": [" + secs + " s] " + copying);
+                    }
                 }
             });
             long secs = Duration.ofNanos(System.nanoTime() - startNanos).toSeconds();
@@ -99,5 +104,26 @@ final class KickCommand {
             }
         }
         return code;
+    }
+
+    /** The copies in progress for a kick (onetimecopy, fullcopy), as a bar per table: empty when none. */
+    static String copyLine(Ibex ibex, String sync, OffsetDateTime since) {
+        List<String> parts = new java.util.ArrayList<>();
+        try {
+            for (var p : ibex.copyProgress(sync)) {
+                if (p.finished() == null && !p.started().isBefore(since)) {
+                    parts.add(p.table() + " -> " + p.target() + " " + bar(p.rowsCopied(), p.rowsEstimated()));
+                }
+            }
+        } catch (RuntimeException ignored) {
+            return "";
+        }
+        return String.join("  ", parts);
+    }
+
+    static String bar(long done, long total) {
+        int pct = total <= 0 ? 0 : (int) Math.min(100, done * 100 / total);
+        int filled = pct / 5;
+        return "[" + "#".repeat(filled) + ".".repeat(20 - filled) + "] " + pct + "% " + String.format("%,d/%,d rows", done, Math.max(done, total));
     }
 }

@@ -124,6 +124,12 @@ final class StatusPrinter {
         if (s.replicaModes() != null) {
             s.replicaModes().forEach((db, mode) -> out.add(line("Replica mode", db + ": " + mode)));
         }
+        if (s.copies() != null) {
+            for (var c : s.copies()) {
+                out.add(line("Copy progress", c.table() + " -> " + c.target() + ": " + String.format("%,d / %,d rows", c.rowsCopied(),
+                        Math.max(c.rowsCopied(), c.rowsEstimated())) + (c.finished() == null ? " (copying)" : " (done)")));
+            }
+        }
         out.add(line("Last error:", s.lastBad().map(SyncRun::error).map(StatusPrinter::oneLine).orElse("")));
         return out;
     }
