@@ -95,9 +95,19 @@ final class Update {
         }
         if (makedelta != null) {
             repo.updateDatabase(d.name(), "makedelta", makedelta);
+            recapture(d.name());
         }
         if (replicaFunction != null) {
             repo.updateDatabase(d.name(), "replica_function", replicaFunction.isEmpty() ? null : replicaFunction);
+        }
+    }
+
+    /** makedelta changed: the capture triggers of the syncs reading this database are rewritten to match. */
+    private void recapture(String db) {
+        for (Sync s : repo.syncs()) {
+            if (s.active() && repo.requireDbGroup(s.dbgroup()).dbsWithRole(io.ibex.repository.Role.SOURCE).contains(db)) {
+                Ibex.installCapture(repo, repo.requireSync(s.name()));
+            }
         }
     }
 
@@ -120,6 +130,7 @@ final class Update {
         }
         if (makedelta != null) {
             repo.updateRelation(r.id(), "makedelta", makedelta);
+            recapture(r.db());
         }
         if (rebuild != null) {
             repo.updateRelation(r.id(), "rebuild_index", rebuild);
