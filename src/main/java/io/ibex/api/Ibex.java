@@ -757,6 +757,7 @@ public class Ibex {
             "copy_parallelism", "2",
             "log_level", "normal",
             "purge_interval", "30",
+            "slice_keys", "100000",
             "max_backoff", "60");
 
     public void set(String name, String value) {

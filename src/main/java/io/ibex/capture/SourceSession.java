@@ -8,6 +8,7 @@ import org.postgresql.copy.PGCopyInputStream;
 import java.io.InputStream;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.List;
 
 /**
  * One consistent read of a source: a REPEATABLE READ transaction whose first statement takes the snapshot, so
@@ -74,21 +75,67 @@ public final class SourceSession implements AutoCloseable {
                 + w.predicate("txid", "origin") + " LIMIT 1", t.schema(), t.name());
     }
 
-    private String changedKeys(TableInfo t, ChangeWindow w) {
+    /** A slice of a table's changed keys: above {@code after} (exclusive) up to {@code upTo} (inclusive); null is open. */
+    public record KeyRange(String after, String upTo) {
+        public static final KeyRange ALL = new KeyRange(null, null);
+    }
+
+    private String changedKeys(TableInfo t, ChangeWindow w, KeyRange range) {
+        String row = "ROW(" + Sql.idents(t.keyColumns()) + ")";
         return "SELECT DISTINCT " + Sql.idents(t.keyColumns()) + " FROM " + CaptureInstaller.names(t.schema(), t.name()).qualifiedDelta()
-                + " WHERE " + w.predicate("ibex_txid", "ibex_origin");
+                + " WHERE " + w.predicate("ibex_txid", "ibex_origin")
+                + (range.after() == null ? "" : " AND " + row + " > " + range.after())
+                + (range.upTo() == null ? "" : " AND " + row + " <= " + range.upTo());
     }
 
     /** The distinct keys changed in the window, as COPY text. */
     public InputStream keys(TableInfo t, ChangeWindow w) throws SQLException {
-        return copyOut(changedKeys(t, w));
+        return keys(t, w, KeyRange.ALL);
+    }
+
+    public InputStream keys(TableInfo t, ChangeWindow w, KeyRange range) throws SQLException {
+        return copyOut(changedKeys(t, w, range));
     }
 
     /** The current rows of the keys changed in the window; a key deleted on the source has no row. */
     public InputStream rows(TableInfo t, ChangeWindow w) throws SQLException {
+        return rows(t, w, KeyRange.ALL);
+    }
+
+    public InputStream rows(TableInfo t, ChangeWindow w, KeyRange range) throws SQLException {
         String keyTuple = t.keyColumns().size() == 1 ? Sql.ident(t.keyColumns().get(0)) : "(" + Sql.idents(t.keyColumns()) + ")";
         return copyOut("SELECT " + Sql.idents(t.columnNames()) + " FROM ONLY " + Sql.qualified(t.schema(), t.name())
-                + " WHERE " + keyTuple + " IN (" + changedKeys(t, w) + ")");
+                + " WHERE " + keyTuple + " IN (" + changedKeys(t, w, range) + ")");
+    }
+
+    /** How many change rows of a table the window holds (an upper bound of its distinct keys). */
+    public long changeCount(TableInfo t, ChangeWindow w) throws SQLException {
+        return Pg.queryLong(c, "SELECT count(*) FROM " + CaptureInstaller.names(t.schema(), t.name()).qualifiedDelta()
+                + " WHERE " + w.predicate("ibex_txid", "ibex_origin"));
+    }
+
+    /**
+     * The key that ends the next slice of at most {@code keys} changed keys after {@code after}, as a ROW literal
+     * for {@link KeyRange}; null when no key is left.
+     */
+    public String sliceEnd(TableInfo t, ChangeWindow w, String after, int keys) throws SQLException {
+        List<String> order = new java.util.ArrayList<>();
+        List<String> asText = new java.util.ArrayList<>();
+        for (String k : t.keyColumns()) {
+            order.add(Sql.ident(k) + " DESC");
+            asText.add(Sql.ident(k) + "::text");
+        }
+        List<String> values = Pg.query(c, "SELECT " + String.join(", ", asText) + " FROM (" + changedKeys(t, w, new KeyRange(after, null))
+                + " ORDER BY " + Sql.idents(t.keyColumns()) + " LIMIT " + keys + ") x ORDER BY " + String.join(", ", order) + " LIMIT 1",
+                rs -> {
+                    StringBuilder row = new StringBuilder("ROW(");
+                    for (int i = 0; i < t.keyColumns().size(); i++) {
+                        row.append(i > 0 ? ", " : "").append("CAST(").append(Sql.literal(rs.getString(i + 1))).append(" AS ")
+                                .append(t.keyTypes().get(i)).append(")");
+                    }
+                    return row.append(")").toString();
+                });
+        return values.isEmpty() ? null : values.get(0);
     }
 
     /**

@@ -177,15 +177,29 @@ public class SyncRunner implements AutoCloseable {
         long truncates;
     }
 
+    /** Above this many changed rows in one table, a window is applied in slices, each its own transaction. */
+    static volatile int sliceKeys = 100_000;
+
     private BatchCounts batch(SyncPlan plan, Database source, Database targetDb, long runId) {
         String sync = plan.sync().name();
         Snapshot previous = position(sync, source, targetDb);
         Connection src = source(source);
-        try (SourceSession session = SourceSession.begin(src)) {
-            ChangeWindow window = new ChangeWindow(previous, session.snapshot(), plan.applicationName());
+        try {
+            ChangeWindow window;
             BatchCounts counts = new BatchCounts();
-            if (!window.isEmpty()) {
-                applyChanges(plan, source, targetDb, runId, session, window, plan.tables(), counts);
+            List<SyncPlan.Table> big = new ArrayList<>();
+            try (SourceSession session = SourceSession.begin(src)) {
+                window = new ChangeWindow(previous, session.snapshot(), plan.applicationName());
+                if (!window.isEmpty()) {
+                    List<SyncPlan.Table> small = new ArrayList<>();
+                    for (SyncPlan.Table t : plan.tables()) {
+                        (session.changeCount(t.info(), window) > sliceKeys ? big : small).add(t);
+                    }
+                    applyChanges(plan, source, targetDb, runId, session, window, small, big, counts);
+                }
+            }
+            for (SyncPlan.Table t : big) {
+                applySlices(plan, source, targetDb, runId, window, t, counts);
             }
             // the target has everything up to this snapshot; a crash before this line re-applies the batch, harmlessly
             repo.savePosition(sync, source.name(), targetDb.name(), window.current().text());
@@ -193,6 +207,41 @@ public class SyncRunner implements AutoCloseable {
             return counts;
         } catch (SQLException e) {
             throw new IbexException("source database \"" + source.name() + "\": " + Pg.firstLine(e), e);
+        }
+    }
+
+    /**
+     * A big backlog of one table, applied in slices of at most sliceKeys keys, in key order. Each slice reads the
+     * source in a short transaction of its own (at a snapshot no older than the window's end, which is safe: a
+     * key whose row changed since is in a later window too) and commits on the target on its own, so neither the
+     * source nor the target holds one huge transaction and the daemon's memory stays flat.
+     */
+    private void applySlices(SyncPlan plan, Database source, Database targetDb, long runId, ChangeWindow window, SyncPlan.Table t,
+                             BatchCounts counts) throws SQLException {
+        String sync = plan.sync().name();
+        String after = null;
+        int slice = 0;
+        while (true) {
+            try (SourceSession session = SourceSession.begin(source(source))) {
+                String upTo = session.sliceEnd(t.info(), window, after, sliceKeys);
+                if (upTo == null) {
+                    return;
+                }
+                slice++;
+                repo.runState(runId, "Applying " + t.info().qualifiedName() + " to " + targetDb.name() + ", slice " + slice);
+                repo.commit();
+                SourceSession.KeyRange range = new SourceSession.KeyRange(after, upTo);
+                Target target = target(plan, targetDb);
+                target.begin();
+                long deleted = target.deleteKeys(t.info(), session.keys(t.info(), window, range));
+                long inserted = target.insertRows(t.info(), session.rows(t.info(), window, range));
+                target.commit();
+                counts.deletes += deleted;
+                counts.inserts += inserted;
+                log.info("KID ({}) Delta count for {}.{} : {} (slice {}: deleted {}, inserted {} on {})", sync, source.name(),
+                        t.info().qualifiedName(), Math.max(deleted, inserted), slice, deleted, inserted, targetDb.name());
+                after = upTo;
+            }
         }
     }
 
@@ -261,9 +310,21 @@ public class SyncRunner implements AutoCloseable {
     /** Deletes the changed keys and copies their current rows, for every table with changes, in one target transaction. */
     private void applyChanges(SyncPlan plan, Database source, Database targetDb, long runId, SourceSession session,
                               ChangeWindow window, List<SyncPlan.Table> tables, BatchCounts counts) throws SQLException {
+        applyChanges(plan, source, targetDb, runId, session, window, tables, List.of(), counts);
+    }
+
+    /** sliced: tables whose changes are applied afterwards in slices; only their truncates are applied here. */
+    private void applyChanges(SyncPlan plan, Database source, Database targetDb, long runId, SourceSession session,
+                              ChangeWindow window, List<SyncPlan.Table> tables, List<SyncPlan.Table> sliced, BatchCounts counts)
+            throws SQLException {
         String sync = plan.sync().name();
         List<SyncPlan.Table> changed = new ArrayList<>();
         List<SyncPlan.Table> truncated = new ArrayList<>();
+        for (SyncPlan.Table t : sliced) {
+            if (session.truncatedIn(t.info(), window)) {
+                truncated.add(t);
+            }
+        }
         for (SyncPlan.Table t : tables) {
             if (session.truncatedIn(t.info(), window)) {
                 truncated.add(t);

@@ -272,13 +272,14 @@ class OperationsTest {
                 log_level        = verbose
                 max_backoff      = 60
                 purge_interval   = 30
+                slice_keys       = 100000
                 """);
         assertThat(cli.run("show")).isZero();
-        assertThat(cli.out.lines()).hasSize(4);
+        assertThat(cli.out.lines()).hasSize(5);
         assertThat(cli.run("show", "LOG_LEVEL", "max_backoff")).isZero();
         assertThat(cli.out).isEqualTo("log_level   = verbose\nmax_backoff = 60\n");
         assertThat(cli.run("show", "colour")).isEqualTo(1);
-        assertThat(cli.err).isEqualTo("ibex: show: unknown setting \"colour\": one of copy_parallelism, log_level, max_backoff, purge_interval\n");
+        assertThat(cli.err).isEqualTo("ibex: show: unknown setting \"colour\": one of copy_parallelism, log_level, max_backoff, purge_interval, slice_keys\n");
     }
 
     // ---------------------------------------------------------------- list conflicts

@@ -1,0 +1,56 @@
+package io.ibex.it;
+
+import io.ibex.embedded.PostgresServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A backlog built while the daemon was away is applied in slices (here of 500 keys), each its own source and
+ * target transaction, and the target still ends identical: composite text keys, key changes, deletes and a
+ * truncate in the middle of the backlog.
+ */
+class BacklogTest {
+
+    static PostgresServer server;
+
+    @BeforeAll
+    static void start() {
+        server = PostgresServer.start("17");
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @Test
+    void aBigBacklogIsAppliedInSlicesAndConverges() throws Exception {
+        try (Replication r = new Replication(server, server)) {
+            String ddl = "CREATE TABLE t (region text, id int, v text, PRIMARY KEY (region, id)); CREATE TABLE u (id int PRIMARY KEY, v text)";
+            r.execSource(ddl);
+            r.execTarget(ddl);
+            r.addDatabases();
+            r.ibex.addTables(List.of("t", "u"), Map.of("db", "source", "relgroup", "rg"), false);
+            r.ibex.addSync("s", Map.of("relgroup", "rg", "db", "source,target"));
+            r.ibex.set("slice_keys", "500");
+            r.execSource("INSERT INTO t SELECT CASE WHEN g % 3 = 0 THEN 'north' WHEN g % 3 = 1 THEN 'South ü' ELSE 'east''s' END, g, 'v' FROM generate_series(1, 6000) g",
+                    "INSERT INTO u SELECT g, 'x' FROM generate_series(1, 2000) g",
+                    "TRUNCATE u",
+                    "INSERT INTO u SELECT g, 'after truncate' FROM generate_series(1, 1500) g",
+                    "UPDATE t SET v = 'updated' WHERE id % 2 = 0",
+                    "UPDATE t SET id = id + 100000 WHERE id % 7 = 0",
+                    "DELETE FROM t WHERE id % 11 = 0");
+            r.startDaemon();
+            r.awaitConverged(Duration.ofSeconds(60), "public.t", "public.u");
+            assertThat(r.count(false, "u")).isEqualTo(1500);
+            assertThat(r.ibex.status("s").lastWithRows()).get().satisfies(run -> assertThat(run.inserts()).isGreaterThan(6000));
+        }
+    }
+}
