@@ -206,6 +206,6 @@ public class PostgresTarget implements Target {
     }
 
     private IbexException fail(String what, Exception e) {
-        return new ApplyException("database \"" + name + "\": " + what + ": " + Pg.firstLine(e), Pg.sqlState(e), e);
+        return new ApplyException("database \"" + name + "\": " + what + ": " + Pg.withDetail(e), Pg.sqlState(e), e);
     }
 }

@@ -93,6 +93,18 @@ public final class Pg {
         return (nl >= 0 ? m.substring(0, nl) : m).trim();
     }
 
+    /** The first line of an error plus the server's detail, which names the row (e.g. "Key (email)=(x) already exists"). */
+    public static String withDetail(Throwable e) {
+        String first = firstLine(e);
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof org.postgresql.util.PSQLException p && p.getServerErrorMessage() != null
+                    && p.getServerErrorMessage().getDetail() != null) {
+                return first + " (" + p.getServerErrorMessage().getDetail().replace('\n', ' ') + ")";
+            }
+        }
+        return first;
+    }
+
     public static String sqlState(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof SQLException s && s.getSQLState() != null) {
