@@ -86,16 +86,24 @@ public final class CaptureInstaller {
                 && Pg.exists(c, "SELECT 1 FROM " + SCHEMA + ".captured WHERE schemaname = ? AND relname = ?", schema, table);
     }
 
+    /** The triggers ibex may have on a captured table (row-level before 10, statement-level with transition tables after). */
+    static final List<String> TRIGGERS = List.of("ibex_capture", "ibex_capture_ins", "ibex_capture_upd", "ibex_capture_del",
+            "ibex_truncate", "ibex_kick");
+
     /**
-     * Installs capture on one table, or refreshes its trigger function if it is installed already (makedelta may
-     * have changed). With makedelta, rows that ibex itself applies are recorded too (with their origin), so that
-     * another sync can carry them further (A to B to C).
+     * Installs capture on one table, or rewrites its triggers if it is installed already (makedelta may have
+     * changed). With makedelta, rows that ibex itself applies are recorded too (with their origin), so that
+     * another sync can carry them further (A to B to C). On PostgreSQL 10 and later the keys are recorded by
+     * statement-level triggers that read the transition tables, one INSERT ... SELECT per statement instead of one
+     * function call per row; before 10, by a row trigger.
      */
     public static void install(Connection c, TableInfo t, boolean makedelta) throws SQLException {
         ensureInfrastructure(c);
         Names n = names(t.schema(), t.name());
         String table = Sql.qualified(t.schema(), t.name());
+        String function = Sql.qualified(SCHEMA, n.function()) + "()";
         boolean installed = isCaptured(c, t.schema(), t.name());
+        boolean transitionTables = Pg.serverVersion(c) >= 100000;
         if (!installed) {
             List<String> cols = new ArrayList<>();
             for (int i = 0; i < t.keyColumns().size(); i++) {
@@ -105,27 +113,48 @@ public final class CaptureInstaller {
                     + ", ibex_txid bigint NOT NULL DEFAULT txid_current(), ibex_changed timestamptz NOT NULL DEFAULT clock_timestamp(), "
                     + "ibex_origin text)");
             Pg.exec(c, "CREATE INDEX " + Sql.ident(n.deltaTable() + "_txid") + " ON " + n.qualifiedDelta() + " (ibex_txid)");
-        }
-        Pg.exec(c, functionSql(t, n, makedelta));
-        if (!installed) {
-            Pg.exec(c, "CREATE TRIGGER ibex_capture AFTER INSERT OR UPDATE OR DELETE ON " + table
-                    + " FOR EACH ROW EXECUTE PROCEDURE " + Sql.qualified(SCHEMA, n.function()) + "()");
-            // ALWAYS: the trigger still fires under session_replication_role = replica, where it skips ibex's own
-            // writes unless makedelta asks for them.
-            Pg.exec(c, "ALTER TABLE " + table + " ENABLE ALWAYS TRIGGER ibex_capture");
-            Pg.exec(c, "CREATE TRIGGER ibex_truncate AFTER TRUNCATE ON " + table + " FOR EACH STATEMENT EXECUTE PROCEDURE "
-                    + Sql.qualified(SCHEMA, n.function()) + "()");
-            Pg.exec(c, "ALTER TABLE " + table + " ENABLE ALWAYS TRIGGER ibex_truncate");
             Pg.update(c, "INSERT INTO " + SCHEMA + ".captured (schemaname, relname, delta_table, key_columns, makedelta) "
                     + "VALUES (?, ?, ?, ?, ?)", t.schema(), t.name(), n.deltaTable(), c.createArrayOf("text", t.keyColumns().toArray()), makedelta);
         } else {
-            Pg.exec(c, "DROP TRIGGER ibex_kick ON " + table);
             Pg.update(c, "UPDATE " + SCHEMA + ".captured SET makedelta = ? WHERE schemaname = ? AND relname = ?", makedelta, t.schema(), t.name());
+        }
+        dropTriggers(c, t.schema(), t.name());
+        Pg.exec(c, transitionTables ? statementFunctionSql(t, n, makedelta) : functionSql(t, n, makedelta));
+        List<String> capture = new ArrayList<>();
+        if (transitionTables) {
+            Pg.exec(c, "CREATE TRIGGER ibex_capture_ins AFTER INSERT ON " + table
+                    + " REFERENCING NEW TABLE AS ibex_new FOR EACH STATEMENT EXECUTE PROCEDURE " + function);
+            Pg.exec(c, "CREATE TRIGGER ibex_capture_upd AFTER UPDATE ON " + table
+                    + " REFERENCING OLD TABLE AS ibex_old NEW TABLE AS ibex_new FOR EACH STATEMENT EXECUTE PROCEDURE " + function);
+            Pg.exec(c, "CREATE TRIGGER ibex_capture_del AFTER DELETE ON " + table
+                    + " REFERENCING OLD TABLE AS ibex_old FOR EACH STATEMENT EXECUTE PROCEDURE " + function);
+            capture.addAll(List.of("ibex_capture_ins", "ibex_capture_upd", "ibex_capture_del"));
+        } else {
+            Pg.exec(c, "CREATE TRIGGER ibex_capture AFTER INSERT OR UPDATE OR DELETE ON " + table
+                    + " FOR EACH ROW EXECUTE PROCEDURE " + function);
+            capture.add("ibex_capture");
+        }
+        Pg.exec(c, "CREATE TRIGGER ibex_truncate AFTER TRUNCATE ON " + table + " FOR EACH STATEMENT EXECUTE PROCEDURE " + function);
+        capture.add("ibex_truncate");
+        // ALWAYS: capture still fires under session_replication_role = replica, where it skips ibex's own writes
+        // unless makedelta asks for them.
+        for (String trigger : capture) {
+            Pg.exec(c, "ALTER TABLE " + table + " ENABLE ALWAYS TRIGGER " + trigger);
         }
         Pg.exec(c, "CREATE TRIGGER ibex_kick AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON " + table
                 + " FOR EACH STATEMENT EXECUTE PROCEDURE " + SCHEMA + "." + (makedelta ? "kick_always" : "kick") + "()");
         if (makedelta) {
             Pg.exec(c, "ALTER TABLE " + table + " ENABLE ALWAYS TRIGGER ibex_kick");
+        }
+    }
+
+    private static void dropTriggers(Connection c, String schema, String table) throws SQLException {
+        List<String> present = Pg.query(c, "SELECT tgname FROM pg_trigger WHERE tgrelid = (SELECT r.oid FROM pg_class r JOIN pg_namespace s "
+                + "ON s.oid = r.relnamespace WHERE s.nspname = ? AND r.relname = ?)", rs -> rs.getString(1), schema, table);
+        for (String trigger : TRIGGERS) {
+            if (present.contains(trigger)) {
+                Pg.exec(c, "DROP TRIGGER " + trigger + " ON " + Sql.qualified(schema, table));
+            }
         }
     }
 
@@ -164,6 +193,43 @@ public final class CaptureInstaller {
         return s.toString();
     }
 
+    /** The statement-level function (10+): the keys of a whole statement in one INSERT ... SELECT per transition table. */
+    static String statementFunctionSql(TableInfo t, Names n, boolean makedelta) {
+        String delta = n.qualifiedDelta();
+        String keys = Sql.idents(t.keyColumns());
+        String origin = makedelta ? "CASE WHEN substr(current_setting('application_name'), 1, 5) = '" + APPLICATION_PREFIX
+                + "' THEN current_setting('application_name') END" : "NULL";
+        List<String> same = new ArrayList<>();
+        for (String k : t.keyColumns()) {
+            same.add("o." + Sql.ident(k) + " = n." + Sql.ident(k));
+        }
+        StringBuilder s = new StringBuilder();
+        s.append("CREATE OR REPLACE FUNCTION ").append(Sql.qualified(SCHEMA, n.function()))
+                .append("() RETURNS trigger LANGUAGE plpgsql AS $f$\nBEGIN\n");
+        if (!makedelta) {
+            s.append("  IF substr(current_setting('application_name'), 1, 5) = '").append(APPLICATION_PREFIX)
+                    .append("' THEN\n    RETURN NULL;\n  END IF;\n");
+        }
+        s.append("  IF TG_OP = 'TRUNCATE' THEN\n")
+                .append("    INSERT INTO ").append(SCHEMA).append(".truncated (schemaname, relname, origin) VALUES (")
+                .append(Sql.literal(t.schema())).append(", ").append(Sql.literal(t.name())).append(", ").append(origin).append(");\n")
+                .append("  ELSIF TG_OP = 'INSERT' THEN\n")
+                .append("    INSERT INTO ").append(delta).append(" (").append(keys).append(", ibex_origin) SELECT ").append(keys)
+                .append(", ").append(origin).append(" FROM ibex_new;\n")
+                .append("  ELSIF TG_OP = 'DELETE' THEN\n")
+                .append("    INSERT INTO ").append(delta).append(" (").append(keys).append(", ibex_origin) SELECT ").append(keys)
+                .append(", ").append(origin).append(" FROM ibex_old;\n")
+                .append("  ELSE\n")
+                .append("    INSERT INTO ").append(delta).append(" (").append(keys).append(", ibex_origin) SELECT ").append(keys)
+                .append(", ").append(origin).append(" FROM ibex_old;\n")
+                // a changed key: the new key too (rows whose key stayed are found in ibex_old already)
+                .append("    INSERT INTO ").append(delta).append(" (").append(keys).append(", ibex_origin) SELECT ")
+                .append(Sql.idents("n.", t.keyColumns())).append(", ").append(origin).append(" FROM ibex_new n WHERE NOT EXISTS (SELECT 1 FROM ibex_old o WHERE ")
+                .append(String.join(" AND ", same)).append(");\n")
+                .append("  END IF;\n  RETURN NULL;\nEND\n$f$");
+        return s.toString();
+    }
+
     /** Removes capture from one table; the change table goes with it. */
     public static void remove(Connection c, String schema, String table) throws SQLException {
         if (!isCaptured(c, schema, table)) {
@@ -171,13 +237,7 @@ public final class CaptureInstaller {
         }
         Names n = names(schema, table);
         if (SourceCatalog.relation(c, schema, table).isPresent()) {
-            String qt = Sql.qualified(schema, table);
-            for (String trigger : List.of("ibex_capture", "ibex_truncate", "ibex_kick")) {
-                if (Pg.exists(c, "SELECT 1 FROM pg_trigger WHERE tgrelid = (SELECT r.oid FROM pg_class r JOIN pg_namespace s "
-                        + "ON s.oid = r.relnamespace WHERE s.nspname = ? AND r.relname = ?) AND tgname = ?", schema, table, trigger)) {
-                    Pg.exec(c, "DROP TRIGGER " + trigger + " ON " + qt);
-                }
-            }
+            dropTriggers(c, schema, table);
         }
         Pg.exec(c, "DROP FUNCTION " + Sql.qualified(SCHEMA, n.function()) + "()");
         Pg.exec(c, "DROP TABLE " + n.qualifiedDelta());
