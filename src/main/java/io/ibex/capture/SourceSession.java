@@ -70,6 +70,13 @@ public final class SourceSession implements AutoCloseable {
                 + " WHERE " + w.predicate("ibex_txid", "ibex_origin") + " LIMIT 1");
     }
 
+    /** When the table was last truncated in the window (microseconds since the epoch), or null if it was not. */
+    public Long lastTruncate(TableInfo t, ChangeWindow w) throws SQLException {
+        String v = Pg.queryString(c, "SELECT (extract(epoch FROM max(changed_at)) * 1000000)::bigint::text FROM " + CaptureInstaller.SCHEMA
+                + ".truncated WHERE schemaname = ? AND relname = ? AND " + w.predicate("txid", "origin"), t.schema(), t.name());
+        return v == null ? null : Long.parseLong(v);
+    }
+
     public boolean truncatedIn(TableInfo t, ChangeWindow w) throws SQLException {
         return Pg.exists(c, "SELECT 1 FROM " + CaptureInstaller.SCHEMA + ".truncated WHERE schemaname = ? AND relname = ? AND "
                 + w.predicate("txid", "origin") + " LIMIT 1", t.schema(), t.name());

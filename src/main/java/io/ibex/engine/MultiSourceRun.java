@@ -80,11 +80,27 @@ final class MultiSourceRun {
             long conflicts = 0;
             // per table and source: the keys that source pushes to every other database
             Map<SyncPlan.Table, Map<String, List<String>>> pushes = new LinkedHashMap<>();
+            Map<SyncPlan.Table, String> truncatedBy = new LinkedHashMap<>();
             for (SyncPlan.Table t : plan.tables()) {
+                // a truncate on a source wins over every other source's changes of this run; the latest truncate
+                // wins over the others, and only its source's later changes go on
+                String truncator = null;
+                long latest = Long.MIN_VALUE;
+                for (Database s : plan.sources()) {
+                    ChangeWindow w = windows.get(s.name());
+                    Long at = w.isEmpty() ? null : sessions.get(s.name()).lastTruncate(t.info(), w);
+                    if (at != null && at > latest) {
+                        latest = at;
+                        truncator = s.name();
+                    }
+                }
+                if (truncator != null) {
+                    truncatedBy.put(t, truncator);
+                }
                 Map<String, Map<String, Change>> changed = new LinkedHashMap<>();
                 for (Database s : plan.sources()) {
                     ChangeWindow w = windows.get(s.name());
-                    if (!w.isEmpty() && sessions.get(s.name()).hasChanges(t.info(), w)) {
+                    if ((truncator == null || truncator.equals(s.name())) && !w.isEmpty() && sessions.get(s.name()).hasChanges(t.info(), w)) {
                         changed.put(s.name(), read(sessions.get(s.name()).keysWithChangeTime(t.info(), w)));
                     }
                 }
@@ -123,17 +139,25 @@ final class MultiSourceRun {
                 }
                 pushes.put(t, push);
             }
-            if (pushes.isEmpty()) {
+            if (pushes.isEmpty() && truncatedBy.isEmpty()) {
                 saveAll(everyone, sessions);
                 return new RunResult(0, 0, 0, conflicts, List.of(), false);
             }
             repo.runState(runId, "Applying");
             repo.commit();
             List<Target> open = new ArrayList<>();
+            long truncates = 0;
             for (Database d : everyone) {
                 Target target = connections.target(plan, d);
                 target.begin();
                 open.add(target);
+                for (var tr : truncatedBy.entrySet()) {
+                    if (!tr.getValue().equals(d.name())) {
+                        target.truncate(tr.getKey().info());
+                        truncates++;
+                        log.info("KID ({}) Truncated {} on {} (truncated on {})", sync, tr.getKey().info().qualifiedName(), d.name(), tr.getValue());
+                    }
+                }
                 for (var tp : pushes.entrySet()) {
                     TableInfo info = tp.getKey().info();
                     for (var p : tp.getValue().entrySet()) {
@@ -153,7 +177,7 @@ final class MultiSourceRun {
                 t.commit();
             }
             saveAll(everyone, sessions);
-            return new RunResult(deletes, inserts, 0, List.of(), false, conflicts);
+            return new RunResult(deletes, inserts, truncates, conflicts, List.of(), false);
         } finally {
             sessions.values().forEach(SourceSession::close);
         }
