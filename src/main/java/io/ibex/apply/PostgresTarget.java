@@ -129,6 +129,17 @@ public class PostgresTarget implements Target {
     }
 
     @Override
+    public void reindex(TableInfo t) {
+        try {
+            c.setAutoCommit(true);
+            Pg.exec(c, "REINDEX TABLE " + Sql.qualified(t.schema(), t.name()));
+            c.setAutoCommit(false);
+        } catch (SQLException e) {
+            throw fail("cannot rebuild the indexes of " + t.qualifiedName() + " (REINDEX needs the table's owner)", e);
+        }
+    }
+
+    @Override
     public void analyze(TableInfo t) {
         try {
             c.setAutoCommit(true);

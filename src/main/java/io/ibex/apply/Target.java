@@ -25,6 +25,9 @@ public interface Target extends AutoCloseable {
 
     boolean hasRows(TableInfo table);
 
+    /** Rebuilds a table's indexes after a full copy (rebuild_index); outside any transaction. */
+    void reindex(TableInfo table);
+
     /** Refreshes the planner statistics after a full copy (analyze_after_copy); outside any transaction. */
     void analyze(TableInfo table);
 

@@ -134,7 +134,12 @@ final class TableCopier {
         tgt.commit();
         p[0] = rows;
         p[2] = 1;
-        if (plan.sync().analyzeAfterCopy()) {
+        Integer tableRebuild = t.relation().rebuildIndex();
+        if ((tableRebuild != null ? tableRebuild : plan.sync().rebuildIndex()) > 0) {
+            tgt.reindex(t.info());
+        }
+        Boolean tableAnalyze = t.relation().analyzeAfterCopy();
+        if (tableAnalyze != null ? tableAnalyze : plan.sync().analyzeAfterCopy()) {
             tgt.analyze(t.info());
         }
         log.info("KID ({}) Copied {} rows of {}.{} to {} in {} ms", plan.sync().name(), rows, source.name(), name, target.name(),

@@ -35,30 +35,32 @@ class InitialCopyTest {
     static final String[] TABLES = {"public.pgbench_accounts", "public.pgbench_branches", "public.pgbench_tellers"};
 
     @Test
-    void onetimecopyUnderConcurrentWritesEndsIdentical() throws Exception {
+    void onetimecopyOfAMillionRowsUnderConcurrentWritesEndsIdentical() throws Exception {
         try (Replication r = new Replication(source, target)) {
             try (Connection s = r.source(); Connection t = r.target()) {
-                Pgbench.initialize(s, 2, 20, 200_000);
+                Pgbench.initialize(s, 10, 100, 1_000_000);
                 Pgbench.createSchemaOnly(t);
             }
             r.addDatabases();
             r.ibex.addTables(List.of("pgbench_accounts", "pgbench_branches", "pgbench_tellers"), Map.of("db", "source", "herd", "bench"), false);
-            r.ibex.addSync("bench", Map.of("relgroup", "bench", "db", "source,target", "onetimecopy", "1"));
+            r.ibex.addSync("bench", Map.of("relgroup", "bench", "db", "source,target", "onetimecopy", "1", "rebuild_index", "1"));
             Pgbench.Load load = new Pgbench.Load(source.connectionSupplier(r.sourceDb), 3).duration(Duration.ofSeconds(6)).start();
             r.startDaemon();
             load.awaitDone();
             assertThat(load.transactions()).isGreaterThan(100);
-            r.awaitConverged(Duration.ofSeconds(60), TABLES);
+            r.awaitConverged(Duration.ofSeconds(120), TABLES);
             assertThat(r.ibex.syncs().get(0).onetimecopy()).isZero();
-            assertThat(r.count(false, "pgbench_accounts")).isEqualTo(200_000);
+            assertThat(r.count(false, "pgbench_accounts")).isEqualTo(1_000_000);
+            assertThat(r.ibex.copyProgress("bench")).extracting(p -> p.table(), p -> p.rowsCopied(), p -> p.finished() != null)
+                    .contains(org.assertj.core.groups.Tuple.tuple("public.pgbench_accounts", 1_000_000L, true));
         }
     }
 
     @Test
-    void onetimecopyTwoSkipsLoadedTablesButKeepsTheirChanges() throws Exception {
+    void onetimecopyTwoCopiesAnEmptyMillionRowTableSkipsLoadedOnesAndKeepsTheirChanges() throws Exception {
         try (Replication r = new Replication(source, target)) {
             r.execSource("CREATE TABLE loaded (id int PRIMARY KEY, v text)", "CREATE TABLE fresh (id int PRIMARY KEY, v text)",
-                    "INSERT INTO loaded SELECT g, 'x' FROM generate_series(1, 1000) g", "INSERT INTO fresh SELECT g, 'y' FROM generate_series(1, 500) g");
+                    "INSERT INTO loaded SELECT g, 'x' FROM generate_series(1, 1000) g", "INSERT INTO fresh SELECT g, 'y' FROM generate_series(1, 1000000) g");
             r.execTarget("CREATE TABLE loaded (id int PRIMARY KEY, v text)", "CREATE TABLE fresh (id int PRIMARY KEY, v text)",
                     "INSERT INTO loaded SELECT g, 'x' FROM generate_series(1, 1000) g");
             r.addDatabases();
@@ -67,8 +69,13 @@ class InitialCopyTest {
             // changed after the sync was added and before it ran: must reach the loaded table, which is not copied
             r.execSource("UPDATE loaded SET v = 'changed' WHERE id <= 10", "DELETE FROM loaded WHERE id > 990");
             r.startDaemon();
-            r.awaitConverged(Duration.ofSeconds(60), "public.loaded", "public.fresh");
-            assertThat(r.count(false, "fresh")).isEqualTo(500);
+            // writes while the copy runs
+            for (int i = 0; i < 20; i++) {
+                r.execSource("UPDATE fresh SET v = 'during " + i + "' WHERE id % 1000 = " + i, "UPDATE loaded SET v = 'during' WHERE id = " + (i + 20));
+                Thread.sleep(100);
+            }
+            r.awaitConverged(Duration.ofSeconds(120), "public.loaded", "public.fresh");
+            assertThat(r.count(false, "fresh")).isEqualTo(1_000_000);
         }
     }
 
