@@ -56,6 +56,19 @@ class OldSourcesTest {
             assertThat(v.tables()).hasSize(3).allMatch(Ibex.TableVerification::identical);
             assertThat(v.tables()).filteredOn(tv -> tv.table().equals("public.pgbench_accounts"))
                     .singleElement().satisfies(tv -> assertThat(tv.sourceRows()).isEqualTo(100_000));
+
+            // differences injected on the target are found and named by their keys
+            r.stopDaemon();
+            r.execTarget("UPDATE pgbench_accounts SET abalance = abalance + 1 WHERE aid = 4242",
+                    "DELETE FROM pgbench_accounts WHERE aid = 777", "INSERT INTO pgbench_tellers VALUES (999, 1, 0, '')");
+            Ibex.Verification bad = r.ibex.verify("migrate", List.of(), 10, (table, db, done, total) -> { });
+            assertThat(bad.identical()).isFalse();
+            var accounts = bad.tables().stream().filter(tv -> tv.table().equals("public.pgbench_accounts")).findFirst().orElseThrow();
+            assertThat(accounts.details().differences()).extracting(d -> d.kind().name() + " " + d.key())
+                    .containsExactlyInAnyOrder("DIFFERENT [4242]", "MISSING_ON_TARGET [777]");
+            var tellers = bad.tables().stream().filter(tv -> tv.table().equals("public.pgbench_tellers")).findFirst().orElseThrow();
+            assertThat(tellers.details().differences()).extracting(d -> d.kind().name() + " " + d.key())
+                    .containsExactly("EXTRA_ON_TARGET [999]");
         }
     }
 }

@@ -153,6 +153,9 @@ class WalkthroughTest {
             assertThat(detail).contains("Current state            : Good").contains("Last good").containsPattern(
                     "Rows deleted/inserted    : [1-9][0-9]* / [1-9][0-9]*");
             assertThat(ok("status")).contains("PID of ibex daemon").contains("sync_pg84_rds96").contains("Good");
+            // the move: writes have stopped; cutover waits for the backlog, copies sequences, verifies
+            assertThat(ok("cutover", "sync_pg84_rds96", "timeout=120")).contains("Ready");
+            assertThat(ok("verify", "sync_pg84_rds96")).contains("every table is identical");
             String log = Files.readString(work.resolve("log").resolve("log.ibex"));
             assertThat(log).contains("KID (sync_pg84_rds96) Delta count for pgdb84.public.pgbench_accounts")
                     .contains("KID (sync_pg84_rds96) Totals: deletes=").doesNotContain("postgres123");
