@@ -66,7 +66,8 @@ class DataTypesTest {
     static final String MIXED = "\"Other Schema\".\"Mixed Case \"\"Table\"\"\"";
     static final String NAMES_DDL = "CREATE SCHEMA \"Other Schema\"; CREATE TABLE " + MIXED
             + " (\"Key Part\" text, \"select\" int, \"Value; DROP\" text, PRIMARY KEY (\"Key Part\", \"select\"));"
-            + " CREATE TABLE \"Other Schema\".plain (a int PRIMARY KEY, b text)";
+            + " CREATE TABLE \"Other Schema\".plain (a int PRIMARY KEY, b text);"
+            + " CREATE TABLE \"Other Schema\".\"dots.and ☃ ünïcode\" (\"key.part\" text PRIMARY KEY, \"ŝelect\" text, \"order\" int)";
 
     @Test
     void awkwardNamesCompositeKeysAndOtherSchemas() throws Exception {
@@ -75,12 +76,13 @@ class DataTypesTest {
             r.execTarget(NAMES_DDL);
             r.addDatabases();
             var added = r.ibex.addTables(List.of("\"Other Schema\".%"), Map.of("db", "source", "relgroup", "odd"), false);
-            assertThat(added.added()).hasSize(2);
+            assertThat(added.added()).hasSize(3);
             r.ibex.addSync("odd", Map.of("relgroup", "odd", "db", "source,target"));
             r.startDaemon();
             r.execSource("INSERT INTO " + MIXED + " VALUES ('a''b', 1, 'x'), ('a''b', 2, 'y'), ('c\\d', 1, 'z')",
                     "INSERT INTO \"Other Schema\".plain SELECT g, 'v' || g FROM generate_series(1, 100) g");
-            String[] tables = {MIXED, "\"Other Schema\".plain"};
+            String[] tables = {MIXED, "\"Other Schema\".plain", "\"Other Schema\".\"dots.and ☃ ünïcode\""};
+            r.execSource("INSERT INTO \"Other Schema\".\"dots.and ☃ ünïcode\" VALUES ('a.b', 'ü', 1), ('\"quoted\"', '; DROP TABLE x; --', 2)");
             r.awaitConverged(Duration.ofSeconds(30), tables);
             r.execSource("UPDATE " + MIXED + " SET \"select\" = 3 WHERE \"select\" = 2",
                     "DELETE FROM " + MIXED + " WHERE \"Key Part\" = 'c\\d'",
