@@ -807,13 +807,7 @@ public class Ibex {
 
     public TableInspection inspectTable(String name) {
         try (Repository repo = openRepository()) {
-            QualifiedName q = QualifiedName.parse(name);
-            List<Relation> matches = repo.relations().stream()
-                    .filter(r -> r.name().equals(q.name()) && (q.schema() == null || r.schema().equals(q.schema()))).toList();
-            if (matches.size() != 1) {
-                throw new IbexException(matches.isEmpty() ? "there is no table named \"" + name + "\"" : "\"" + name + "\" names several tables: give schema.table");
-            }
-            Relation r = matches.get(0);
+            Relation r = QualifiedName.findIn(repo, name);
             Database db = repo.requireDatabase(r.db());
             TableInfo info;
             try (Connection c = db.connection().openOrFail(APP, "database \"" + db.name() + "\"")) {

@@ -37,6 +37,20 @@ public record QualifiedName(String schema, String name) {
         return part.replace('*', '%');
     }
 
+    /** The one table or sequence of the repository this name means; a one-line error if none or several. */
+    static io.ibex.repository.Relation findIn(io.ibex.repository.Repository repo, String text) {
+        QualifiedName q = parse(text);
+        java.util.List<io.ibex.repository.Relation> matches = repo.relations().stream()
+                .filter(r -> r.name().equals(q.name()) && (q.schema() == null || r.schema().equals(q.schema()))).toList();
+        if (matches.isEmpty()) {
+            throw new io.ibex.IbexException("there is no table named \"" + text + "\"");
+        }
+        if (matches.size() > 1) {
+            throw new io.ibex.IbexException("\"" + text + "\" names " + matches.size() + " tables: give schema.table");
+        }
+        return matches.get(0);
+    }
+
     /** A LIKE pattern (% and _) as a Java regex. */
     static String likeToRegex(String like) {
         StringBuilder re = new StringBuilder();

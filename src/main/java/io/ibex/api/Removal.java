@@ -36,18 +36,11 @@ final class Removal {
             case DB -> removeDatabase(repo.requireDatabase(name));
             case RELGROUP -> removeRelGroup(repo.requireRelGroup(name));
             case DBGROUP -> removeDbGroup(repo.requireDbGroup(name));
-            case TABLE, SEQUENCE -> removeRelation(findRelation(name));
+            case TABLE, SEQUENCE -> removeRelation(QualifiedName.findIn(repo, name));
             default -> throw new IbexException("remove: cannot remove a " + type);
         }
     }
 
-    private Relation findRelation(String name) {
-        QualifiedName q = QualifiedName.parse(name);
-        List<Relation> matches = repo.relations().stream()
-                .filter(r -> r.name().equals(q.name()) && (q.schema() == null || r.schema().equals(q.schema()))).toList();
-        if (matches.isEmpty()) {
-            throw new IbexException("there is no table named \"" + name + "\"");
-        }
         if (matches.size() > 1) {
             throw new IbexException("\"" + name + "\" names " + matches.size() + " tables: give schema.table");
         }

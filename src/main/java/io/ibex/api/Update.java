@@ -112,13 +112,7 @@ final class Update {
     }
 
     private void updateRelation(String name, Map<String, String> given) {
-        QualifiedName q = QualifiedName.parse(name);
-        List<Relation> matches = repo.relations().stream()
-                .filter(r -> r.name().equals(q.name()) && (q.schema() == null || r.schema().equals(q.schema()))).toList();
-        if (matches.size() != 1) {
-            throw new IbexException(matches.isEmpty() ? "there is no table named \"" + name + "\"" : "\"" + name + "\" names several tables: give schema.table");
-        }
-        Relation r = matches.get(0);
+        Relation r = QualifiedName.findIn(repo, name);
         Params p = Params.of("update table", given);
         Boolean autokick = p.takeBool("autokick");
         Boolean makedelta = p.takeBool("makedelta");
