@@ -41,12 +41,6 @@ final class Removal {
         }
     }
 
-        if (matches.size() > 1) {
-            throw new IbexException("\"" + name + "\" names " + matches.size() + " tables: give schema.table");
-        }
-        return matches.get(0);
-    }
-
     private void removeSync(Sync s) {
         Set<Long> stillNeeded = new HashSet<>();
         DbGroup group = repo.requireDbGroup(s.dbgroup());

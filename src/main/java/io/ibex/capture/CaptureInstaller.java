@@ -162,15 +162,8 @@ public final class CaptureInstaller {
     static String functionSql(TableInfo t, Names n, boolean makedelta) {
         String delta = n.qualifiedDelta();
         String keys = Sql.idents(t.keyColumns());
-        String origin = makedelta ? "CASE WHEN substr(current_setting('application_name'), 1, 5) = '" + APPLICATION_PREFIX
-                + "' THEN current_setting('application_name') END" : "NULL";
-        StringBuilder s = new StringBuilder();
-        s.append("CREATE OR REPLACE FUNCTION ").append(Sql.qualified(SCHEMA, n.function()))
-                .append("() RETURNS trigger LANGUAGE plpgsql AS $f$\nBEGIN\n");
-        if (!makedelta) {
-            s.append("  IF substr(current_setting('application_name'), 1, 5) = '").append(APPLICATION_PREFIX)
-                    .append("' THEN\n    RETURN NULL;\n  END IF;\n");
-        }
+        String origin = origin(makedelta);
+        StringBuilder s = functionStart(n, makedelta);
         s.append("  IF TG_OP = 'TRUNCATE' THEN\n")
                 .append("    INSERT INTO ").append(SCHEMA).append(".truncated (schemaname, relname, origin) VALUES (")
                 .append(Sql.literal(t.schema())).append(", ").append(Sql.literal(t.name())).append(", ").append(origin).append(");\n")
@@ -197,19 +190,12 @@ public final class CaptureInstaller {
     static String statementFunctionSql(TableInfo t, Names n, boolean makedelta) {
         String delta = n.qualifiedDelta();
         String keys = Sql.idents(t.keyColumns());
-        String origin = makedelta ? "CASE WHEN substr(current_setting('application_name'), 1, 5) = '" + APPLICATION_PREFIX
-                + "' THEN current_setting('application_name') END" : "NULL";
+        String origin = origin(makedelta);
         List<String> same = new ArrayList<>();
         for (String k : t.keyColumns()) {
             same.add("o." + Sql.ident(k) + " = n." + Sql.ident(k));
         }
-        StringBuilder s = new StringBuilder();
-        s.append("CREATE OR REPLACE FUNCTION ").append(Sql.qualified(SCHEMA, n.function()))
-                .append("() RETURNS trigger LANGUAGE plpgsql AS $f$\nBEGIN\n");
-        if (!makedelta) {
-            s.append("  IF substr(current_setting('application_name'), 1, 5) = '").append(APPLICATION_PREFIX)
-                    .append("' THEN\n    RETURN NULL;\n  END IF;\n");
-        }
+        StringBuilder s = functionStart(n, makedelta);
         s.append("  IF TG_OP = 'TRUNCATE' THEN\n")
                 .append("    INSERT INTO ").append(SCHEMA).append(".truncated (schemaname, relname, origin) VALUES (")
                 .append(Sql.literal(t.schema())).append(", ").append(Sql.literal(t.name())).append(", ").append(origin).append(");\n")
@@ -228,6 +214,24 @@ public final class CaptureInstaller {
                 .append(String.join(" AND ", same)).append(");\n")
                 .append("  END IF;\n  RETURN NULL;\nEND\n$f$");
         return s.toString();
+    }
+
+    /** What a change row records as its origin: ibex's own session with makedelta, else nothing (a user's change). */
+    private static String origin(boolean makedelta) {
+        return makedelta ? "CASE WHEN substr(current_setting('application_name'), 1, 5) = '" + APPLICATION_PREFIX
+                + "' THEN current_setting('application_name') END" : "NULL";
+    }
+
+    /** The head of a capture function: without makedelta it returns at once for ibex's own sessions. */
+    private static StringBuilder functionStart(Names n, boolean makedelta) {
+        StringBuilder s = new StringBuilder();
+        s.append("CREATE OR REPLACE FUNCTION ").append(Sql.qualified(SCHEMA, n.function()))
+                .append("() RETURNS trigger LANGUAGE plpgsql AS $f$\nBEGIN\n");
+        if (!makedelta) {
+            s.append("  IF substr(current_setting('application_name'), 1, 5) = '").append(APPLICATION_PREFIX)
+                    .append("' THEN\n    RETURN NULL;\n  END IF;\n");
+        }
+        return s;
     }
 
     /** Removes capture from one table; the change table goes with it. */
