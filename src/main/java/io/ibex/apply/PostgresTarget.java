@@ -152,16 +152,14 @@ public class PostgresTarget implements Target {
 
     @Override
     public long deleteKeys(TableInfo t, InputStream keys) {
-        String temp = "ibex_keys_" + (++tempCounter);
-        List<String> cols = new ArrayList<>();
         List<String> match = new ArrayList<>();
-        for (int i = 0; i < t.keyColumns().size(); i++) {
-            String k = Sql.ident(t.keyColumns().get(i));
-            cols.add(k + " " + t.keyTypes().get(i));
+        for (String key : t.keyColumns()) {
+            String k = Sql.ident(key);
             match.add("t." + k + " = k." + k);
         }
         try {
-            Pg.exec(c, "CREATE TEMPORARY TABLE " + temp + " (" + String.join(", ", cols) + ") ON COMMIT DROP");
+            String temp = keyTable(t);
+            Pg.exec(c, "DELETE FROM " + temp); // keys of an earlier call in this transaction (another source's)
             copy.copyIn("COPY " + temp + " FROM STDIN", keys);
             try (var s = c.createStatement()) {
                 return s.executeUpdate("DELETE FROM ONLY " + Sql.qualified(t.schema(), t.name()) + " t USING " + temp + " k WHERE "
@@ -171,6 +169,29 @@ public class PostgresTarget implements Target {
             throw fail("cannot delete changed rows of " + t.qualifiedName(), e);
         }
     }
+
+    /**
+     * The temporary table that takes a table's changed keys: created once per session (ON COMMIT DELETE ROWS
+     * empties it at each commit), because creating one per batch costs more than the batch itself.
+     */
+    private String keyTable(TableInfo t) throws SQLException {
+        String existing = keyTables.get(t.qualifiedName());
+        if (existing != null) {
+            return existing;
+        }
+        String temp = "ibex_keys_" + (++tempCounter);
+        List<String> cols = new ArrayList<>();
+        for (int i = 0; i < t.keyColumns().size(); i++) {
+            cols.add(Sql.ident(t.keyColumns().get(i)) + " " + t.keyTypes().get(i));
+        }
+        Pg.exec(c, "CREATE TEMPORARY TABLE " + temp + " (" + String.join(", ", cols) + ") ON COMMIT DELETE ROWS");
+        keyTables.put(t.qualifiedName(), temp);
+        createdInThisTransaction.add(t.qualifiedName());
+        return temp;
+    }
+
+    private final java.util.Map<String, String> keyTables = new java.util.HashMap<>();
+    private final java.util.Set<String> createdInThisTransaction = new java.util.HashSet<>();
 
     @Override
     public long insertRows(TableInfo t, InputStream rows) {
@@ -200,6 +221,7 @@ public class PostgresTarget implements Target {
     public void commit() {
         try {
             c.commit();
+            createdInThisTransaction.clear();
         } catch (SQLException e) {
             throw fail("commit failed", e);
         }
@@ -208,6 +230,8 @@ public class PostgresTarget implements Target {
     @Override
     public void rollback() {
         Pg.rollbackQuietly(c);
+        createdInThisTransaction.forEach(keyTables::remove); // their creation was rolled back too
+        createdInThisTransaction.clear();
     }
 
     @Override

@@ -15,8 +15,8 @@ import java.util.Locale;
 
 /**
  * What ibex installs on a source database, in schema {@value #SCHEMA}: per replicated table a change table, a row
- * trigger that records the key of every changed row, a truncate trigger and a statement trigger that sends the
- * kick. All SQL here runs on PostgreSQL 8.4 and later: no IF NOT EXISTS, no format(), no DO blocks.
+ * trigger that records the key of every changed row and a truncate trigger; both send the kick (NOTIFY), which
+ * is delivered once per transaction, at its commit. All SQL here runs on PostgreSQL 8.4 and later: no IF NOT EXISTS, no format(), no DO blocks.
  * The caller owns the transaction.
  */
 public final class CaptureInstaller {
@@ -65,15 +65,6 @@ public final class CaptureInstaller {
                     + "origin text)");
             Pg.exec(c, "CREATE INDEX truncated_txid ON " + SCHEMA + ".truncated (txid)");
         }
-        Pg.exec(c, "CREATE OR REPLACE FUNCTION " + SCHEMA + ".kick() RETURNS trigger LANGUAGE plpgsql AS $f$\n"
-                + "BEGIN\n"
-                + "  IF substr(current_setting('application_name'), 1, 5) <> '" + APPLICATION_PREFIX + "' THEN\n"
-                + "    NOTIFY " + KICK_CHANNEL + ";\n"
-                + "  END IF;\n"
-                + "  RETURN NULL;\n"
-                + "END\n$f$");
-        Pg.exec(c, "CREATE OR REPLACE FUNCTION " + SCHEMA + ".kick_always() RETURNS trigger LANGUAGE plpgsql AS $f$\n"
-                + "BEGIN\n  NOTIFY " + KICK_CHANNEL + ";\n  RETURN NULL;\nEND\n$f$");
     }
 
     private static boolean tableExists(Connection c, String name) throws SQLException {
@@ -141,11 +132,6 @@ public final class CaptureInstaller {
         for (String trigger : capture) {
             Pg.exec(c, "ALTER TABLE " + table + " ENABLE ALWAYS TRIGGER " + trigger);
         }
-        Pg.exec(c, "CREATE TRIGGER ibex_kick AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON " + table
-                + " FOR EACH STATEMENT EXECUTE PROCEDURE " + SCHEMA + "." + (makedelta ? "kick_always" : "kick") + "()");
-        if (makedelta) {
-            Pg.exec(c, "ALTER TABLE " + table + " ENABLE ALWAYS TRIGGER ibex_kick");
-        }
     }
 
     private static void dropTriggers(Connection c, String schema, String table) throws SQLException {
@@ -167,11 +153,11 @@ public final class CaptureInstaller {
         s.append("  IF TG_OP = 'TRUNCATE' THEN\n")
                 .append("    INSERT INTO ").append(SCHEMA).append(".truncated (schemaname, relname, origin) VALUES (")
                 .append(Sql.literal(t.schema())).append(", ").append(Sql.literal(t.name())).append(", ").append(origin).append(");\n")
-                .append("    RETURN NULL;\n  END IF;\n");
+                .append("    NOTIFY " + KICK_CHANNEL + ";\n    RETURN NULL;\n  END IF;\n");
         s.append("  IF TG_OP = 'INSERT' THEN\n")
                 .append("    INSERT INTO ").append(delta).append(" (").append(keys).append(", ibex_origin) VALUES (")
                 .append(Sql.idents("NEW.", t.keyColumns())).append(", ").append(origin).append(");\n")
-                .append("    RETURN NULL;\n  END IF;\n");
+                .append("    NOTIFY " + KICK_CHANNEL + ";\n    RETURN NULL;\n  END IF;\n");
         s.append("  INSERT INTO ").append(delta).append(" (").append(keys).append(", ibex_origin) VALUES (")
                 .append(Sql.idents("OLD.", t.keyColumns())).append(", ").append(origin).append(");\n");
         s.append("  IF TG_OP = 'UPDATE' AND (");
@@ -182,7 +168,7 @@ public final class CaptureInstaller {
         s.append(String.join(" OR ", changed)).append(") THEN\n")
                 .append("    INSERT INTO ").append(delta).append(" (").append(keys).append(", ibex_origin) VALUES (")
                 .append(Sql.idents("NEW.", t.keyColumns())).append(", ").append(origin).append(");\n")
-                .append("  END IF;\n  RETURN NULL;\nEND\n$f$");
+                .append("  END IF;\n  NOTIFY " + KICK_CHANNEL + ";\n  RETURN NULL;\nEND\n$f$");
         return s.toString();
     }
 
@@ -212,7 +198,7 @@ public final class CaptureInstaller {
                 .append("    INSERT INTO ").append(delta).append(" (").append(keys).append(", ibex_origin) SELECT ")
                 .append(Sql.idents("n.", t.keyColumns())).append(", ").append(origin).append(" FROM ibex_new n WHERE NOT EXISTS (SELECT 1 FROM ibex_old o WHERE ")
                 .append(String.join(" AND ", same)).append(");\n")
-                .append("  END IF;\n  RETURN NULL;\nEND\n$f$");
+                .append("  END IF;\n  NOTIFY " + KICK_CHANNEL + ";\n  RETURN NULL;\nEND\n$f$");
         return s.toString();
     }
 

@@ -70,6 +70,30 @@ public final class SourceSession implements AutoCloseable {
                 + " WHERE " + w.predicate("ibex_txid", "ibex_origin") + " LIMIT 1");
     }
 
+    /** The tables (of those given) with changes in the window, found with one query. */
+    public java.util.Set<TableInfo> changedTables(List<TableInfo> tables, ChangeWindow w) throws SQLException {
+        if (tables.isEmpty()) {
+            return java.util.Set.of();
+        }
+        List<String> parts = new java.util.ArrayList<>();
+        for (int i = 0; i < tables.size(); i++) {
+            TableInfo t = tables.get(i);
+            parts.add("SELECT " + i + " WHERE EXISTS (SELECT 1 FROM " + CaptureInstaller.names(t.schema(), t.name()).qualifiedDelta()
+                    + " WHERE " + w.predicate("ibex_txid", "ibex_origin") + ")");
+        }
+        java.util.Set<TableInfo> out = new java.util.LinkedHashSet<>();
+        for (int i : Pg.query(c, String.join(" UNION ALL ", parts), rs -> rs.getInt(1))) {
+            out.add(tables.get(i));
+        }
+        return out;
+    }
+
+    /** The tables (schema.name) truncated in the window. */
+    public java.util.Set<String> truncatedTables(ChangeWindow w) throws SQLException {
+        return new java.util.HashSet<>(Pg.query(c, "SELECT DISTINCT schemaname || '.' || relname FROM " + CaptureInstaller.SCHEMA
+                + ".truncated WHERE " + w.predicate("txid", "origin"), rs -> rs.getString(1)));
+    }
+
     /** When the table was last truncated in the window (microseconds since the epoch), or null if it was not. */
     public Long lastTruncate(TableInfo t, ChangeWindow w) throws SQLException {
         String v = Pg.queryString(c, "SELECT (extract(epoch FROM max(changed_at)) * 1000000)::bigint::text FROM " + CaptureInstaller.SCHEMA

@@ -318,18 +318,23 @@ public class SyncRunner implements AutoCloseable {
                               ChangeWindow window, List<SyncPlan.Table> tables, List<SyncPlan.Table> sliced, BatchCounts counts)
             throws SQLException {
         String sync = plan.sync().name();
+        if (tables.isEmpty() && sliced.isEmpty()) {
+            return; // a sequence-only sync captures nothing
+        }
         List<SyncPlan.Table> changed = new ArrayList<>();
         List<SyncPlan.Table> truncated = new ArrayList<>();
+        java.util.Set<String> truncatedNames = session.truncatedTables(window);
         for (SyncPlan.Table t : sliced) {
-            if (session.truncatedIn(t.info(), window)) {
+            if (truncatedNames.contains(t.info().qualifiedName())) {
                 truncated.add(t);
             }
         }
+        java.util.Set<io.ibex.capture.TableInfo> withChanges = session.changedTables(tables.stream().map(SyncPlan.Table::info).toList(), window);
         for (SyncPlan.Table t : tables) {
-            if (session.truncatedIn(t.info(), window)) {
+            if (truncatedNames.contains(t.info().qualifiedName())) {
                 truncated.add(t);
             }
-            if (session.hasChanges(t.info(), window)) {
+            if (withChanges.contains(t.info())) {
                 changed.add(t);
             }
         }
