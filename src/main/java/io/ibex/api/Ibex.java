@@ -755,9 +755,10 @@ public class Ibex {
     /** Global settings with their defaults, for {@code set} and {@code show}. */
     public static final Map<String, String> SETTINGS = Map.of(
             "copy_parallelism", "2",
+            "gather_ms", "20",
             "log_level", "normal",
             "purge_interval", "30",
-            "slice_keys", "100000",
+            "slice_keys", "500000",
             "max_backoff", "60");
 
     public void set(String name, String value) {

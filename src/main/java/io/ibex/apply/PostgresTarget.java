@@ -160,7 +160,9 @@ public class PostgresTarget implements Target {
         try {
             String temp = keyTable(t);
             Pg.exec(c, "DELETE FROM " + temp); // keys of an earlier call in this transaction (another source's)
-            copy.copyIn("COPY " + temp + " FROM STDIN", keys);
+            if (copy.copyIn("COPY " + temp + " FROM STDIN", keys) > 10_000) {
+                Pg.exec(c, "ANALYZE " + temp); // a temporary table has no statistics; without them big joins go wrong
+            }
             try (var s = c.createStatement()) {
                 return s.executeUpdate("DELETE FROM ONLY " + Sql.qualified(t.schema(), t.name()) + " t USING " + temp + " k WHERE "
                         + String.join(" AND ", match));

@@ -145,28 +145,44 @@ public final class SourceSession implements AutoCloseable {
                 + " WHERE " + w.predicate("ibex_txid", "ibex_origin"));
     }
 
+    private static final String WINDOW_KEYS = "ibex_window_keys";
+
     /**
-     * The key that ends the next slice of at most {@code keys} changed keys after {@code after}, as a ROW literal
-     * for {@link KeyRange}; null when no key is left.
+     * Numbers the distinct keys a table changed in the window, in a temporary table of this connection
+     * (ibex_window_keys: the keys and ibex_rn, indexed and analyzed), so that a big backlog can be applied in
+     * slices by number: one pass over the change rows instead of one per slice. Runs in its own short
+     * transaction, outside any read; the change rows it reads stay until the position moves past them.
+     * Returns how many keys there are.
      */
-    public String sliceEnd(TableInfo t, ChangeWindow w, String after, int keys) throws SQLException {
-        List<String> order = new java.util.ArrayList<>();
-        List<String> asText = new java.util.ArrayList<>();
-        for (String k : t.keyColumns()) {
-            order.add(Sql.ident(k) + " DESC");
-            asText.add(Sql.ident(k) + "::text");
-        }
-        List<String> values = Pg.query(c, "SELECT " + String.join(", ", asText) + " FROM (" + changedKeys(t, w, new KeyRange(after, null))
-                + " ORDER BY " + Sql.idents(t.keyColumns()) + " LIMIT " + keys + ") x ORDER BY " + String.join(", ", order) + " LIMIT 1",
-                rs -> {
-                    StringBuilder row = new StringBuilder("ROW(");
-                    for (int i = 0; i < t.keyColumns().size(); i++) {
-                        row.append(i > 0 ? ", " : "").append("CAST(").append(Sql.literal(rs.getString(i + 1))).append(" AS ")
-                                .append(t.keyTypes().get(i)).append(")");
-                    }
-                    return row.append(")").toString();
-                });
-        return values.isEmpty() ? null : values.get(0);
+    public static long numberWindowKeys(Connection c, TableInfo t, ChangeWindow w) throws SQLException {
+        String keys = Sql.idents(t.keyColumns());
+        dropWindowKeys(c);
+        Pg.exec(c, "CREATE TEMPORARY TABLE " + WINDOW_KEYS + " AS SELECT " + keys + ", row_number() OVER (ORDER BY " + keys
+                + ") AS ibex_rn FROM (SELECT DISTINCT " + keys + " FROM " + CaptureInstaller.names(t.schema(), t.name()).qualifiedDelta()
+                + " WHERE " + w.predicate("ibex_txid", "ibex_origin") + ") d");
+        Pg.exec(c, "CREATE INDEX " + WINDOW_KEYS + "_rn ON " + WINDOW_KEYS + " (ibex_rn)");
+        Pg.exec(c, "ANALYZE " + WINDOW_KEYS);
+        long n = Pg.queryLong(c, "SELECT count(*) FROM " + WINDOW_KEYS);
+        c.commit();
+        return n;
+    }
+
+    public static void dropWindowKeys(Connection c) throws SQLException {
+        Pg.exec(c, "DROP TABLE IF EXISTS pg_temp." + WINDOW_KEYS);
+        c.commit();
+    }
+
+    /** The keys numbered from (exclusive) to (inclusive), as COPY text. */
+    public InputStream numberedKeys(TableInfo t, long from, long to) throws SQLException {
+        return copyOut("SELECT " + Sql.idents(t.keyColumns()) + " FROM " + WINDOW_KEYS + " WHERE ibex_rn > " + from + " AND ibex_rn <= " + to);
+    }
+
+    /** The current rows of the keys numbered from (exclusive) to (inclusive). */
+    public InputStream numberedRows(TableInfo t, long from, long to) throws SQLException {
+        String keyTuple = t.keyColumns().size() == 1 ? Sql.ident(t.keyColumns().get(0)) : "(" + Sql.idents(t.keyColumns()) + ")";
+        return copyOut("SELECT " + Sql.idents(t.columnNames()) + " FROM ONLY " + Sql.qualified(t.schema(), t.name()) + " WHERE "
+                + keyTuple + " IN (SELECT " + Sql.idents(t.keyColumns()) + " FROM " + WINDOW_KEYS + " WHERE ibex_rn > " + from
+                + " AND ibex_rn <= " + to + ")");
     }
 
     /**

@@ -249,7 +249,8 @@ public class Daemon {
         purgeEveryMs = 1000L * Long.parseLong(settings.getOrDefault("purge_interval", "30"));
         SyncWorker.maxBackoffMs = 1000L * Long.parseLong(settings.getOrDefault("max_backoff", "60"));
         TableCopier.parallelism = Integer.parseInt(settings.getOrDefault("copy_parallelism", "2"));
-        SyncRunner.sliceKeys = Integer.parseInt(settings.getOrDefault("slice_keys", "100000"));
+        SyncRunner.sliceKeys = Integer.parseInt(settings.getOrDefault("slice_keys", "500000"));
+        SyncWorker.gatherMs = Long.parseLong(settings.getOrDefault("gather_ms", "20"));
         if (settings.containsKey("log_level")) {
             ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("io.ibex")).setLevel(DaemonLog.level(settings.get("log_level")));
         }

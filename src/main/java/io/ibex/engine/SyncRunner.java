@@ -89,7 +89,7 @@ public class SyncRunner implements AutoCloseable {
     /** Resets onetimecopy once every target of the sync has had its copy (each lane copies on its own). */
     private void finishOnetimecopy(SyncPlan plan) {
         String sync = plan.sync().name();
-        if (repo.allCopied(sync)) {
+        if (repo.allCopied(sync) && repo.requireSync(sync).onetimecopy() > 0) {
             repo.updateSync(sync, "onetimecopy", 0);
             repo.commit();
             log.info("KID ({}) Onetimecopy finished; onetimecopy reset to 0", sync);
@@ -177,8 +177,10 @@ public class SyncRunner implements AutoCloseable {
         long truncates;
     }
 
-    /** Above this many changed rows in one table, a window is applied in slices, each its own transaction. */
-    static volatile int sliceKeys = 100_000;
+    /** The most keys of one table applied in one transaction: a bigger backlog is applied in slices. */
+    static volatile int sliceKeys = 500_000;
+    /** From this many change rows of one table in a window, its keys are numbered first (see applySlices). */
+    static final int NUMBERED_FROM = 20_000;
 
     private BatchCounts batch(SyncPlan plan, Database source, Database targetDb, long runId) {
         String sync = plan.sync().name();
@@ -193,7 +195,7 @@ public class SyncRunner implements AutoCloseable {
                 if (!window.isEmpty()) {
                     List<SyncPlan.Table> small = new ArrayList<>();
                     for (SyncPlan.Table t : plan.tables()) {
-                        (session.changeCount(t.info(), window) > sliceKeys ? big : small).add(t);
+                        (session.changeCount(t.info(), window) > Math.min(NUMBERED_FROM, sliceKeys) ? big : small).add(t);
                     }
                     applyChanges(plan, source, targetDb, runId, session, window, small, big, counts);
                 }
@@ -211,7 +213,8 @@ public class SyncRunner implements AutoCloseable {
     }
 
     /**
-     * A big backlog of one table, applied in slices of at most sliceKeys keys, in key order. Each slice reads the
+     * A big backlog of one table: its changed keys are numbered once on the source (an analyzed temporary table,
+     * so the planner joins them properly), then applied in slices of at most sliceKeys keys. Each slice reads the
      * source in a short transaction of its own (at a snapshot no older than the window's end, which is safe: a
      * key whose row changed since is in a later window too) and commits on the target on its own, so neither the
      * source nor the target holds one huge transaction and the daemon's memory stays flat.
@@ -219,30 +222,27 @@ public class SyncRunner implements AutoCloseable {
     private void applySlices(SyncPlan plan, Database source, Database targetDb, long runId, ChangeWindow window, SyncPlan.Table t,
                              BatchCounts counts) throws SQLException {
         String sync = plan.sync().name();
-        String after = null;
-        int slice = 0;
-        while (true) {
-            try (SourceSession session = SourceSession.begin(source(source))) {
-                String upTo = session.sliceEnd(t.info(), window, after, sliceKeys);
-                if (upTo == null) {
-                    return;
-                }
-                slice++;
-                repo.runState(runId, "Applying " + t.info().qualifiedName() + " to " + targetDb.name() + ", slice " + slice);
+        Connection src = source(source);
+        long keys = SourceSession.numberWindowKeys(src, t.info(), window);
+        int slices = (int) ((keys + sliceKeys - 1) / sliceKeys);
+        for (int slice = 1; slice <= slices; slice++) {
+            long from = (long) (slice - 1) * sliceKeys;
+            long to = Math.min(keys, from + sliceKeys);
+            try (SourceSession session = SourceSession.begin(src)) {
+                repo.runState(runId, "Applying " + t.info().qualifiedName() + " to " + targetDb.name() + ", slice " + slice + " of " + slices);
                 repo.commit();
-                SourceSession.KeyRange range = new SourceSession.KeyRange(after, upTo);
                 Target target = target(plan, targetDb);
                 target.begin();
-                long deleted = target.deleteKeys(t.info(), session.keys(t.info(), window, range));
-                long inserted = target.insertRows(t.info(), session.rows(t.info(), window, range));
+                long deleted = target.deleteKeys(t.info(), session.numberedKeys(t.info(), from, to));
+                long inserted = target.insertRows(t.info(), session.numberedRows(t.info(), from, to));
                 target.commit();
                 counts.deletes += deleted;
                 counts.inserts += inserted;
-                log.info("KID ({}) Delta count for {}.{} : {} (slice {}: deleted {}, inserted {} on {})", sync, source.name(),
-                        t.info().qualifiedName(), Math.max(deleted, inserted), slice, deleted, inserted, targetDb.name());
-                after = upTo;
+                log.info("KID ({}) Delta count for {}.{} : {} (slice {} of {}: deleted {}, inserted {} on {})", sync, source.name(),
+                        t.info().qualifiedName(), to - from, slice, slices, deleted, inserted, targetDb.name());
             }
         }
+        SourceSession.dropWindowKeys(src);
     }
 
     /**

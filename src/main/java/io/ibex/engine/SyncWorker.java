@@ -17,6 +17,11 @@ final class SyncWorker implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(SyncWorker.class);
     static volatile long maxBackoffMs = 60_000;
+    /**
+     * The least time between two runs started by autokicks: commits that arrive meanwhile are gathered into one
+     * batch, which costs the source and the target far less than a batch per commit when the rate is high.
+     */
+    static volatile long gatherMs = 20;
 
     private final String syncName;
     private final String lane;
@@ -184,7 +189,8 @@ final class SyncWorker implements Runnable {
                 }
                 continue;
             }
-            boolean due = kicked && (manualKick || now >= retryAt);
+            long gatherUntil = lastRun + gatherMs;
+            boolean due = kicked && (manualKick || (now >= retryAt && (failures > 0 || now >= gatherUntil)));
             if (due) {
                 kicked = false;
                 manualKick = false;
@@ -199,7 +205,7 @@ final class SyncWorker implements Runnable {
             }
             long wait = 60_000;
             if (kicked) {
-                wait = Math.max(1, Math.min(retryAt - now, failures > 0 ? lastProbe + PROBE_EVERY_MS - now : Long.MAX_VALUE));
+                wait = Math.max(1, Math.min(Math.max(retryAt, gatherUntil) - now, failures > 0 ? lastProbe + PROBE_EVERY_MS - now : Long.MAX_VALUE));
             }
             if (checktime != null) {
                 wait = Math.min(wait, Math.max(1, lastRun + checktime * 1000L - now));
