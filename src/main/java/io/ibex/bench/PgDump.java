@@ -1,0 +1,86 @@
+package io.ibex.bench;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The pg_dump and pg_restore to compare the initial copy with: the one given, or the newest found on the PATH and
+ * under /usr/lib/postgresql. It is usable if it dumps the source (pg_dump refuses servers newer than itself).
+ */
+record PgDump(String pgDump, String pgRestore, String version, boolean usable, String why) {
+
+    static PgDump find(String given, BenchServer source, String db) {
+        List<Path> candidates = new ArrayList<>();
+        if (given != null) {
+            candidates.add(Path.of(given));
+        } else {
+            for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+                candidates.add(Path.of(dir, "pg_dump"));
+            }
+            try (var dirs = Files.list(Path.of("/usr/lib/postgresql"))) {
+                dirs.forEach(d -> candidates.add(d.resolve("bin").resolve("pg_dump")));
+            } catch (Exception ignored) {
+                // no Debian-style installation
+            }
+        }
+        List<PgDump> found = new ArrayList<>();
+        for (Path p : candidates) {
+            if (Files.isExecutable(p)) {
+                String v = run(List.of(p.toString(), "--version"));
+                Path restore = p.resolveSibling("pg_restore");
+                found.add(new PgDump(p.toString(), restore.toString(), v.replaceAll("^\\D*", "").trim(), false, null));
+            }
+        }
+        if (found.isEmpty()) {
+            return new PgDump(null, null, null, false, "No pg_dump was found (the embedded PostgreSQL binaries have none).");
+        }
+        found.sort(Comparator.comparingDouble(d -> -major(d.version())));
+        PgDump best = found.get(0);
+        // try it: a schema-only dump of one small table
+        List<String> cmd = new ArrayList<>(List.of(best.pgDump(), "-s", "-h", source.host(), "-p", String.valueOf(source.port()),
+                "-U", source.user(), "-t", "pgbench_branches", db));
+        String output = run(cmd);
+        if (output.startsWith("EXIT 0")) {
+            return new PgDump(best.pgDump(), best.pgRestore(), best.version(), true, null);
+        }
+        String firstError = output.lines().filter(l -> l.contains("error") || l.contains("version")).findFirst().orElse(output.trim());
+        return new PgDump(best.pgDump(), best.pgRestore(), best.version(), false,
+                "pg_dump " + best.version() + " (" + best.pgDump() + ", the newest found) cannot dump the PostgreSQL source: \""
+                        + firstError.replace("EXIT 1", "").trim() + "\"; no newer pg_dump is installed, and the embedded binaries have none.");
+    }
+
+    private static double major(String version) {
+        try {
+            String[] parts = version.split("[^0-9]+");
+            return Double.parseDouble(parts[0]);
+        } catch (RuntimeException e) {
+            return 0;
+        }
+    }
+
+    /** Runs a command; for the probe the output starts with "EXIT code". */
+    private static String run(List<String> cmd) {
+        try {
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+            String pw = System.getenv("PGPASSWORD");
+            if (pw != null) {
+                pb.environment().put("PGPASSWORD", pw);
+            }
+            Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return "EXIT -1 timeout";
+            }
+            return cmd.contains("--version") ? out.trim() : "EXIT " + p.exitValue() + " " + out;
+        } catch (Exception e) {
+            return "EXIT -1 " + e.getMessage();
+        }
+    }
+}
