@@ -81,8 +81,6 @@ public class Daemon {
             writePidFile();
             log.info("MCP Starting ibex daemon, pid {}{}", ProcessHandle.current().pid(),
                     abandoned > 0 ? " (closed " + abandoned + " runs left open by a previous daemon)" : "");
-            reload(repo, true);
-            started.countDown();
             loop(repo);
         } catch (java.sql.SQLException e) {
             throw new IbexException("repository: " + Pg.firstLine(e), e);
@@ -96,10 +94,18 @@ public class Daemon {
     }
 
     private void loop(Repository repo) {
-        long lastReload = System.currentTimeMillis();
+        long lastReload = 0;
         long lastPurge = 0;
+        boolean first = true;
         while (!stopping) {
             try {
+                if (first) {
+                    // inside the loop, so that a repository lost while the syncs load is reconnected like any other
+                    reload(repo, true);
+                    first = false;
+                    lastReload = System.currentTimeMillis();
+                    started.countDown();
+                }
                 PGNotification[] notes = repo.connection().unwrap(PGConnection.class).getNotifications(250);
                 if (notes != null) {
                     for (PGNotification n : notes) {

@@ -151,14 +151,21 @@ final class MultiSourceRun {
                 Target target = connections.target(plan, d);
                 target.begin();
                 open.add(target);
+                // a truncate wins: the truncating source's whole table is copied over every other database, which
+                // also carries rows ibex itself applied there while the truncate was in progress
                 for (var tr : truncatedBy.entrySet()) {
                     if (!tr.getValue().equals(d.name())) {
                         target.truncate(tr.getKey().info());
+                        inserts += target.insertRows(tr.getKey().info(), sessions.get(tr.getValue()).allRows(tr.getKey().info()));
                         truncates++;
-                        log.info("KID ({}) Truncated {} on {} (truncated on {})", sync, tr.getKey().info().qualifiedName(), d.name(), tr.getValue());
+                        log.info("KID ({}) Truncated {} on {} and copied it from {}, where it was truncated", sync,
+                                tr.getKey().info().qualifiedName(), d.name(), tr.getValue());
                     }
                 }
                 for (var tp : pushes.entrySet()) {
+                    if (truncatedBy.containsKey(tp.getKey())) {
+                        continue; // copied whole above
+                    }
                     TableInfo info = tp.getKey().info();
                     for (var p : tp.getValue().entrySet()) {
                         if (p.getKey().equals(d.name()) || p.getValue().isEmpty()) {

@@ -94,7 +94,13 @@ final class SyncWorker implements Runnable {
             }
             if (work == Work.PROBE) {
                 // in backoff with changes waiting: run early if what failed answers again
-                if (runner == null || plan == null || !runner.reachable(plan, lane)) {
+                boolean back;
+                if (runner == null || plan == null) {
+                    back = repositoryAnswers(); // the repository (or the plan) failed: run as soon as it answers
+                } else {
+                    back = runner.reachable(plan, lane);
+                }
+                if (!back) {
                     continue;
                 }
                 synchronized (this) {
@@ -159,6 +165,15 @@ final class SyncWorker implements Runnable {
         }
         if (repo != null) {
             repo.close();
+        }
+    }
+
+    private boolean repositoryAnswers() {
+        try (Repository r = Repository.open(repositorySpec, "ibex-daemon")) {
+            r.schemaVersion();
+            return true;
+        } catch (RuntimeException e) {
+            return false;
         }
     }
 
