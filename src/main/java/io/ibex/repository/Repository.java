@@ -39,6 +39,10 @@ public class Repository implements AutoCloseable {
     public static Repository open(ConnectionSpec spec, String applicationName) {
         Connection c = spec.openOrFail(applicationName, "the ibex repository database \"" + spec.dbname() + "\"");
         try {
+            // Nothing here needs a synchronous commit: run history may lose its last lines in a crash, and a position
+            // that goes back re-applies changes the target has, which is harmless (docs/design.md). It saves a WAL
+            // flush per batch on the repository's server.
+            Pg.exec(c, "SET synchronous_commit = off");
             c.setAutoCommit(false);
             return new Repository(c, spec);
         } catch (SQLException e) {
