@@ -18,4 +18,11 @@ public record Database(String name, String type, String host, int port, String d
     public boolean active() {
         return "active".equals(status);
     }
+
+    /** Never the password. */
+    @Override
+    public String toString() {
+        return "Database[" + name + ", " + type + ", " + host + ":" + port + "/" + dbname + " as " + user
+                + (password != null ? ", password stored" : "") + ", " + status + "]";
+    }
 }
