@@ -36,7 +36,7 @@ final class Help {
         SUMMARY.put("cutover", "Wait until the targets have every change and are identical, to move the application");
         SUMMARY.put("delta", "Show the changes still to deliver, per source database and table");
         SUMMARY.put("purge", "Delete the captured changes every target has received, now");
-        SUMMARY.put("set", "Change a global setting (log_level, purge_interval, max_backoff)");
+        SUMMARY.put("set", "Change a global setting (log_level, purge_interval, max_backoff, slice_keys, ...)");
         SUMMARY.put("show", "Show the global settings");
         SUMMARY.put("sql", "Print SQL for an administrator to run (replica_function for managed targets)");
         SUMMARY.put("message", "Write a line of text into the daemon's log");
@@ -429,6 +429,9 @@ final class Help {
                   log_level=terse|normal|verbose|debug   normal
                   purge_interval=SECONDS                 30: how often the daemon purges delivered changes
                   max_backoff=SECONDS                    60: the longest wait before retrying a failed sync
+                  copy_parallelism=N                     2: tables copied at a time by onetimecopy and fullcopy
+                  slice_keys=N                           500000: most keys of a table applied in one transaction
+                  gather_ms=MS                           20: least time between two autokicked runs
                 Settings are set in the order given; the first refused stops the command.
                 Prints: Set log_level = verbose
 
@@ -443,9 +446,12 @@ final class Help {
 
                 Example:
                   ibex show all
-                  log_level      = normal
-                  max_backoff    = 60
-                  purge_interval = 30
+                  copy_parallelism = 2
+                  gather_ms        = 20
+                  log_level        = normal
+                  max_backoff      = 60
+                  purge_interval   = 30
+                  slice_keys       = 500000
                 """);
         PAGES.put("sql", """
                 Usage: ibex sql replica_function ROLE|db=NAME
