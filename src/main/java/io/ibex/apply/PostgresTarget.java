@@ -130,23 +130,22 @@ public class PostgresTarget implements Target {
 
     @Override
     public void reindex(TableInfo t) {
-        try {
-            c.setAutoCommit(true);
-            Pg.exec(c, "REINDEX TABLE " + Sql.qualified(t.schema(), t.name()));
-            c.setAutoCommit(false);
-        } catch (SQLException e) {
-            throw fail("cannot rebuild the indexes of " + t.qualifiedName() + " (REINDEX needs the table's owner)", e);
-        }
+        outsideTransaction("REINDEX TABLE " + Sql.qualified(t.schema(), t.name()),
+                "cannot rebuild the indexes of " + t.qualifiedName() + " (REINDEX needs the table's owner)");
     }
 
     @Override
     public void analyze(TableInfo t) {
+        outsideTransaction("ANALYZE " + Sql.qualified(t.schema(), t.name()), "cannot analyze " + t.qualifiedName());
+    }
+
+    private void outsideTransaction(String sql, String failure) {
         try {
             c.setAutoCommit(true);
-            Pg.exec(c, "ANALYZE " + Sql.qualified(t.schema(), t.name()));
+            Pg.exec(c, sql);
             c.setAutoCommit(false);
         } catch (SQLException e) {
-            throw fail("cannot analyze " + t.qualifiedName(), e);
+            throw fail(failure, e);
         }
     }
 

@@ -13,7 +13,8 @@ import java.sql.Statement;
  */
 final class CompareSession implements AutoCloseable {
 
-    private static final String[][] SETTINGS = {
+    /** The settings under which every server prints values the same way (shared with TableDigest). */
+    static final String[][] SETTINGS = {
         {"DateStyle", "ISO, YMD"},
         {"IntervalStyle", "postgres"},
         {"TimeZone", "UTC"},

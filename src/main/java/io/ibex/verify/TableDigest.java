@@ -41,14 +41,7 @@ public final class TableDigest {
     private static final int FLOAT4_OID = 700;
     private static final int FLOAT8_OID = 701;
 
-    private static final String[][] SETTINGS = {
-        {"DateStyle", "ISO, YMD"},
-        {"IntervalStyle", "postgres"},
-        {"TimeZone", "UTC"},
-        {"extra_float_digits", "3"},
-        {"lc_monetary", "C"},
-        {"bytea_output", "hex"},
-    };
+    private static final String[][] SETTINGS = CompareSession.SETTINGS;
 
     private TableDigest() {
     }
