@@ -97,9 +97,18 @@ public final class Pg {
     public static String withDetail(Throwable e) {
         String first = firstLine(e);
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof org.postgresql.util.PSQLException p && p.getServerErrorMessage() != null
-                    && p.getServerErrorMessage().getDetail() != null) {
-                return first + " (" + p.getServerErrorMessage().getDetail().replace('\n', ' ') + ")";
+            if (t instanceof org.postgresql.util.PSQLException p && p.getServerErrorMessage() != null) {
+                String detail = p.getServerErrorMessage().getDetail();
+                String where = p.getServerErrorMessage().getWhere();
+                // a COPY names the failing row in its context ("COPY accounts, line 3: "4242 ...""): its key
+                String row = where != null && where.startsWith("COPY ") ? where.replace('\n', ' ') : null;
+                if (row != null && row.length() > 160) {
+                    row = row.substring(0, 160) + "...";
+                }
+                if (detail != null || row != null) {
+                    return first + " (" + (detail != null ? detail.replace('\n', ' ') : "") + (detail != null && row != null ? "; " : "")
+                            + (row != null ? "at " + row : "") + ")";
+                }
             }
         }
         return first;
