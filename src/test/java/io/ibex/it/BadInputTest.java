@@ -140,4 +140,17 @@ class BadInputTest {
         assertThat(fails("add", "sync", "s_bad", "relgroup=vals", "db=app,nosuch")).contains("nosuch");
         assertThat(fails("kick", "no_such_sync")).contains("no_such_sync");
     }
+
+    @Test
+    void aRepositoryOfAnotherSchemaVersionIsRefused() throws Exception {
+        server.createDatabase("future_repo");
+        assertThat(run("future_repo", "install").code).isZero();
+        server.execute("future_repo", "UPDATE ibex.meta SET value = '99' WHERE key = 'schema_version'");
+        for (String[] command : new String[][]{{"list", "syncs"}, {"status"}, {"start"}}) {
+            Result r = run("future_repo", command);
+            assertThat(r.code).as("ibex %s", String.join(" ", command)).isNotZero();
+            assertThat(r.err).startsWith("ibex: ").contains("schema version 99").contains("expects 1");
+            assertThat(r.err.strip().lines().count()).isEqualTo(1);
+        }
+    }
 }
