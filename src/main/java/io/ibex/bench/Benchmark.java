@@ -310,6 +310,7 @@ public final class Benchmark {
         }
         ibex = new Ibex(new ConnectionSpec(target.host(), target.port(), REPO, target.user(), target.password()));
         ibex.install();
+        o.ibexSettings.forEach(ibex::set);
         ibex.addDatabase("src", dbParams(source, DB), false);
         ibex.addDatabase("dst", dbParams(target, DB), false);
         ibex.addTables(SYNC_TABLES, Map.of("db", "src", "relgroup", SYNC), false);

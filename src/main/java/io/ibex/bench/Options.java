@@ -24,6 +24,8 @@ final class Options {
     Path out = Path.of("target", "bench");
     String pgVersion = "17";
     Map<String, String> settings = new LinkedHashMap<>();
+    /** ibex's own settings (ibex set NAME=VALUE) for the benchmark's repository. */
+    Map<String, String> ibexSettings = new LinkedHashMap<>();
     String source;
     String target;
     String user = "postgres";
@@ -51,6 +53,7 @@ final class Options {
               --heartbeat-ms N    heartbeat period (default 100)
               --pg-version V      embedded PostgreSQL version for both servers (default 17)
               --set NAME=VALUE    extra server setting for the embedded servers (repeatable)
+              --ibex-set N=V      an ibex setting (ibex set), e.g. gather_ms=50 (repeatable)
               --source HOST:PORT  use this running server as the source instead of an embedded one
               --target HOST:PORT  use this running server as the target (it also holds the repository)
               --user NAME         role for --source/--target (default postgres; password from PGPASSWORD)
@@ -120,6 +123,13 @@ final class Options {
                     throw new IllegalArgumentException("--set needs NAME=VALUE, not " + v);
                 }
                 settings.put(v.substring(0, eq), v.substring(eq + 1));
+            }
+            case "--ibex-set" -> {
+                int eq = v.indexOf('=');
+                if (eq <= 0) {
+                    throw new IllegalArgumentException("--ibex-set needs NAME=VALUE, not " + v);
+                }
+                ibexSettings.put(v.substring(0, eq), v.substring(eq + 1));
             }
             case "--only" -> {
                 only = new LinkedHashSet<>();
