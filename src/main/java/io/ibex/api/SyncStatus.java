@@ -86,7 +86,4 @@ public record SyncStatus(Sync sync, String currentState, Optional<SyncRun> lastG
                 repo.copyProgress(s.name()));
     }
 
-    public List<String> targets() {
-        return List.copyOf(backlog.keySet());
-    }
 }

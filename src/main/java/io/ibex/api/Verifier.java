@@ -74,7 +74,4 @@ final class Verifier {
         }
     }
 
-    static boolean receives(SyncPlan.Member m) {
-        return m.role() == Role.TARGET || m.role() == Role.FULLCOPY;
-    }
 }

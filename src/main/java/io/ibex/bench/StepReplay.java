@@ -42,9 +42,9 @@ final class StepReplay {
             ChangeWindow w = new ChangeWindow(new Snapshot(previousPosition), session.snapshot(),
                     CaptureInstaller.APPLICATION_PREFIX + sync);
             t = lap(steps, "source: begin REPEATABLE READ, snapshot, table info", t);
-            session.hasChanges(info, w);
-            session.truncatedIn(info, w);
-            t = lap(steps, "source: has changes? truncated? (2 queries)", t);
+            session.changedTables(java.util.List.of(info), w);
+            session.truncatedTables(w);
+            t = lap(steps, "source: which tables changed? truncated? (2 queries)", t);
             String delta = CaptureInstaller.names(schema, table).qualifiedDelta();
             String keys = "SELECT DISTINCT " + key(info) + " FROM " + delta + " WHERE " + w.predicate("ibex_txid", "ibex_origin");
             try (Statement s = src.createStatement(); ResultSet rs = s.executeQuery("EXPLAIN SELECT " + String.join(", ", quoted(info.columnNames()))

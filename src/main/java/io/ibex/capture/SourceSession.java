@@ -101,42 +101,21 @@ public final class SourceSession implements AutoCloseable {
         return v == null ? null : Long.parseLong(v);
     }
 
-    public boolean truncatedIn(TableInfo t, ChangeWindow w) throws SQLException {
-        return Pg.exists(c, "SELECT 1 FROM " + CaptureInstaller.SCHEMA + ".truncated WHERE schemaname = ? AND relname = ? AND "
-                + w.predicate("txid", "origin") + " LIMIT 1", t.schema(), t.name());
-    }
-
-    /** A slice of a table's changed keys: above {@code after} (exclusive) up to {@code upTo} (inclusive); null is open. */
-    public record KeyRange(String after, String upTo) {
-        public static final KeyRange ALL = new KeyRange(null, null);
-    }
-
-    private String changedKeys(TableInfo t, ChangeWindow w, KeyRange range) {
-        String row = "ROW(" + Sql.idents(t.keyColumns()) + ")";
+    private String changedKeys(TableInfo t, ChangeWindow w) {
         return "SELECT DISTINCT " + Sql.idents(t.keyColumns()) + " FROM " + CaptureInstaller.names(t.schema(), t.name()).qualifiedDelta()
-                + " WHERE " + w.predicate("ibex_txid", "ibex_origin")
-                + (range.after() == null ? "" : " AND " + row + " > " + range.after())
-                + (range.upTo() == null ? "" : " AND " + row + " <= " + range.upTo());
+                + " WHERE " + w.predicate("ibex_txid", "ibex_origin");
     }
 
     /** The distinct keys changed in the window, as COPY text. */
     public InputStream keys(TableInfo t, ChangeWindow w) throws SQLException {
-        return keys(t, w, KeyRange.ALL);
-    }
-
-    public InputStream keys(TableInfo t, ChangeWindow w, KeyRange range) throws SQLException {
-        return copyOut(changedKeys(t, w, range));
+        return copyOut(changedKeys(t, w));
     }
 
     /** The current rows of the keys changed in the window; a key deleted on the source has no row. */
     public InputStream rows(TableInfo t, ChangeWindow w) throws SQLException {
-        return rows(t, w, KeyRange.ALL);
-    }
-
-    public InputStream rows(TableInfo t, ChangeWindow w, KeyRange range) throws SQLException {
         String keyTuple = t.keyColumns().size() == 1 ? Sql.ident(t.keyColumns().get(0)) : "(" + Sql.idents(t.keyColumns()) + ")";
         return copyOut("SELECT " + Sql.idents(t.columnNames()) + " FROM ONLY " + Sql.qualified(t.schema(), t.name())
-                + " WHERE " + keyTuple + " IN (" + changedKeys(t, w, range) + ")");
+                + " WHERE " + keyTuple + " IN (" + changedKeys(t, w) + ")");
     }
 
     /** How many change rows of a table the window holds (an upper bound of its distinct keys). */

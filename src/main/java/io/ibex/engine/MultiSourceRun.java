@@ -252,7 +252,4 @@ final class MultiSourceRun {
         }
     }
 
-    static String describe(Exception e) {
-        return Pg.firstLine(e);
-    }
 }

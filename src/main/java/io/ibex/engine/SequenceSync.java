@@ -44,7 +44,4 @@ final class SequenceSync {
         }
     }
 
-    static List<Relation> of(SyncPlan plan) {
-        return plan.sequences();
-    }
 }

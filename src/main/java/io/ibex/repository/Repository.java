@@ -450,12 +450,6 @@ public class Repository implements AutoCloseable {
                 Repository::run, sync)).stream().findFirst();
     }
 
-    /** The last good run that moved rows (Bucardo shows its counts in status). */
-    public Optional<SyncRun> lastGoodWithRows(String sync) {
-        return call(() -> Pg.query(c, "SELECT * FROM ibex.syncrun WHERE sync = ? AND outcome = 'good' ORDER BY id DESC LIMIT 1",
-                Repository::run, sync)).stream().findFirst();
-    }
-
     /** For each lane (target) of a sync, its first run that started at or after the given time and has ended. */
     public List<SyncRun> runsEndedAfter(String sync, OffsetDateTime since) {
         return call(() -> Pg.query(c, "SELECT DISTINCT ON (coalesce(target, '')) * FROM ibex.syncrun WHERE sync = ? AND started >= ? "
