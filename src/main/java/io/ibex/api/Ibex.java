@@ -757,6 +757,7 @@ public class Ibex {
             "copy_parallelism", "2",
             "gather_ms", "20",
             "log_level", "normal",
+            "poll_ms", "10",
             "purge_interval", "30",
             "slice_keys", "500000",
             "max_backoff", "60");
@@ -772,7 +773,7 @@ public class Ibex {
                     throw new NumberFormatException();
                 }
             } catch (NumberFormatException e) {
-                throw new IbexException(key + " must be a positive number of seconds, not \"" + value + "\"");
+                throw new IbexException(key + " must be a positive whole number, not \"" + value + "\"");
             }
         } else if (!List.of("terse", "normal", "verbose", "debug").contains(value.toLowerCase(java.util.Locale.ROOT))) {
             throw new IbexException("log_level must be terse, normal, verbose or debug, not \"" + value + "\"");

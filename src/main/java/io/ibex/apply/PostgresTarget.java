@@ -1,6 +1,7 @@
 package io.ibex.apply;
 
 import io.ibex.IbexException;
+import io.ibex.capture.KeyRange;
 import io.ibex.capture.SourceCatalog;
 import io.ibex.capture.TableInfo;
 import io.ibex.db.Pg;
@@ -150,7 +151,7 @@ public class PostgresTarget implements Target {
     }
 
     @Override
-    public long deleteKeys(TableInfo t, InputStream keys) {
+    public long deleteKeys(TableInfo t, InputStream keys, KeyRange range) {
         List<String> match = new ArrayList<>();
         for (String key : t.keyColumns()) {
             String k = Sql.ident(key);
@@ -161,10 +162,11 @@ public class PostgresTarget implements Target {
             Pg.exec(c, "DELETE FROM " + temp); // keys of an earlier call in this transaction (another source's)
             if (copy.copyIn("COPY " + temp + " FROM STDIN", keys) > 10_000) {
                 Pg.exec(c, "ANALYZE " + temp); // a temporary table has no statistics; without them big joins go wrong
+                Pg.exec(c, "SET LOCAL work_mem = '64MB'"); // and the join's hash table in memory
             }
             try (var s = c.createStatement()) {
                 return s.executeUpdate("DELETE FROM ONLY " + Sql.qualified(t.schema(), t.name()) + " t USING " + temp + " k WHERE "
-                        + String.join(" AND ", match));
+                        + String.join(" AND ", match) + (range == null ? "" : " AND " + range.predicate("t", t)));
             }
         } catch (SQLException | IOException e) {
             throw fail("cannot delete changed rows of " + t.qualifiedName(), e);

@@ -1,5 +1,6 @@
 package io.ibex.apply;
 
+import io.ibex.capture.KeyRange;
 import io.ibex.capture.TableInfo;
 
 import java.io.InputStream;
@@ -32,7 +33,12 @@ public interface Target extends AutoCloseable {
     void analyze(TableInfo table);
 
     /** Deletes the rows whose keys are in the stream; returns how many rows went. */
-    long deleteKeys(TableInfo table, InputStream keys);
+    default long deleteKeys(TableInfo table, InputStream keys) {
+        return deleteKeys(table, keys, null);
+    }
+
+    /** Like {@link #deleteKeys(TableInfo, InputStream)}, for keys known to lie in a range (null: no range). */
+    long deleteKeys(TableInfo table, InputStream keys, KeyRange range);
 
     /** Inserts the rows in the stream; returns how many. */
     long insertRows(TableInfo table, InputStream rows);

@@ -118,50 +118,15 @@ public final class SourceSession implements AutoCloseable {
                 + " WHERE " + keyTuple + " IN (" + changedKeys(t, w) + ")");
     }
 
-    /** How many change rows of a table the window holds (an upper bound of its distinct keys). */
-    public long changeCount(TableInfo t, ChangeWindow w) throws SQLException {
-        return Pg.queryLong(c, "SELECT count(*) FROM " + CaptureInstaller.names(t.schema(), t.name()).qualifiedDelta()
-                + " WHERE " + w.predicate("ibex_txid", "ibex_origin"));
+    /** How many change rows of a table the window holds, counted up to limit (an upper bound of its distinct keys). */
+    public long changeCount(TableInfo t, ChangeWindow w, long limit) throws SQLException {
+        return Pg.queryLong(c, "SELECT count(*) FROM (SELECT 1 FROM " + CaptureInstaller.names(t.schema(), t.name()).qualifiedDelta()
+                + " WHERE " + w.predicate("ibex_txid", "ibex_origin") + " LIMIT " + limit + ") x");
     }
 
-    private static final String WINDOW_KEYS = "ibex_window_keys";
-
-    /**
-     * Numbers the distinct keys a table changed in the window, in a temporary table of this connection
-     * (ibex_window_keys: the keys and ibex_rn, indexed and analyzed), so that a big backlog can be applied in
-     * slices by number: one pass over the change rows instead of one per slice. Runs in its own short
-     * transaction, outside any read; the change rows it reads stay until the position moves past them.
-     * Returns how many keys there are.
-     */
-    public static long numberWindowKeys(Connection c, TableInfo t, ChangeWindow w) throws SQLException {
-        String keys = Sql.idents(t.keyColumns());
-        dropWindowKeys(c);
-        Pg.exec(c, "CREATE TEMPORARY TABLE " + WINDOW_KEYS + " AS SELECT " + keys + ", row_number() OVER (ORDER BY " + keys
-                + ") AS ibex_rn FROM (SELECT DISTINCT " + keys + " FROM " + CaptureInstaller.names(t.schema(), t.name()).qualifiedDelta()
-                + " WHERE " + w.predicate("ibex_txid", "ibex_origin") + ") d");
-        Pg.exec(c, "CREATE INDEX " + WINDOW_KEYS + "_rn ON " + WINDOW_KEYS + " (ibex_rn)");
-        Pg.exec(c, "ANALYZE " + WINDOW_KEYS);
-        long n = Pg.queryLong(c, "SELECT count(*) FROM " + WINDOW_KEYS);
-        c.commit();
-        return n;
-    }
-
-    public static void dropWindowKeys(Connection c) throws SQLException {
-        Pg.exec(c, "DROP TABLE IF EXISTS pg_temp." + WINDOW_KEYS);
-        c.commit();
-    }
-
-    /** The keys numbered from (exclusive) to (inclusive), as COPY text. */
-    public InputStream numberedKeys(TableInfo t, long from, long to) throws SQLException {
-        return copyOut("SELECT " + Sql.idents(t.keyColumns()) + " FROM " + WINDOW_KEYS + " WHERE ibex_rn > " + from + " AND ibex_rn <= " + to);
-    }
-
-    /** The current rows of the keys numbered from (exclusive) to (inclusive). */
-    public InputStream numberedRows(TableInfo t, long from, long to) throws SQLException {
-        String keyTuple = t.keyColumns().size() == 1 ? Sql.ident(t.keyColumns().get(0)) : "(" + Sql.idents(t.keyColumns()) + ")";
-        return copyOut("SELECT " + Sql.idents(t.columnNames()) + " FROM ONLY " + Sql.qualified(t.schema(), t.name()) + " WHERE "
-                + keyTuple + " IN (SELECT " + Sql.idents(t.keyColumns()) + " FROM " + WINDOW_KEYS + " WHERE ibex_rn > " + from
-                + " AND ibex_rn <= " + to + ")");
+    /** The distinct keys changed in the window in key order, as COPY text (for slicing a big backlog). */
+    public InputStream sortedKeys(TableInfo t, ChangeWindow w) throws SQLException {
+        return copyOut(changedKeys(t, w) + " ORDER BY " + Sql.idents(t.keyColumns()));
     }
 
     /**
@@ -179,20 +144,34 @@ public final class SourceSession implements AutoCloseable {
 
     /** The current rows of the given keys (COPY text), via a temporary table in this read's transaction. */
     public InputStream rowsOf(TableInfo t, InputStream keys) throws SQLException {
+        return rowsOf(t, keys, null);
+    }
+
+    /**
+     * Like {@link #rowsOf(TableInfo, InputStream)}, for many keys: the temporary table is analyzed, so that the
+     * planner joins it properly, and a range (of keys sorted on this server) lets it read the table through its key.
+     */
+    public InputStream rowsOf(TableInfo t, InputStream keys, KeyRange range) throws SQLException {
         String temp = "ibex_push_" + (++tempCounter);
         java.util.List<String> cols = new java.util.ArrayList<>();
         for (int i = 0; i < t.keyColumns().size(); i++) {
             cols.add(Sql.ident(t.keyColumns().get(i)) + " " + t.keyTypes().get(i));
         }
         Pg.exec(c, "CREATE TEMPORARY TABLE " + temp + " (" + String.join(", ", cols) + ") ON COMMIT DROP");
+        long sent;
         try {
-            c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + temp + " FROM STDIN", keys);
+            sent = c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + temp + " FROM STDIN", keys);
         } catch (java.io.IOException e) {
             throw new SQLException("cannot send keys: " + e.getMessage(), e);
         }
-        String keyTuple = t.keyColumns().size() == 1 ? Sql.ident(t.keyColumns().get(0)) : "(" + Sql.idents(t.keyColumns()) + ")";
-        return copyOut("SELECT " + Sql.idents(t.columnNames()) + " FROM ONLY " + Sql.qualified(t.schema(), t.name())
-                + " WHERE " + keyTuple + " IN (SELECT " + Sql.idents(t.keyColumns()) + " FROM " + temp + ")");
+        if (sent > 10_000) {
+            Pg.exec(c, "ANALYZE " + temp);
+            Pg.exec(c, "SET LOCAL work_mem = '64MB'"); // the join's hash table in memory, not in batches on disk
+        }
+        String keyTuple = t.keyColumns().size() == 1 ? "t." + Sql.ident(t.keyColumns().get(0)) : "(" + Sql.idents("t.", t.keyColumns()) + ")";
+        return copyOut("SELECT " + Sql.idents("t.", t.columnNames()) + " FROM ONLY " + Sql.qualified(t.schema(), t.name())
+                + " t WHERE " + keyTuple + " IN (SELECT " + Sql.idents(t.keyColumns()) + " FROM " + temp + ")"
+                + (range == null ? "" : " AND " + range.predicate("t", t)));
     }
 
     /** Every row of a table, for a full copy. */

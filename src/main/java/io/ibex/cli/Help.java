@@ -432,6 +432,7 @@ final class Help {
                   copy_parallelism=N                     2: tables copied at a time by onetimecopy and fullcopy
                   slice_keys=N                           500000: most keys of a table applied in one transaction
                   gather_ms=MS                           20: least time between two autokicked runs
+                  poll_ms=MS                             10: how often the daemon looks for new changes on a source
                 Settings are set in the order given; the first refused stops the command.
                 Prints: Set log_level = verbose
 
@@ -450,6 +451,7 @@ final class Help {
                   gather_ms        = 20
                   log_level        = normal
                   max_backoff      = 60
+                  poll_ms          = 10
                   purge_interval   = 30
                   slice_keys       = 500000
                 """);

@@ -24,7 +24,7 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * The replication daemon (Bucardo's MCP): one worker thread per active sync, one listener per source database,
+ * The replication daemon (Bucardo's MCP): one worker thread per active sync, one watcher per source database,
  * kicks and control messages from the command line over LISTEN/NOTIFY on the repository, and a periodic purge.
  * Only one daemon may run per repository: it holds an advisory lock there for its whole life.
  */
@@ -42,7 +42,7 @@ public class Daemon {
     private final ConnectionSpec repositorySpec;
     private final Path pidFile;
     private final Map<String, SyncWorker> workers = new HashMap<>();
-    private final Map<String, SourceListener> listeners = new HashMap<>();
+    private final Map<String, SourceWatcher> watchers = new HashMap<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final CountDownLatch started = new CountDownLatch(1);
     private volatile boolean stopping;
@@ -237,15 +237,15 @@ public class Daemon {
             }
         }
         for (String db : sourceDbs) {
-            if (!listeners.containsKey(db) && dbs.containsKey(db)) {
-                SourceListener l = new SourceListener(dbs.get(db), this::sourceChanged);
-                listeners.put(db, l);
+            if (!watchers.containsKey(db) && dbs.containsKey(db)) {
+                SourceWatcher l = new SourceWatcher(dbs.get(db), this::sourceChanged);
+                watchers.put(db, l);
                 l.start();
             }
         }
-        for (String db : Set.copyOf(listeners.keySet())) {
+        for (String db : Set.copyOf(watchers.keySet())) {
             if (!sourceDbs.contains(db)) {
-                listeners.remove(db).stop();
+                watchers.remove(db).stop();
             }
         }
     }
@@ -257,6 +257,7 @@ public class Daemon {
         TableCopier.parallelism = Integer.parseInt(settings.getOrDefault("copy_parallelism", "2"));
         SyncRunner.sliceKeys = Integer.parseInt(settings.getOrDefault("slice_keys", "500000"));
         SyncWorker.gatherMs = Long.parseLong(settings.getOrDefault("gather_ms", "20"));
+        SourceWatcher.pollMs = Long.parseLong(settings.getOrDefault("poll_ms", "10"));
         if (settings.containsKey("log_level")) {
             ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("io.ibex")).setLevel(DaemonLog.level(settings.get("log_level")));
         }
@@ -293,7 +294,7 @@ public class Daemon {
     }
 
     private void shutdown() {
-        listeners.values().forEach(SourceListener::stop);
+        watchers.values().forEach(SourceWatcher::stop);
         workers.values().forEach(SyncWorker::stop);
         for (SyncWorker w : workers.values()) {
             try {

@@ -179,8 +179,8 @@ public class SyncRunner implements AutoCloseable {
 
     /** The most keys of one table applied in one transaction: a bigger backlog is applied in slices. */
     static volatile int sliceKeys = 500_000;
-    /** From this many change rows of one table in a window, its keys are numbered first (see applySlices). */
-    static final int NUMBERED_FROM = 20_000;
+    /** From this many change rows of one table in a window, it is applied in slices (see SliceApplier). */
+    static final int SLICED_FROM = 20_000;
 
     private BatchCounts batch(SyncPlan plan, Database source, Database targetDb, long runId) {
         String sync = plan.sync().name();
@@ -195,7 +195,8 @@ public class SyncRunner implements AutoCloseable {
                 if (!window.isEmpty()) {
                     List<SyncPlan.Table> small = new ArrayList<>();
                     for (SyncPlan.Table t : plan.tables()) {
-                        (session.changeCount(t.info(), window) > Math.min(NUMBERED_FROM, sliceKeys) ? big : small).add(t);
+                        long threshold = Math.min(SLICED_FROM, sliceKeys);
+                        (session.changeCount(t.info(), window, threshold + 1) > threshold ? big : small).add(t);
                     }
                     applyChanges(plan, source, targetDb, runId, session, window, small, big, counts);
                 }
@@ -212,37 +213,12 @@ public class SyncRunner implements AutoCloseable {
         }
     }
 
-    /**
-     * A big backlog of one table: its changed keys are numbered once on the source (an analyzed temporary table,
-     * so the planner joins them properly), then applied in slices of at most sliceKeys keys. Each slice reads the
-     * source in a short transaction of its own (at a snapshot no older than the window's end, which is safe: a
-     * key whose row changed since is in a later window too) and commits on the target on its own, so neither the
-     * source nor the target holds one huge transaction and the daemon's memory stays flat.
-     */
+    /** A big backlog of one table, applied in slices by several workers (see SliceApplier). */
     private void applySlices(SyncPlan plan, Database source, Database targetDb, long runId, ChangeWindow window, SyncPlan.Table t,
                              BatchCounts counts) throws SQLException {
-        String sync = plan.sync().name();
-        Connection src = source(source);
-        long keys = SourceSession.numberWindowKeys(src, t.info(), window);
-        int slices = (int) ((keys + sliceKeys - 1) / sliceKeys);
-        for (int slice = 1; slice <= slices; slice++) {
-            long from = (long) (slice - 1) * sliceKeys;
-            long to = Math.min(keys, from + sliceKeys);
-            try (SourceSession session = SourceSession.begin(src)) {
-                repo.runState(runId, "Applying " + t.info().qualifiedName() + " to " + targetDb.name() + ", slice " + slice + " of " + slices);
-                repo.commit();
-                Target target = target(plan, targetDb);
-                target.begin();
-                long deleted = target.deleteKeys(t.info(), session.numberedKeys(t.info(), from, to));
-                long inserted = target.insertRows(t.info(), session.numberedRows(t.info(), from, to));
-                target.commit();
-                counts.deletes += deleted;
-                counts.inserts += inserted;
-                log.info("KID ({}) Delta count for {}.{} : {} (slice {} of {}: deleted {}, inserted {} on {})", sync, source.name(),
-                        t.info().qualifiedName(), to - from, slice, slices, deleted, inserted, targetDb.name());
-            }
-        }
-        SourceSession.dropWindowKeys(src);
+        long[] r = new SliceApplier(repo, this, plan, source, targetDb).apply(runId, window, t.info(), sliceKeys, TableCopier.parallelism);
+        counts.deletes += r[0];
+        counts.inserts += r[1];
     }
 
     /**
@@ -386,7 +362,7 @@ public class SyncRunner implements AutoCloseable {
         return t;
     }
 
-    private void dropTarget(String name) {
+    void dropTarget(String name) {
         Target t = targets.remove(name);
         if (t != null) {
             t.close();

@@ -43,6 +43,7 @@ class ManagedTargetTest {
         server.createRole("ibex_apply", null, false);
         server.createRole("ibex_fn_apply", null, false);
         server.createRole("ibex_plain", null, false);
+        server.createRole("app_writer", null, false);
         server.execute("postgres", "GRANT SET ON PARAMETER session_replication_role TO ibex_apply");
     }
 
@@ -77,6 +78,8 @@ class ManagedTargetTest {
         try (Connection c = server.connect(src, "app_owner", null); var s = c.createStatement()) {
             s.execute(TABLES);
             s.execute("INSERT INTO accounts SELECT g, 'owner ' || g, g * 10 FROM generate_series(1, 1000) g");
+            // an application role that may write the table and nothing else: capture must not need more
+            s.execute("GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON accounts TO app_writer");
         }
         server.execute(dst, TABLES + ";"
                 // a trigger the target has: it must not fire for replicated rows when it is held off
@@ -108,6 +111,12 @@ class ManagedTargetTest {
             st.execute("UPDATE accounts SET balance = balance + 1 WHERE id % 7 = 0");
             st.execute("DELETE FROM accounts WHERE id > 990");
             st.execute("INSERT INTO accounts VALUES (5000, 'new', 1)");
+        }
+        try (Connection c = server.connect(s.source(), "app_writer", null); var st = c.createStatement()) {
+            st.execute("UPDATE accounts SET balance = balance * 2 WHERE id % 5 = 0");
+            st.execute("UPDATE accounts SET id = id + 10000 WHERE id BETWEEN 100 AND 110");
+            st.execute("DELETE FROM accounts WHERE id BETWEEN 200 AND 205");
+            st.execute("INSERT INTO accounts VALUES (6000, 'by the application role', 2)");
         }
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (!digest(s.source()).equals(digest(s.target())) && System.nanoTime() < deadline) {

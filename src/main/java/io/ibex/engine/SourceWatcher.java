@@ -1,0 +1,159 @@
+package io.ibex.engine;
+
+import io.ibex.capture.CaptureInstaller;
+import io.ibex.db.Pg;
+import io.ibex.repository.Database;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Watches a source for committed changes and passes a kick on. The capture triggers advance the sequence
+ * {@link CaptureInstaller#ACTIVITY}; this polls its last_value every {@link #pollMs} ms. A new value means a
+ * transaction wrote changes, but it may not have committed yet. So after a new value the watcher takes a fence (a
+ * txid of its own, in a transaction that ends at once) and then a snapshot: every writer that advanced the sequence
+ * before the value was read had its txid before the fence, and since the fence has ended, such a writer is either
+ * visible in that snapshot or listed in it as in progress. (A snapshot does not list transactions with txids at or
+ * above its xmax, which is why the fence is needed.) The writers in progress are kept, and each that ends kicks
+ * again. A kick may come for a transaction that changed nothing ibex captures; that costs an empty run. Reconnects
+ * on its own after an outage and kicks once after each reconnect.
+ */
+final class SourceWatcher implements Runnable {
+
+    private static final Logger log = LoggerFactory.getLogger(SourceWatcher.class);
+
+    /** How often each source is polled (setting poll_ms). */
+    static volatile long pollMs = 10;
+
+    private final Database db;
+    private final Consumer<String> onKick;
+    private final Thread thread;
+    private volatile boolean stopping;
+    private volatile Connection connection;
+
+    SourceWatcher(Database db, Consumer<String> onKick) {
+        this.db = db;
+        this.onKick = onKick;
+        this.thread = new Thread(this, "watch-" + db.name());
+        this.thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    void stop() {
+        stopping = true;
+        thread.interrupt();
+        Pg.closeQuietly(connection);
+    }
+
+    @Override
+    public void run() {
+        boolean warned = false;
+        while (!stopping) {
+            try (Connection c = db.connection().open("ibex-watcher")) {
+                connection = c;
+                c.setAutoCommit(true);
+                Pg.exec(c, "SET synchronous_commit = off"); // the fences write nothing worth a flush
+                if (warned) {
+                    log.info("MCP Watching database \"{}\" again", db.name());
+                    warned = false;
+                }
+                onKick.accept(db.name());
+                watch(c);
+            } catch (Exception e) {
+                if (stopping) {
+                    return;
+                }
+                if (!warned) {
+                    log.warn("MCP Cannot watch database \"{}\": {} (retrying every 5 s)", db.name(), Pg.firstLine(e));
+                    warned = true;
+                }
+                if (!sleep(5000)) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private void watch(Connection c) throws SQLException {
+        Long last = null;
+        Set<Long> pending = new HashSet<>();
+        while (!stopping) {
+            Long value = activity(c);
+            boolean kick = false;
+            if (value != null && !value.equals(last)) {
+                kick = last != null;
+                last = value;
+                long fence = Pg.queryLong(c, "SELECT txid_current()");
+                Progress p = Progress.read(c);
+                for (long x : p.inProgress()) {
+                    if (x < fence) {
+                        pending.add(x);
+                    }
+                }
+                kick |= pending.removeIf(p::ended);
+            } else if (!pending.isEmpty()) {
+                Progress p = Progress.read(c);
+                kick = pending.removeIf(p::ended);
+            }
+            if (kick) {
+                onKick.accept(db.name());
+            }
+            if (!sleep(value == null ? 1000 : pollMs)) {
+                return;
+            }
+        }
+    }
+
+    /** The sequence's last value, or null while the source has no capture installed (yet). */
+    private static Long activity(Connection c) throws SQLException {
+        try {
+            // is_called: the first nextval leaves last_value at 1, as it was before
+            return Pg.queryLong(c, "SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM " + CaptureInstaller.ACTIVITY);
+        } catch (SQLException e) {
+            if ("42P01".equals(e.getSQLState()) || "3F000".equals(e.getSQLState())) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    /** The transactions in progress in the current snapshot, and which txids have ended by then. */
+    record Progress(long xmin, long xmax, Set<Long> inProgress) {
+
+        static Progress read(Connection c) throws SQLException {
+            return parse(Pg.queryString(c, "SELECT txid_current_snapshot()::text"));
+        }
+
+        static Progress parse(String snapshot) {
+            String[] parts = snapshot.split(":", -1);
+            Set<Long> xip = new HashSet<>();
+            if (parts.length > 2 && !parts[2].isEmpty()) {
+                for (String x : parts[2].split(",")) {
+                    xip.add(Long.parseLong(x));
+                }
+            }
+            return new Progress(Long.parseLong(parts[0]), Long.parseLong(parts[1]), xip);
+        }
+
+        boolean ended(long txid) {
+            return txid < xmin || (txid < xmax && !inProgress.contains(txid));
+        }
+    }
+
+    private boolean sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+            return true;
+        } catch (InterruptedException e) {
+            return false;
+        }
+    }
+}
