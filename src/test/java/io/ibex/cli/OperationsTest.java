@@ -272,6 +272,7 @@ class OperationsTest {
                 gather_ms        = 20
                 log_level        = verbose
                 max_backoff      = 60
+                poll_ms          = 10
                 purge_interval   = 30
                 slice_keys       = 500000
                 """);
