@@ -273,6 +273,16 @@ public final class Benchmark {
             source = BenchServer.external("source", o.source, o.user, o.password);
             target = BenchServer.external("target", o.target, o.user, o.password);
             setupLines.add("Servers: given (" + o.source + ", " + o.target + "), settings as configured there.");
+        } else if (o.pgBin != null) {
+            Map<String, String> settings = serverSettings();
+            step("starting two PostgreSQL servers from " + o.pgBin, () -> {
+                source = BenchServer.local("source", o.pgBin, settings);
+                target = BenchServer.local("target", o.pgBin, settings);
+                return null;
+            });
+            setupLines.add("Servers: two PostgreSQL servers started from the local installation " + o.pgBin + " (--pg-bin: its initdb"
+                    + " and pg_ctl, io.ibex.bench.LocalServer) on this machine, settings " + settings
+                    + " (plus the embedded defaults: timezone UTC, max_connections 100, autovacuum on).");
         } else {
             Map<String, String> settings = serverSettings();
             step("starting two embedded PostgreSQL " + o.pgVersion + " servers", () -> {
@@ -924,7 +934,7 @@ public final class Benchmark {
 
     private void copy() throws Exception {
         ensureReplicating();
-        PgDump dump = PgDump.find(o.pgDump, source, DB);
+        PgDump dump = PgDump.find(o.pgDump != null ? o.pgDump : o.pgBin != null ? o.pgBin.resolve("pg_dump").toString() : null, source, DB);
         if (dump.usable()) {
             baselineName = "pg_dump " + dump.version() + " -Fc | pg_restore into a new database, same tables";
         } else {

@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The pg_dump and pg_restore to compare the initial copy with: the one given, or the newest found on the PATH and
- * under /usr/lib/postgresql. It is usable if it dumps the source (pg_dump refuses servers newer than itself).
+ * The pg_dump and pg_restore to compare the initial copy with: the one given (--pg-dump, or the one of --pg-bin), or the
+ * newest found on the PATH and under /usr/lib/postgresql. It is usable if it dumps the source (pg_dump refuses servers newer than itself).
  */
 record PgDump(String pgDump, String pgRestore, String version, boolean usable, String why) {
 
@@ -51,8 +51,9 @@ record PgDump(String pgDump, String pgRestore, String version, boolean usable, S
         }
         String firstError = output.lines().filter(l -> l.contains("error") || l.contains("version")).findFirst().orElse(output.trim());
         return new PgDump(best.pgDump(), best.pgRestore(), best.version(), false,
-                "pg_dump " + best.version() + " (" + best.pgDump() + ", the newest found) cannot dump the PostgreSQL source: \""
-                        + firstError.replace("EXIT 1", "").trim() + "\"; no newer pg_dump is installed, and the embedded binaries have none.");
+                "pg_dump " + best.version() + " (" + best.pgDump() + (given != null ? ", as given" : ", the newest found")
+                        + ") cannot dump the PostgreSQL source: \"" + firstError.replace("EXIT 1", "").trim() + "\""
+                        + (given != null ? "." : "; no newer pg_dump is installed, and the embedded binaries have none."));
     }
 
     private static double major(String version) {
