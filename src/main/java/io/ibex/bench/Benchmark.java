@@ -937,6 +937,10 @@ public final class Benchmark {
         PgDump dump = PgDump.find(o.pgDump != null ? o.pgDump : o.pgBin != null ? o.pgBin.resolve("pg_dump").toString() : null, source, DB);
         if (dump.usable()) {
             baselineName = "pg_dump " + dump.version() + " -Fc | pg_restore into a new database, same tables";
+            results.notes.add("Initial copy baseline: `" + dump.pgDump() + " -Fc -t TABLE... | " + dump.pgRestore() + " --no-owner` into a"
+                    + " new database (tables, data, then primary keys, as pg_restore orders them). pg_dump -t includes the tables'"
+                    + " triggers, ibex's capture triggers too: stubs of their functions are created in the new database beforehand"
+                    + " (untimed), so that they restore as an application's triggers would.");
         } else {
             baselineName = "restore-style raw COPY: new tables, COPY of every table, then primary keys";
             results.notes.add("Initial copy baseline: " + dump.why() + " So the baseline is what pg_restore does, done by hand:"
@@ -973,6 +977,7 @@ public final class Benchmark {
 
     private double dumpRestore(PgDump dump) throws Exception {
         target.recreateDatabase(RESTORE);
+        PgDump.stubTriggerFunctions(source, DB, target, RESTORE, SYNC_TABLES);
         String tables = String.join(" ", SYNC_TABLES.stream().map(t -> "-t " + t).toList());
         String cmd = String.format(Locale.ROOT, "set -o pipefail; '%s' -Fc -h %s -p %d -U %s %s %s | '%s' --no-owner -h %s -p %d -U %s -d %s",
                 dump.pgDump(), source.host(), source.port(), source.user(), tables, DB, dump.pgRestore(), target.host(), target.port(),

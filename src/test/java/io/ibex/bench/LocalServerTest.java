@@ -53,10 +53,17 @@ class LocalServerTest {
             try (Connection c = source.connect("d"); var s = c.createStatement()) {
                 s.execute("CREATE TABLE pgbench_branches (bid int PRIMARY KEY, filler text)");
                 s.execute("INSERT INTO pgbench_branches SELECT g, 'x' FROM generate_series(1, 1000) g");
+                // like ibex's capture: a statement trigger over a transition table, its function in schema ibex_capture
+                s.execute("CREATE SCHEMA ibex_capture");
+                s.execute("CREATE FUNCTION ibex_capture.cap() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NULL; END'");
+                s.execute("CREATE TRIGGER ibex_capture_ins AFTER INSERT ON pgbench_branches REFERENCING NEW TABLE AS new_rows"
+                        + " FOR EACH STATEMENT EXECUTE FUNCTION ibex_capture.cap()");
+                s.execute("ALTER TABLE pgbench_branches ENABLE ALWAYS TRIGGER ibex_capture_ins");
             }
             PgDump dump = PgDump.find(bin.resolve("pg_dump").toString(), source, "d");
             assertThat(dump.usable()).as(dump.why()).isTrue();
             target.recreateDatabase("r");
+            PgDump.stubTriggerFunctions(source, "d", target, "r", java.util.List.of("public.pgbench_branches"));
             Process p = new ProcessBuilder("bash", "-c", String.format("set -o pipefail; '%s' -Fc -h localhost -p %d -U postgres -t public.pgbench_branches d"
                     + " | '%s' --no-owner -h localhost -p %d -U postgres -d r", dump.pgDump(), source.port(), dump.pgRestore(), target.port()))
                     .redirectErrorStream(true).start();
@@ -64,6 +71,7 @@ class LocalServerTest {
             assertThat(p.waitFor()).as(out).isZero();
             assertThat(target.query("r", "SELECT count(*) FROM pgbench_branches")).isEqualTo("1000");
             assertThat(target.query("r", "SELECT count(*) FROM pg_indexes WHERE tablename = 'pgbench_branches'")).isEqualTo("1");
+            assertThat(target.query("r", "SELECT tgenabled::text FROM pg_trigger WHERE tgname = 'ibex_capture_ins'")).isEqualTo("A");
         }
         assertThat(data.getParent()).doesNotExist();
     }
