@@ -24,6 +24,21 @@ public interface Target extends AutoCloseable {
     /** Empties a table before a full copy: deletemethod is delete, truncate or truncate_cascade. */
     void empty(TableInfo table, String deletemethod);
 
+    /**
+     * Empties a table for a full copy, like {@link #empty}, inside the copy's transaction, and says how its rows
+     * will be loaded. An adapter may set the table's indexes aside here, to build them after the rows: then
+     * {@link #finishCopy} must follow the rows, before {@link #commit}. By default the indexes stay.
+     */
+    default CopyPath emptyForCopy(TableInfo table, String deletemethod) {
+        empty(table, deletemethod);
+        return CopyPath.keptAll("indexes kept");
+    }
+
+    /** Builds what {@link #emptyForCopy} set aside, after the rows and before commit; says what it did ("" if nothing). */
+    default String finishCopy(TableInfo table) {
+        return "";
+    }
+
     boolean hasRows(TableInfo table);
 
     /** Rebuilds a table's indexes after a full copy (rebuild_index); outside any transaction. */

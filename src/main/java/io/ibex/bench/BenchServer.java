@@ -12,18 +12,23 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.function.Supplier;
 
-/** A PostgreSQL server the benchmark uses: one it started itself (embedded), or one given by host and port. */
+/**
+ * A PostgreSQL server the benchmark uses: one it started itself (embedded, or from a local installation's binaries
+ * with --pg-bin), or one given by host and port.
+ */
 final class BenchServer implements AutoCloseable {
     private final String role;
     private final PostgresServer embedded;
+    private final LocalServer local;
     private final String host;
     private final int port;
     private final String user;
     private final String password;
 
-    private BenchServer(String role, PostgresServer embedded, String host, int port, String user, String password) {
+    private BenchServer(String role, PostgresServer embedded, LocalServer local, String host, int port, String user, String password) {
         this.role = role;
         this.embedded = embedded;
+        this.local = local;
         this.host = host;
         this.port = port;
         this.user = user;
@@ -32,18 +37,20 @@ final class BenchServer implements AutoCloseable {
 
     static BenchServer start(String role, String version, Map<String, String> settings) {
         PostgresServer s = PostgresServer.start(version, settings);
-        return new BenchServer(role, s, s.host(), s.port(), s.superuser(), null);
+        return new BenchServer(role, s, null, s.host(), s.port(), s.superuser(), null);
+    }
+
+    /** A server of the benchmark's own from the initdb, pg_ctl and postgres in {@code bin} (--pg-bin). */
+    static BenchServer local(String role, java.nio.file.Path bin, Map<String, String> settings) {
+        LocalServer s = LocalServer.start(bin, settings);
+        return new BenchServer(role, null, s, "localhost", s.port(), "postgres", null);
     }
 
     static BenchServer external(String role, String hostPort, String user, String password) {
         int colon = hostPort.lastIndexOf(':');
         String h = colon < 0 ? hostPort : hostPort.substring(0, colon);
         int p = colon < 0 ? 5432 : Integer.parseInt(hostPort.substring(colon + 1));
-        return new BenchServer(role, null, h, p, user, password);
-    }
-
-    boolean isEmbedded() {
-        return embedded != null;
+        return new BenchServer(role, null, null, h, p, user, password);
     }
 
     String host() {
@@ -63,7 +70,8 @@ final class BenchServer implements AutoCloseable {
     }
 
     String describe() {
-        return role + " " + host + ":" + port + (embedded != null ? " (embedded, data " + embedded.dataDirectory() + ")" : "");
+        return role + " " + host + ":" + port + (embedded != null ? " (embedded, data " + embedded.dataDirectory() + ")"
+                : local != null ? " (" + local + ", data " + local.dataDirectory() + ")" : "");
     }
 
     String jdbcUrl(String db) {
@@ -116,6 +124,9 @@ final class BenchServer implements AutoCloseable {
     public void close() {
         if (embedded != null) {
             embedded.close();
+        }
+        if (local != null) {
+            local.close();
         }
     }
 }

@@ -273,6 +273,16 @@ public final class Benchmark {
             source = BenchServer.external("source", o.source, o.user, o.password);
             target = BenchServer.external("target", o.target, o.user, o.password);
             setupLines.add("Servers: given (" + o.source + ", " + o.target + "), settings as configured there.");
+        } else if (o.pgBin != null) {
+            Map<String, String> settings = serverSettings();
+            step("starting two PostgreSQL servers from " + o.pgBin, () -> {
+                source = BenchServer.local("source", o.pgBin, settings);
+                target = BenchServer.local("target", o.pgBin, settings);
+                return null;
+            });
+            setupLines.add("Servers: two PostgreSQL servers started from the local installation " + o.pgBin + " (--pg-bin: its initdb"
+                    + " and pg_ctl, io.ibex.bench.LocalServer) on this machine, settings " + settings
+                    + " (plus the embedded defaults: timezone UTC, max_connections 100, autovacuum on).");
         } else {
             Map<String, String> settings = serverSettings();
             step("starting two embedded PostgreSQL " + o.pgVersion + " servers", () -> {
@@ -924,9 +934,13 @@ public final class Benchmark {
 
     private void copy() throws Exception {
         ensureReplicating();
-        PgDump dump = PgDump.find(o.pgDump, source, DB);
+        PgDump dump = PgDump.find(o.pgDump != null ? o.pgDump : o.pgBin != null ? o.pgBin.resolve("pg_dump").toString() : null, source, DB);
         if (dump.usable()) {
             baselineName = "pg_dump " + dump.version() + " -Fc | pg_restore into a new database, same tables";
+            results.notes.add("Initial copy baseline: `" + dump.pgDump() + " -Fc -t TABLE... | " + dump.pgRestore() + " --no-owner` into a"
+                    + " new database (tables, data, then primary keys, as pg_restore orders them). pg_dump -t includes the tables'"
+                    + " triggers, ibex's capture triggers too: stubs of their functions are created in the new database beforehand"
+                    + " (untimed), so that they restore as an application's triggers would.");
         } else {
             baselineName = "restore-style raw COPY: new tables, COPY of every table, then primary keys";
             results.notes.add("Initial copy baseline: " + dump.why() + " So the baseline is what pg_restore does, done by hand:"
@@ -963,6 +977,7 @@ public final class Benchmark {
 
     private double dumpRestore(PgDump dump) throws Exception {
         target.recreateDatabase(RESTORE);
+        PgDump.stubTriggerFunctions(source, DB, target, RESTORE, SYNC_TABLES);
         String tables = String.join(" ", SYNC_TABLES.stream().map(t -> "-t " + t).toList());
         String cmd = String.format(Locale.ROOT, "set -o pipefail; '%s' -Fc -h %s -p %d -U %s %s %s | '%s' --no-owner -h %s -p %d -U %s -d %s",
                 dump.pgDump(), source.host(), source.port(), source.user(), tables, DB, dump.pgRestore(), target.host(), target.port(),

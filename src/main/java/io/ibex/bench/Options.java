@@ -31,6 +31,8 @@ final class Options {
     String user = "postgres";
     String password = System.getenv("PGPASSWORD");
     String pgDump;
+    /** A local installation's bin directory (initdb, pg_ctl, postgres, pg_dump) to run both servers from. */
+    Path pgBin;
     boolean diagnose = true;
     boolean jfr;
     boolean help;
@@ -52,12 +54,16 @@ final class Options {
               --lag-rate TPS      the steady rate of the lag measurement (default 200)
               --heartbeat-ms N    heartbeat period (default 100)
               --pg-version V      embedded PostgreSQL version for both servers (default 17)
+              --pg-bin DIR        run both servers from this installation's initdb/pg_ctl/postgres instead of the
+                                  embedded binaries, e.g. /usr/lib/postgresql/15/bin (same settings; as root they run
+                                  in a user namespace, else as the postgres user); its pg_dump is the copy baseline's
               --set NAME=VALUE    extra server setting for the embedded servers (repeatable)
               --ibex-set N=V      an ibex setting (ibex set), e.g. gather_ms=50 (repeatable)
               --source HOST:PORT  use this running server as the source instead of an embedded one
               --target HOST:PORT  use this running server as the target (it also holds the repository)
               --user NAME         role for --source/--target (default postgres; password from PGPASSWORD)
-              --pg-dump PATH      pg_dump to compare the initial copy with (default: newest found); pg_restore beside it
+              --pg-dump PATH      pg_dump to compare the initial copy with (default: the one in --pg-bin, else the
+                                  newest found); pg_restore beside it
               --no-diagnose       skip the extra, untimed catch-ups that sample where the time goes
               --jfr               record the whole run with Java Flight Recorder into the output directory
               --out DIR           output directory (default target/bench)
@@ -95,6 +101,9 @@ final class Options {
         if ((o.source == null) != (o.target == null)) {
             throw new IllegalArgumentException("give both --source and --target, or neither (embedded servers)");
         }
+        if (o.source != null && o.pgBin != null) {
+            throw new IllegalArgumentException("--pg-bin starts the benchmark's own servers: not with --source/--target");
+        }
         if (o.runs < 1 || o.scale < 1 || o.bigScale < 1 || o.clients < 1) {
             throw new IllegalArgumentException("--runs, --scale, --big-scale and --clients must be at least 1");
         }
@@ -116,6 +125,7 @@ final class Options {
             case "--target" -> target = v;
             case "--user" -> user = v;
             case "--pg-dump" -> pgDump = v;
+            case "--pg-bin" -> pgBin = Path.of(v).toAbsolutePath();
             case "--out" -> out = Path.of(v);
             case "--set" -> {
                 int eq = v.indexOf('=');

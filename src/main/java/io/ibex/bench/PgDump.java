@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The pg_dump and pg_restore to compare the initial copy with: the one given, or the newest found on the PATH and
- * under /usr/lib/postgresql. It is usable if it dumps the source (pg_dump refuses servers newer than itself).
+ * The pg_dump and pg_restore to compare the initial copy with: the one given (--pg-dump, or the one of --pg-bin), or the
+ * newest found on the PATH and under /usr/lib/postgresql. It is usable if it dumps the source (pg_dump refuses servers newer than itself).
  */
 record PgDump(String pgDump, String pgRestore, String version, boolean usable, String why) {
 
@@ -51,8 +51,40 @@ record PgDump(String pgDump, String pgRestore, String version, boolean usable, S
         }
         String firstError = output.lines().filter(l -> l.contains("error") || l.contains("version")).findFirst().orElse(output.trim());
         return new PgDump(best.pgDump(), best.pgRestore(), best.version(), false,
-                "pg_dump " + best.version() + " (" + best.pgDump() + ", the newest found) cannot dump the PostgreSQL source: \""
-                        + firstError.replace("EXIT 1", "").trim() + "\"; no newer pg_dump is installed, and the embedded binaries have none.");
+                "pg_dump " + best.version() + " (" + best.pgDump() + (given != null ? ", as given" : ", the newest found")
+                        + ") cannot dump the PostgreSQL source: \"" + firstError.replace("EXIT 1", "").trim() + "\""
+                        + (given != null ? "." : "; no newer pg_dump is installed, and the embedded binaries have none."));
+    }
+
+    /**
+     * Readies the restore database for the dump of {@code tables}: pg_dump -t includes the tables' triggers, and the
+     * functions of ibex's capture triggers (schema ibex_capture) are not in the dump, so pg_restore would fail on them.
+     * Stubs of those functions in the restore database let the triggers restore as a real dump's would (a few
+     * catalog rows: no measurable time). Untimed.
+     */
+    static void stubTriggerFunctions(BenchServer source, String db, BenchServer target, String restoreDb, List<String> tables)
+            throws java.sql.SQLException {
+        List<String[]> functions = new ArrayList<>();
+        try (java.sql.Connection c = source.connect(db); var ps = c.prepareStatement("SELECT DISTINCT n.nspname, p.proname"
+                + " FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid JOIN pg_namespace n ON n.oid = p.pronamespace"
+                + " WHERE NOT t.tgisinternal AND t.tgrelid = ANY (?::regclass[]) AND p.pronargs = 0")) {
+            ps.setArray(1, c.createArrayOf("text", tables.toArray()));
+            try (var rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    functions.add(new String[] {rs.getString(1), rs.getString(2)});
+                }
+            }
+        }
+        try (java.sql.Connection c = target.connect(restoreDb); var st = c.createStatement()) {
+            for (String[] f : functions) {
+                String schema = io.ibex.db.Sql.ident(f[0]);
+                if (!f[0].equals("public")) {
+                    st.execute("CREATE SCHEMA IF NOT EXISTS " + schema);
+                }
+                st.execute("CREATE OR REPLACE FUNCTION " + schema + "." + io.ibex.db.Sql.ident(f[1])
+                        + "() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NULL; END'");
+            }
+        }
     }
 
     private static double major(String version) {

@@ -84,7 +84,8 @@ public final class PostgresServer implements AutoCloseable {
         return server;
     }
 
-    private static Map<String, String> defaultSettings() {
+    /** The settings every embedded server starts with (before the caller's own); also used by the benchmark's local servers. */
+    public static Map<String, String> defaultSettings() {
         Map<String, String> s = new LinkedHashMap<>();
         s.put("listen_addresses", "localhost");
         s.put("max_connections", "100");

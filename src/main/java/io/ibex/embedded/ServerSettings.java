@@ -13,7 +13,7 @@ import java.util.Map;
  * ({@code max_wal_size} becomes {@code checkpoint_segments} before 9.5, {@code wal_level=replica} becomes
  * {@code hot_standby} before 9.6) and dropped with a warning otherwise. Unlisted names pass unchanged.
  */
-final class ServerSettings {
+public final class ServerSettings {
     private static final Logger LOG = LoggerFactory.getLogger(ServerSettings.class);
 
     /** name -> {first version that knows it, first version that no longer does (0: still known)}. */
@@ -40,14 +40,14 @@ final class ServerSettings {
     }
 
     /** "9.3" -> 90300, "17" -> 170000 (the server_version_num of the major version's first release). */
-    static int versionNum(String majorVersion) {
+    public static int versionNum(String majorVersion) {
         String[] parts = majorVersion.split("\\.");
         int major = Integer.parseInt(parts[0]);
         return major >= 10 ? major * 10000 : major * 10000 + Integer.parseInt(parts[1]) * 100;
     }
 
     /** The settings the given server version understands, in the same order. */
-    static Map<String, String> forVersion(int versionNum, Map<String, String> settings) {
+    public static Map<String, String> forVersion(int versionNum, Map<String, String> settings) {
         Map<String, String> out = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : settings.entrySet()) {
             String name = e.getKey().toLowerCase(Locale.ROOT);

@@ -1,6 +1,7 @@
 package io.ibex.engine;
 
 import io.ibex.IbexException;
+import io.ibex.apply.CopyPath;
 import io.ibex.apply.Target;
 import io.ibex.capture.SourceSession;
 import io.ibex.db.Pg;
@@ -124,26 +125,35 @@ final class TableCopier {
         long started = System.nanoTime();
         long[] p = progress.get(name);
         tgt.begin();
-        tgt.empty(t.info(), plan.sync().deletemethod());
+        // as pg_restore does, where the target allows it: the indexes dropped, the rows loaded, the indexes built
+        CopyPath path = tgt.emptyForCopy(t.info(), plan.sync().deletemethod());
         long rows = tgt.insertRows(t.info(), new RowCounter(session.allRows(t.info()), n -> {
             p[0] = n;
             if (flushHere) {
                 flush(false);
             }
         }));
+        long loaded = System.nanoTime();
+        String built = tgt.finishCopy(t.info());
         tgt.commit();
         p[0] = rows;
         p[2] = 1;
+        String how = path.why() + (built.isEmpty() ? "" : "; " + built);
         Integer tableRebuild = t.relation().rebuildIndex();
         if ((tableRebuild != null ? tableRebuild : plan.sync().rebuildIndex()) > 0) {
-            tgt.reindex(t.info());
+            if (path.rebuiltAll()) {
+                how += "; no REINDEX (rebuild_index): every index was just built";
+            } else {
+                tgt.reindex(t.info());
+                how += "; REINDEX (rebuild_index)";
+            }
         }
         Boolean tableAnalyze = t.relation().analyzeAfterCopy();
         if (tableAnalyze != null ? tableAnalyze : plan.sync().analyzeAfterCopy()) {
             tgt.analyze(t.info());
         }
-        log.info("KID ({}) Copied {} rows of {}.{} to {} in {} ms", plan.sync().name(), rows, source.name(), name, target.name(),
-                (System.nanoTime() - started) / 1_000_000);
+        log.info("KID ({}) Copied {} rows of {}.{} to {} in {} ms (rows {} ms; {})", plan.sync().name(), rows, source.name(), name,
+                target.name(), (System.nanoTime() - started) / 1_000_000, (loaded - started) / 1_000_000, how);
         return rows;
     }
 
