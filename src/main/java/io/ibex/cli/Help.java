@@ -429,7 +429,8 @@ final class Help {
                   log_level=terse|normal|verbose|debug   normal
                   purge_interval=SECONDS                 30: how often the daemon purges delivered changes
                   max_backoff=SECONDS                    60: the longest wait before retrying a failed sync
-                  copy_parallelism=N                     2: tables copied at a time by onetimecopy and fullcopy
+                  copy_parallelism=N                     2: tables copied at a time by onetimecopy and fullcopy,
+                                                         and slices of a big backlog applied at a time
                   slice_keys=N                           500000: most keys of a table applied in one transaction
                   gather_ms=MS                           20: least time between two autokicked runs
                   poll_ms=MS                             10: how often the daemon looks for new changes on a source
