@@ -103,6 +103,9 @@ final class SourceWatcher implements Runnable {
                 Progress p = Progress.read(c);
                 kick = pending.removeIf(p::ended);
             }
+            if (value == null && legacyCapture(c)) {
+                kick = true; // captured by an ibex that kicked with NOTIFY: no sequence to watch, so run every second
+            }
             if (kick) {
                 onKick.accept(db.name());
             }
@@ -123,6 +126,11 @@ final class SourceWatcher implements Runnable {
             }
             throw e;
         }
+    }
+
+    /** Whether the source has ibex's capture schema but not the activity sequence (installed by an older ibex). */
+    private static boolean legacyCapture(Connection c) throws SQLException {
+        return Pg.exists(c, "SELECT 1 FROM pg_namespace WHERE nspname = ?", CaptureInstaller.SCHEMA);
     }
 
     /** The transactions in progress in the current snapshot, and which txids have ended by then. */
