@@ -90,7 +90,7 @@ public final class CaptureInstaller {
     }
 
     /** The triggers ibex may have on a captured table (row-level before 10, statement-level with transition tables after). */
-    static final List<String> TRIGGERS = List.of("ibex_capture", "ibex_capture_ins", "ibex_capture_upd", "ibex_capture_del",
+    static final List<String> TRIGGERS = List.of("ibex_capture", "ibex_capture_ins", "ibex_capture_upd", "ibex_capture_key", "ibex_capture_del",
             "ibex_truncate", "ibex_kick");
 
     /**
@@ -123,16 +123,20 @@ public final class CaptureInstaller {
         }
         dropTriggers(c, t.schema(), t.name());
         List<String> equality = equalityOperators(c, t);
-        Pg.exec(c, transitionTables ? statementFunctionSql(t, n, makedelta, equality) : functionSql(t, n, makedelta, equality));
+        Pg.exec(c, transitionTables ? statementFunctionSql(t, n, makedelta) : functionSql(t, n, makedelta, equality));
         List<String> capture = new ArrayList<>();
         if (transitionTables) {
             Pg.exec(c, "CREATE TRIGGER ibex_capture_ins AFTER INSERT ON " + table
                     + " REFERENCING NEW TABLE AS ibex_new FOR EACH STATEMENT EXECUTE PROCEDURE " + function);
             Pg.exec(c, "CREATE TRIGGER ibex_capture_upd AFTER UPDATE ON " + table
-                    + " REFERENCING OLD TABLE AS ibex_old NEW TABLE AS ibex_new FOR EACH STATEMENT EXECUTE PROCEDURE " + function);
+                    + " REFERENCING OLD TABLE AS ibex_old FOR EACH STATEMENT EXECUTE PROCEDURE " + function);
+            // key changes are rare: a row trigger for them, filtered by WHEN without a function call, costs an
+            // ordinary UPDATE less than keeping every new row in a transition table and anti-joining the two
+            Pg.exec(c, "CREATE TRIGGER ibex_capture_key AFTER UPDATE ON " + table
+                    + " FOR EACH ROW WHEN (" + keyChanged(t, equality) + ") EXECUTE PROCEDURE " + function);
             Pg.exec(c, "CREATE TRIGGER ibex_capture_del AFTER DELETE ON " + table
                     + " REFERENCING OLD TABLE AS ibex_old FOR EACH STATEMENT EXECUTE PROCEDURE " + function);
-            capture.addAll(List.of("ibex_capture_ins", "ibex_capture_upd", "ibex_capture_del"));
+            capture.addAll(List.of("ibex_capture_ins", "ibex_capture_upd", "ibex_capture_key", "ibex_capture_del"));
         } else {
             Pg.exec(c, "CREATE TRIGGER ibex_capture AFTER INSERT OR UPDATE OR DELETE ON " + table
                     + " FOR EACH ROW EXECUTE PROCEDURE " + function);
@@ -187,34 +191,37 @@ public final class CaptureInstaller {
     }
 
     /** The statement-level function (10+): the keys of a whole statement in one INSERT ... SELECT per transition table. */
-    static String statementFunctionSql(TableInfo t, Names n, boolean makedelta, List<String> equality) {
+    static String statementFunctionSql(TableInfo t, Names n, boolean makedelta) {
         String delta = n.qualifiedDelta();
         String keys = Sql.idents(t.keyColumns());
         String origin = origin(makedelta);
-        List<String> same = new ArrayList<>();
-        for (int i = 0; i < t.keyColumns().size(); i++) {
-            String k = Sql.ident(t.keyColumns().get(i));
-            same.add("o." + k + " OPERATOR(" + equality.get(i) + ") n." + k);
-        }
         StringBuilder s = functionStart(t, n, makedelta);
+        // the row trigger ibex_capture_key: a row whose key changed, its new key (the old one is in ibex_old)
+        s.append("  IF TG_LEVEL OPERATOR(pg_catalog.=) 'ROW' THEN\n")
+                .append("    INSERT INTO ").append(delta).append(" (").append(keys).append(", ibex_origin) VALUES (")
+                .append(Sql.idents("NEW.", t.keyColumns())).append(", ").append(origin).append(");\n")
+                .append("    " + BUMP + "\n    RETURN NULL;\n  END IF;\n");
         s.append("  IF TG_OP OPERATOR(pg_catalog.=) 'TRUNCATE' THEN\n")
                 .append("    INSERT INTO ").append(SCHEMA).append(".truncated (schemaname, relname, origin) VALUES (")
                 .append(Sql.literal(t.schema())).append(", ").append(Sql.literal(t.name())).append(", ").append(origin).append(");\n")
                 .append("  ELSIF TG_OP OPERATOR(pg_catalog.=) 'INSERT' THEN\n")
                 .append("    INSERT INTO ").append(delta).append(" (").append(keys).append(", ibex_origin) SELECT ").append(keys)
                 .append(", ").append(origin).append(" FROM ibex_new;\n")
-                .append("  ELSIF TG_OP OPERATOR(pg_catalog.=) 'DELETE' THEN\n")
+                .append("  ELSE\n") // DELETE and UPDATE: the old keys
                 .append("    INSERT INTO ").append(delta).append(" (").append(keys).append(", ibex_origin) SELECT ").append(keys)
                 .append(", ").append(origin).append(" FROM ibex_old;\n")
-                .append("  ELSE\n")
-                .append("    INSERT INTO ").append(delta).append(" (").append(keys).append(", ibex_origin) SELECT ").append(keys)
-                .append(", ").append(origin).append(" FROM ibex_old;\n")
-                // a changed key: the new key too (rows whose key stayed are found in ibex_old already)
-                .append("    INSERT INTO ").append(delta).append(" (").append(keys).append(", ibex_origin) SELECT ")
-                .append(Sql.idents("n.", t.keyColumns())).append(", ").append(origin).append(" FROM ibex_new n WHERE NOT EXISTS (SELECT 1 FROM ibex_old o WHERE ")
-                .append(String.join(" AND ", same)).append(");\n")
                 .append("  END IF;\n  " + BUMP + "\n  RETURN NULL;\nEND\n$f$");
         return s.toString();
+    }
+
+    /** The WHEN condition of the key-change row trigger: some key column differs (keys are NOT NULL). */
+    static String keyChanged(TableInfo t, List<String> equality) {
+        List<String> changed = new ArrayList<>();
+        for (int i = 0; i < t.keyColumns().size(); i++) {
+            String k = Sql.ident(t.keyColumns().get(i));
+            changed.add("NOT (OLD." + k + " OPERATOR(" + equality.get(i) + ") NEW." + k + ")");
+        }
+        return String.join(" OR ", changed);
     }
 
     /**
