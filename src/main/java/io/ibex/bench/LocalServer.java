@@ -12,12 +12,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * A PostgreSQL server run from a local installation's binaries ({@code --pg-bin DIR}, e.g.
@@ -176,7 +174,7 @@ final class LocalServer implements AutoCloseable {
             LOG.warn("could not stop PostgreSQL on port {}: {}", port, e.getMessage());
         } finally {
             if (!running) {
-                deleteRecursively(base);
+                PostgresServer.deleteRecursively(base);
             }
         }
     }
@@ -232,17 +230,6 @@ final class LocalServer implements AutoCloseable {
                     // a temporary file
                 }
             }
-        }
-    }
-
-    private static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            LOG.warn("could not delete {}: {}", dir, e.toString());
         }
     }
 

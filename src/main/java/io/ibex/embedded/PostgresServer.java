@@ -327,7 +327,8 @@ public final class PostgresServer implements AutoCloseable {
         return "'" + value.replace("'", "''") + "'";
     }
 
-    private static void deleteRecursively(Path dir) {
+    /** Deletes a directory and everything in it; a failure is logged, not thrown (temporary data). */
+    public static void deleteRecursively(Path dir) {
         if (!Files.exists(dir)) {
             return;
         }
