@@ -265,6 +265,15 @@ public class PostgresTarget implements Target {
         }
     }
 
+    @Override
+    public long deleteRange(TableInfo t, KeyRange range) {
+        try (var s = c.createStatement()) {
+            return s.executeUpdate("DELETE FROM ONLY " + Sql.qualified(t.schema(), t.name()) + " t WHERE " + range.predicate("t", t));
+        } catch (SQLException e) {
+            throw fail("cannot delete changed rows of " + t.qualifiedName(), e);
+        }
+    }
+
     /**
      * The temporary table that takes a table's changed keys: created once per session (ON COMMIT DELETE ROWS
      * empties it at each commit), because creating one per batch costs more than the batch itself.

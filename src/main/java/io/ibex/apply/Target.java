@@ -55,6 +55,9 @@ public interface Target extends AutoCloseable {
     /** Like {@link #deleteKeys(TableInfo, InputStream)}, for keys known to lie in a range (null: no range). */
     long deleteKeys(TableInfo table, InputStream keys, KeyRange range);
 
+    /** Deletes every row whose key lies in the range; returns how many rows went. */
+    long deleteRange(TableInfo table, KeyRange range);
+
     /** Inserts the rows in the stream; returns how many. */
     long insertRows(TableInfo table, InputStream rows);
 

@@ -15,6 +15,7 @@ import java.util.Set;
 public record KeyRange(List<String> low, List<String> high) {
 
     private static final Set<String> ORDERED_TYPES = Set.of("smallint", "integer", "bigint", "numeric", "uuid", "date");
+    private static final Set<String> INTEGER_TYPES = Set.of("smallint", "integer", "bigint");
 
     /** Whether slices of this table's keys may carry a range. */
     public static boolean supported(TableInfo t) {
@@ -45,6 +46,22 @@ public record KeyRange(List<String> low, List<String> high) {
             }
         }
         return List.of(v);
+    }
+
+    /**
+     * Whether this range holds exactly the given number of distinct keys of a table with one integer key column
+     * and nothing else: then every integer from low to high is one of the keys, and the range itself can stand for
+     * them (no list of keys to send, no join).
+     */
+    public boolean holdsExactly(TableInfo t, long keys) {
+        if (t.keyColumns().size() != 1 || !INTEGER_TYPES.contains(t.keyTypes().get(0))) {
+            return false;
+        }
+        try {
+            return Math.subtractExact(Long.parseLong(high.get(0)), Long.parseLong(low.get(0))) == keys - 1;
+        } catch (NumberFormatException | ArithmeticException e) {
+            return false;
+        }
     }
 
     /** "alias.key >= low AND alias.key <= high" (a row comparison for a composite key), the values typed. */

@@ -174,6 +174,12 @@ public final class SourceSession implements AutoCloseable {
                 + (range == null ? "" : " AND " + range.predicate("t", t)));
     }
 
+    /** The current rows whose keys lie in the range (COPY text). */
+    public InputStream rowsIn(TableInfo t, KeyRange range) throws SQLException {
+        return copyOut("SELECT " + Sql.idents("t.", t.columnNames()) + " FROM ONLY " + Sql.qualified(t.schema(), t.name())
+                + " t WHERE " + range.predicate("t", t));
+    }
+
     /** Every row of a table, for a full copy. */
     public InputStream allRows(TableInfo t) throws SQLException {
         return copyOut("SELECT " + Sql.idents(t.columnNames()) + " FROM ONLY " + Sql.qualified(t.schema(), t.name()));

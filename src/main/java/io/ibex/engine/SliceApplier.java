@@ -117,11 +117,13 @@ final class SliceApplier {
                         while (!failed.get() && (i = next.getAndIncrement()) < slices.size()) {
                             KeySpool.Slice slice = slices.get(i);
                             KeyRange range = ranged ? KeyRange.of(slice.firstLine(), slice.lastLine(), t.keyColumns().size()) : null;
-                            long[] r = applySlice(c, tgt, t, spool.open(slice), spool.open(slice), range);
+                            boolean byRange = range != null && range.holdsExactly(t, slice.keys());
+                            long[] r = byRange ? applyRange(c, tgt, t, range) : applySlice(c, tgt, t, spool.open(slice), spool.open(slice), range);
                             deleted.addAndGet(r[0]);
                             inserted.addAndGet(r[1]);
-                            log.info("KID ({}) Delta count for {}.{} : {} (slice {} of {}: deleted {}, inserted {} on {})", plan.sync().name(),
-                                    source.name(), t.qualifiedName(), slice.keys(), slice.number(), slices.size(), r[0], r[1], targetDb.name());
+                            log.info("KID ({}) Delta count for {}.{} : {} (slice {} of {}{}: deleted {}, inserted {} on {})", plan.sync().name(),
+                                    source.name(), t.qualifiedName(), slice.keys(), slice.number(), slices.size(), byRange ? ", by key range" : "",
+                                    r[0], r[1], targetDb.name());
                             done.incrementAndGet();
                         }
                         return null;
@@ -181,6 +183,23 @@ final class SliceApplier {
             tgt.commit();
             return new long[] {deleted, inserted};
         } catch (RuntimeException | SQLException | IOException e) {
+            tgt.rollback();
+            throw e;
+        }
+    }
+
+    /**
+     * A slice whose keys are every integer of its range (a bulk change of consecutive ids): the range stands for
+     * its keys on both sides, so no key is sent and nothing is joined.
+     */
+    private static long[] applyRange(Connection src, Target tgt, TableInfo t, KeyRange range) throws SQLException {
+        try (SourceSession session = SourceSession.begin(src)) {
+            tgt.begin();
+            long deleted = tgt.deleteRange(t, range);
+            long inserted = tgt.insertRows(t, session.rowsIn(t, range));
+            tgt.commit();
+            return new long[] {deleted, inserted};
+        } catch (RuntimeException | SQLException e) {
             tgt.rollback();
             throw e;
         }

@@ -190,16 +190,24 @@ public class SyncRunner implements AutoCloseable {
             ChangeWindow window;
             BatchCounts counts = new BatchCounts();
             List<SyncPlan.Table> big = new ArrayList<>();
-            try (SourceSession session = SourceSession.begin(src)) {
-                window = new ChangeWindow(previous, session.snapshot(), plan.applicationName());
-                if (!window.isEmpty()) {
-                    List<SyncPlan.Table> small = new ArrayList<>();
-                    for (SyncPlan.Table t : plan.tables()) {
-                        long threshold = Math.min(SLICED_FROM, sliceKeys);
-                        (session.changeCount(t.info(), window, threshold + 1) > threshold ? big : small).add(t);
+            try (Spools spools = new Spools()) {
+                Changes changes = null;
+                try (SourceSession session = SourceSession.begin(src)) {
+                    window = new ChangeWindow(previous, session.snapshot(), plan.applicationName());
+                    if (!window.isEmpty()) {
+                        List<SyncPlan.Table> small = new ArrayList<>();
+                        for (SyncPlan.Table t : plan.tables()) {
+                            long threshold = Math.min(SLICED_FROM, sliceKeys);
+                            (session.changeCount(t.info(), window, threshold + 1) > threshold ? big : small).add(t);
+                        }
+                        changes = readChanges(session, window, small, big, spools);
                     }
-                    applyChanges(plan, source, targetDb, runId, session, window, small, big, counts);
+                } // the source's snapshot is let go before the target starts
+                if (changes != null) {
+                    applyChanges(plan, source, targetDb, runId, changes, counts);
                 }
+            } catch (java.io.IOException e) {
+                throw new IbexException("cannot keep the changes read from \"" + source.name() + "\" in a temporary file: " + e.getMessage(), e);
             }
             for (SyncPlan.Table t : big) {
                 applySlices(plan, source, targetDb, runId, window, t, counts);
@@ -286,16 +294,28 @@ public class SyncRunner implements AutoCloseable {
     /** Deletes the changed keys and copies their current rows, for every table with changes, in one target transaction. */
     private void applyChanges(SyncPlan plan, Database source, Database targetDb, long runId, SourceSession session,
                               ChangeWindow window, List<SyncPlan.Table> tables, BatchCounts counts) throws SQLException {
-        applyChanges(plan, source, targetDb, runId, session, window, tables, List.of(), counts);
+        try (Spools spools = new Spools()) {
+            Changes changes = readChanges(session, window, tables, List.of(), spools);
+            if (changes != null) {
+                applyChanges(plan, source, targetDb, runId, changes, counts);
+            }
+        } catch (java.io.IOException e) {
+            throw new IbexException("cannot keep the changes read from \"" + source.name() + "\" in a temporary file: " + e.getMessage(), e);
+        }
     }
 
-    /** sliced: tables whose changes are applied afterwards in slices; only their truncates are applied here. */
-    private void applyChanges(SyncPlan plan, Database source, Database targetDb, long runId, SourceSession session,
-                              ChangeWindow window, List<SyncPlan.Table> tables, List<SyncPlan.Table> sliced, BatchCounts counts)
-            throws SQLException {
-        String sync = plan.sync().name();
+    /** What a batch read from the source: the tables to truncate and, per changed table, its keys and current rows. */
+    private record Changes(List<SyncPlan.Table> truncated, List<SyncPlan.Table> changed, List<Spools.Spool> keys, List<Spools.Spool> rows) {
+    }
+
+    /**
+     * Reads a window's truncates and changes; null if there are none. sliced: tables whose changes are applied
+     * afterwards in slices; only their truncates are read here.
+     */
+    private Changes readChanges(SourceSession session, ChangeWindow window, List<SyncPlan.Table> tables, List<SyncPlan.Table> sliced,
+                                Spools spools) throws SQLException, java.io.IOException {
         if (tables.isEmpty() && sliced.isEmpty()) {
-            return; // a sequence-only sync captures nothing
+            return null; // a sequence-only sync captures nothing
         }
         List<SyncPlan.Table> changed = new ArrayList<>();
         List<SyncPlan.Table> truncated = new ArrayList<>();
@@ -315,20 +335,40 @@ public class SyncRunner implements AutoCloseable {
             }
         }
         if (changed.isEmpty() && truncated.isEmpty()) {
-            return;
+            return null;
         }
+        List<Spools.Spool> keys = new ArrayList<>();
+        List<Spools.Spool> rows = new ArrayList<>();
+        for (SyncPlan.Table t : changed) {
+            keys.add(spools.read(session.keys(t.info(), window)));
+            rows.add(spools.read(session.rows(t.info(), window)));
+        }
+        return new Changes(truncated, changed, keys, rows);
+    }
+
+    /** Applies what a batch read, in one target transaction. */
+    private void applyChanges(SyncPlan plan, Database source, Database targetDb, long runId, Changes changes, BatchCounts counts)
+            throws java.io.IOException {
+        String sync = plan.sync().name();
         repo.runState(runId, "Applying to " + targetDb.name());
         repo.commit();
         Target target = target(plan, targetDb);
         target.begin();
-        for (SyncPlan.Table t : truncated) {
+        for (SyncPlan.Table t : changes.truncated()) {
             target.truncate(t.info());
             counts.truncates++;
             log.info("KID ({}) Truncated {}.{} on {}", sync, source.name(), t.info().qualifiedName(), targetDb.name());
         }
-        for (SyncPlan.Table t : changed) {
-            long deleted = target.deleteKeys(t.info(), session.keys(t.info(), window));
-            long inserted = target.insertRows(t.info(), session.rows(t.info(), window));
+        for (int i = 0; i < changes.changed().size(); i++) {
+            SyncPlan.Table t = changes.changed().get(i);
+            long deleted;
+            long inserted;
+            try (java.io.InputStream keys = changes.keys().get(i).open()) {
+                deleted = target.deleteKeys(t.info(), keys);
+            }
+            try (java.io.InputStream rows = changes.rows().get(i).open()) {
+                inserted = target.insertRows(t.info(), rows);
+            }
             counts.deletes += deleted;
             counts.inserts += inserted;
             log.info("KID ({}) Delta count for {}.{} : {} (deleted {}, inserted {} on {})", sync, source.name(),

@@ -68,4 +68,17 @@ class KeySpoolTest {
         assertThat(KeyRange.of("1\\t", "2", 1)).isNull();
         assertThat(KeyRange.of("\\N", "2", 1)).isNull();
     }
+
+    @Test
+    void aRangeStandsForItsKeysOnlyWhenItHoldsEveryIntegerOfIt() {
+        TableInfo ints = new TableInfo("public", "t", List.of(), List.of("id"), List.of("bigint"));
+        TableInfo numeric = new TableInfo("public", "t", List.of(), List.of("id"), List.of("numeric"));
+        TableInfo pair = new TableInfo("public", "t", List.of(), List.of("a", "b"), List.of("integer", "integer"));
+        assertThat(KeyRange.of("1", "500", 1).holdsExactly(ints, 500)).isTrue();
+        assertThat(KeyRange.of("-5", "5", 1).holdsExactly(ints, 11)).isTrue();
+        assertThat(KeyRange.of("1", "501", 1).holdsExactly(ints, 500)).isFalse(); // a gap somewhere
+        assertThat(KeyRange.of("1", "500", 1).holdsExactly(numeric, 500)).isFalse(); // 1.5 may lie between
+        assertThat(KeyRange.of("1\t1", "1\t500", 2).holdsExactly(pair, 500)).isFalse();
+        assertThat(KeyRange.of("-9223372036854775808", "9223372036854775807", 1).holdsExactly(ints, 10)).isFalse();
+    }
 }

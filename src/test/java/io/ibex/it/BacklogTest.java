@@ -79,4 +79,31 @@ class BacklogTest {
             assertThat(r.count(false, "w")).isEqualTo(r.count(true, "w"));
         }
     }
+
+    /**
+     * A bulk change of consecutive integer keys: slices holding every integer of their range are applied by the
+     * range alone (no keys sent, no join), here next to slices with gaps, deletes of a whole range and new rows past
+     * the old end, and a key deleted and inserted again in one transaction.
+     */
+    @Test
+    void slicesOfConsecutiveKeysAreAppliedByTheirRange() throws Exception {
+        try (Replication r = new Replication(server, server)) {
+            String ddl = "CREATE TABLE d (id int PRIMARY KEY, v text, n int)";
+            r.execSource(ddl, "INSERT INTO d SELECT g, 'v' || g, g FROM generate_series(1, 5000) g");
+            r.execTarget(ddl, "INSERT INTO d SELECT g, 'v' || g, g FROM generate_series(1, 5000) g");
+            r.addDatabases();
+            r.ibex.addTables(List.of("d"), Map.of("db", "source", "relgroup", "rg"), false);
+            r.ibex.addSync("s", Map.of("relgroup", "rg", "db", "source,target"));
+            r.ibex.set("slice_keys", "500");
+            r.execSource("UPDATE d SET v = 'bulk', n = n + 1 WHERE id <= 2000",
+                    "DELETE FROM d WHERE id BETWEEN 2001 AND 2600",
+                    "UPDATE d SET v = 'sparse' WHERE id % 10 = 0",
+                    "INSERT INTO d SELECT g, 'new', g FROM generate_series(5001, 6200) g",
+                    "BEGIN; DELETE FROM d WHERE id = 3000; INSERT INTO d VALUES (3000, 'again', 0); COMMIT");
+            r.startDaemon();
+            r.awaitConverged(Duration.ofSeconds(60), "public.d");
+            assertThat(r.count(false, "d")).isEqualTo(5000 - 600 + 1200);
+            assertThat(r.count(true, "d")).isEqualTo(r.count(false, "d"));
+        }
+    }
 }
