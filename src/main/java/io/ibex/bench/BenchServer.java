@@ -108,6 +108,14 @@ final class BenchServer implements AutoCloseable {
         }
     }
 
+    /** Drops (if it exists) and creates a database as a copy of another (which must have no other session). */
+    void recreateDatabase(String db, String template) throws SQLException {
+        try (Connection c = connect("postgres"); Statement s = c.createStatement()) {
+            s.execute("DROP DATABASE IF EXISTS \"" + db + "\"");
+            s.execute("CREATE DATABASE \"" + db + "\" TEMPLATE \"" + template + "\"");
+        }
+    }
+
     void dropDatabase(String db) throws SQLException {
         try (Connection c = connect("postgres"); Statement s = c.createStatement()) {
             s.execute("DROP DATABASE IF EXISTS \"" + db + "\"");

@@ -49,6 +49,8 @@ public final class Benchmark {
 
     static final String DB = "ibex_bench";
     static final String BIG = "ibex_bench_big";
+    /** A copy of the main database that no sync captures: the no-capture runs alternate with the captured ones. */
+    static final String PLAIN = "ibex_bench_plain";
     static final String REPO = "ibex_bench_repo";
     static final String RESTORE = "ibex_bench_restore";
     static final String SYNC = "bench";
@@ -311,8 +313,9 @@ public final class Benchmark {
             }
             return null;
         });
-        setupLines.add(String.format(Locale.ROOT, "Load: pgbench scale %d (%,d accounts) generated and COPYed on the source in %.1f s.",
-                o.scale, accounts, load));
+        setupLines.add(String.format(Locale.ROOT, "Load: pgbench scale %d (%,d accounts) generated and COPYed on the source in %.1f s;"
+                + " copied (CREATE DATABASE ... TEMPLATE) to %s, which no sync captures, for the no-capture runs.", o.scale, accounts, load, PLAIN));
+        source.recreateDatabase(PLAIN, DB);
         try (Connection t = target.connect(DB)) {
             Pgbench.createSchemaOnly(t);
             exec(t, "CREATE TABLE " + HEARTBEAT + " (id int PRIMARY KEY, beat timestamptz NOT NULL)");
@@ -389,6 +392,7 @@ public final class Benchmark {
         }
         List<String[]> dbs = new ArrayList<>();
         dbs.add(new String[] {"s", DB});
+        dbs.add(new String[] {"s", PLAIN});
         dbs.add(new String[] {"t", DB});
         if (bigReady) {
             dbs.add(new String[] {"s", BIG});
@@ -409,28 +413,25 @@ public final class Benchmark {
 
     // ------------------------------------------------------------------ 1. capture overhead
 
+    /**
+     * The no-capture and the capture-on runs alternate (no capture on the copy {@link #PLAIN}, capture on the
+     * synced database, same server, same data), so that a machine whose speed drifts during the run weighs on
+     * both sides alike.
+     */
     private void overhead() throws Exception {
-        if (replicating) {
-            results.notes.add("Capture overhead: the no-capture figures need a source without the sync; run the overhead section first.");
-        } else {
-            for (int r = 1; r <= o.runs; r++) {
-                prepare();
-                tpsOff.add(tps(r, "no capture"));
-            }
-            for (int r = 1; r <= o.runs; r++) {
-                prepare();
-                updOff.add(timeFullUpdate(r, "no capture"));
-            }
-        }
         ensureReplicating();
         for (int r = 1; r <= o.runs; r++) {
             prepare();
-            tpsOn.add(tps(r, "capture on"));
+            tpsOff.add(tps(r, PLAIN, "no capture"));
+            prepare();
+            tpsOn.add(tps(r, DB, "capture on"));
             awaitSettled(SYNC, DB);
         }
         for (int r = 1; r <= o.runs; r++) {
             prepare();
-            updOn.add(timeFullUpdate(r, "capture on"));
+            updOff.add(timeFullUpdate(r, PLAIN, "no capture"));
+            prepare();
+            updOn.add(timeFullUpdate(r, DB, "capture on"));
             double c = awaitSettled(SYNC, DB);
             say(String.format(Locale.ROOT, "    (target caught up %.1f s later)", c));
         }
@@ -449,7 +450,7 @@ public final class Benchmark {
         try {
             for (int r = 1; r <= o.runs; r++) {
                 prepare();
-                tpsPaused.add(tps(r, "triggers only, sync paused"));
+                tpsPaused.add(tps(r, DB, "triggers only, sync paused"));
             }
             boolean kickTrigger;
             try (Connection s = source.connect(DB)) {
@@ -468,7 +469,7 @@ public final class Benchmark {
                 try {
                     for (int r = 1; r <= o.runs; r++) {
                         prepare();
-                        tpsNoKick.add(tps(r, "change-row trigger only (no NOTIFY), sync paused"));
+                        tpsNoKick.add(tps(r, DB, "change-row trigger only (no NOTIFY), sync paused"));
                     }
                 } finally {
                     try (Connection s = source.connect(DB)) {
@@ -490,7 +491,7 @@ public final class Benchmark {
             servers.put("target", t);
             try (ActivitySampler sampler = new ActivitySampler(servers, true)) {
                 sampler.start();
-                double tps = tps(0, "capture on, sampled");
+                double tps = tps(0, DB, "capture on, sampled");
                 sampler.stop();
                 diagnostics.put(String.format(Locale.ROOT, "TPC-B-like load, %d clients, capture on: %,.0f tps", o.clients, tps),
                         sampler.report());
@@ -499,8 +500,8 @@ public final class Benchmark {
         awaitSettled(SYNC, DB);
     }
 
-    private double tps(int run, String what) throws Exception {
-        Pgbench.Load load = new Pgbench.Load(source.supplier(DB), o.clients).duration(Duration.ofSeconds(o.seconds)).start();
+    private double tps(int run, String db, String what) throws Exception {
+        Pgbench.Load load = new Pgbench.Load(source.supplier(db), o.clients).duration(Duration.ofSeconds(o.seconds)).start();
         load.awaitDone();
         double tps = load.transactions() / (load.elapsed().toNanos() / 1e9);
         say(String.format(Locale.ROOT, "  run %d: TPC-B-like, %s: %,.0f tps (%,d transactions, %d errors)", run, what, tps,
@@ -511,8 +512,8 @@ public final class Benchmark {
         return tps;
     }
 
-    private double timeFullUpdate(int run, String what) throws Exception {
-        try (Connection s = source.connect(DB)) {
+    private double timeFullUpdate(int run, String db, String what) throws Exception {
+        try (Connection s = source.connect(db)) {
             long t0 = System.nanoTime();
             int n = s.createStatement().executeUpdate("UPDATE pgbench_accounts SET abalance = abalance + 1");
             double secs = (System.nanoTime() - t0) / 1e9;
@@ -1153,7 +1154,9 @@ public final class Benchmark {
                 + " analyzed, and both servers checkpoint. The daemon runs in the benchmark's JVM (one thread per sync), which has"
                 + " nothing else to do during a catch-up; heap figures are that JVM's.\n");
         sb.append("* Capture on: the sync exists with its triggers and the daemon is running and applying while the load runs."
-                + " pgbench_history has no primary key and is not replicated (as with Bucardo's delta syncs).\n");
+                + " pgbench_history has no primary key and is not replicated (as with Bucardo's delta syncs). No capture: the same"
+                + " load on " + PLAIN + ", a copy of the database on the same server that no sync captures. The two alternate,"
+                + " run by run (no capture, then capture on), so that a drift of the machine's speed weighs on both alike.\n");
         sb.append("* Catch-up: the UPDATE is committed on the source; the time runs from the return of the commit until the"
                 + " sync's position for the target (stored right after the target's commit) makes the UPDATE's transaction visible,"
                 + " polled every 10 ms in the repository. The target table is then compared with the source (row count and MD5"

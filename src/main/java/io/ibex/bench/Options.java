@@ -68,7 +68,7 @@ final class Options {
               --jfr               record the whole run with Java Flight Recorder into the output directory
               --out DIR           output directory (default target/bench)
 
-            With --source/--target the benchmark creates (dropping first) the databases ibex_bench, ibex_bench_big,
+            With --source/--target the benchmark creates (dropping first) the databases ibex_bench, ibex_bench_plain, ibex_bench_big,
             ibex_bench_restore and ibex_bench_repo on them: use servers you can spare.
             """;
 
