@@ -251,7 +251,9 @@ public class PostgresTarget implements Target {
         }
         try {
             String temp = keyTable(t);
-            Pg.exec(c, "DELETE FROM " + temp); // keys of an earlier call in this transaction (another source's)
+            if (!filledInThisTransaction.add(temp)) {
+                Pg.exec(c, "DELETE FROM " + temp); // keys of an earlier call in this transaction (another source's)
+            }
             if (copy.copyIn("COPY " + temp + " FROM STDIN", keys) > 10_000) {
                 Pg.exec(c, "ANALYZE " + temp); // a temporary table has no statistics; without them big joins go wrong
                 Pg.exec(c, "SET LOCAL work_mem = '64MB'"); // and the join's hash table in memory
@@ -296,6 +298,8 @@ public class PostgresTarget implements Target {
 
     private final java.util.Map<String, String> keyTables = new java.util.HashMap<>();
     private final java.util.Set<String> createdInThisTransaction = new java.util.HashSet<>();
+    /** Key tables that hold keys until the commit (ON COMMIT DELETE ROWS) empties them. */
+    private final java.util.Set<String> filledInThisTransaction = new java.util.HashSet<>();
 
     @Override
     public long insertRows(TableInfo t, InputStream rows) {
@@ -329,6 +333,7 @@ public class PostgresTarget implements Target {
         try {
             c.commit();
             createdInThisTransaction.clear();
+            filledInThisTransaction.clear();
         } catch (SQLException e) {
             throw fail("commit failed", e);
         }
@@ -340,6 +345,7 @@ public class PostgresTarget implements Target {
         setAside.clear(); // the drops were rolled back
         createdInThisTransaction.forEach(keyTables::remove); // their creation was rolled back too
         createdInThisTransaction.clear();
+        filledInThisTransaction.clear();
     }
 
     @Override

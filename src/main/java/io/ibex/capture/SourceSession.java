@@ -88,6 +88,31 @@ public final class SourceSession implements AutoCloseable {
         return out;
     }
 
+    /**
+     * How many change rows each table (of those given) has in the window, counted up to limit, with one query;
+     * tables without changes are left out.
+     */
+    public java.util.Map<TableInfo, Long> changeCounts(List<TableInfo> tables, ChangeWindow w, long limit) throws SQLException {
+        java.util.Map<TableInfo, Long> out = new java.util.LinkedHashMap<>();
+        if (tables.isEmpty()) {
+            return out;
+        }
+        List<String> parts = new java.util.ArrayList<>();
+        for (int i = 0; i < tables.size(); i++) {
+            TableInfo t = tables.get(i);
+            parts.add("SELECT " + i + ", (SELECT count(*) FROM (SELECT 1 FROM " + CaptureInstaller.names(t.schema(), t.name()).qualifiedDelta()
+                    + " WHERE " + w.predicate("ibex_txid", "ibex_origin") + " LIMIT " + limit + ") x)");
+        }
+        try (var st = c.createStatement(); var rs = st.executeQuery(String.join(" UNION ALL ", parts))) {
+            while (rs.next()) {
+                if (rs.getLong(2) > 0) {
+                    out.put(tables.get(rs.getInt(1)), rs.getLong(2));
+                }
+            }
+        }
+        return out;
+    }
+
     /** The tables (schema.name) truncated in the window. */
     public java.util.Set<String> truncatedTables(ChangeWindow w) throws SQLException {
         return new java.util.HashSet<>(Pg.query(c, "SELECT DISTINCT schemaname || '.' || relname FROM " + CaptureInstaller.SCHEMA

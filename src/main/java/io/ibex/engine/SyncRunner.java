@@ -194,13 +194,18 @@ public class SyncRunner implements AutoCloseable {
                 Changes changes = null;
                 try (SourceSession session = SourceSession.begin(src)) {
                     window = new ChangeWindow(previous, session.snapshot(), plan.applicationName());
-                    if (!window.isEmpty()) {
+                    if (!window.isEmpty() && !plan.tables().isEmpty()) {
+                        long threshold = Math.min(SLICED_FROM, sliceKeys);
+                        java.util.Map<io.ibex.capture.TableInfo, Long> changeRows = session.changeCounts(
+                                plan.tables().stream().map(SyncPlan.Table::info).toList(), window, threshold + 1);
                         List<SyncPlan.Table> small = new ArrayList<>();
                         for (SyncPlan.Table t : plan.tables()) {
-                            long threshold = Math.min(SLICED_FROM, sliceKeys);
-                            (session.changeCount(t.info(), window, threshold + 1) > threshold ? big : small).add(t);
+                            Long n = changeRows.get(t.info());
+                            if (n != null) {
+                                (n > threshold ? big : small).add(t);
+                            }
                         }
-                        changes = readChanges(session, window, small, big, spools);
+                        changes = readChanges(session, window, plan.tables(), small, spools);
                     }
                 } // the source's snapshot is let go before the target starts
                 if (changes != null) {
@@ -212,9 +217,12 @@ public class SyncRunner implements AutoCloseable {
             for (SyncPlan.Table t : big) {
                 applySlices(plan, source, targetDb, runId, window, t, counts);
             }
-            // the target has everything up to this snapshot; a crash before this line re-applies the batch, harmlessly
+            // the target has everything up to this snapshot; a crash before the repository commits this (with the
+            // run's end, or now after a long backlog) re-applies the batch, harmlessly
             repo.savePosition(sync, source.name(), targetDb.name(), window.current().text());
-            repo.commit();
+            if (!big.isEmpty()) {
+                repo.commit();
+            }
             return counts;
         } catch (SQLException e) {
             throw new IbexException("source database \"" + source.name() + "\": " + Pg.firstLine(e), e);
@@ -295,7 +303,8 @@ public class SyncRunner implements AutoCloseable {
     private void applyChanges(SyncPlan plan, Database source, Database targetDb, long runId, SourceSession session,
                               ChangeWindow window, List<SyncPlan.Table> tables, BatchCounts counts) throws SQLException {
         try (Spools spools = new Spools()) {
-            Changes changes = readChanges(session, window, tables, List.of(), spools);
+            java.util.Set<io.ibex.capture.TableInfo> withChanges = session.changedTables(tables.stream().map(SyncPlan.Table::info).toList(), window);
+            Changes changes = readChanges(session, window, tables, tables.stream().filter(t -> withChanges.contains(t.info())).toList(), spools);
             if (changes != null) {
                 applyChanges(plan, source, targetDb, runId, changes, counts);
             }
@@ -309,29 +318,19 @@ public class SyncRunner implements AutoCloseable {
     }
 
     /**
-     * Reads a window's truncates and changes; null if there are none. sliced: tables whose changes are applied
-     * afterwards in slices; only their truncates are read here.
+     * Reads a window's truncates and changes; null if there are none. tables: the tables whose truncates to read;
+     * changed: those whose changes to read now (a big backlog's are read afterwards, in slices).
      */
-    private Changes readChanges(SourceSession session, ChangeWindow window, List<SyncPlan.Table> tables, List<SyncPlan.Table> sliced,
+    private Changes readChanges(SourceSession session, ChangeWindow window, List<SyncPlan.Table> tables, List<SyncPlan.Table> changed,
                                 Spools spools) throws SQLException, java.io.IOException {
-        if (tables.isEmpty() && sliced.isEmpty()) {
+        if (tables.isEmpty()) {
             return null; // a sequence-only sync captures nothing
         }
-        List<SyncPlan.Table> changed = new ArrayList<>();
         List<SyncPlan.Table> truncated = new ArrayList<>();
         java.util.Set<String> truncatedNames = session.truncatedTables(window);
-        for (SyncPlan.Table t : sliced) {
-            if (truncatedNames.contains(t.info().qualifiedName())) {
-                truncated.add(t);
-            }
-        }
-        java.util.Set<io.ibex.capture.TableInfo> withChanges = session.changedTables(tables.stream().map(SyncPlan.Table::info).toList(), window);
         for (SyncPlan.Table t : tables) {
             if (truncatedNames.contains(t.info().qualifiedName())) {
                 truncated.add(t);
-            }
-            if (withChanges.contains(t.info())) {
-                changed.add(t);
             }
         }
         if (changed.isEmpty() && truncated.isEmpty()) {
@@ -350,8 +349,6 @@ public class SyncRunner implements AutoCloseable {
     private void applyChanges(SyncPlan plan, Database source, Database targetDb, long runId, Changes changes, BatchCounts counts)
             throws java.io.IOException {
         String sync = plan.sync().name();
-        repo.runState(runId, "Applying to " + targetDb.name());
-        repo.commit();
         Target target = target(plan, targetDb);
         target.begin();
         for (SyncPlan.Table t : changes.truncated()) {
