@@ -192,6 +192,7 @@ public class SyncRunner implements AutoCloseable {
             List<SyncPlan.Table> big = new ArrayList<>();
             try (Spools spools = new Spools()) {
                 Changes changes = null;
+                boolean applied = false;
                 try (SourceSession session = SourceSession.begin(src)) {
                     window = new ChangeWindow(previous, session.snapshot(), plan.applicationName());
                     if (!window.isEmpty() && !plan.tables().isEmpty()) {
@@ -206,9 +207,13 @@ public class SyncRunner implements AutoCloseable {
                             }
                         }
                         changes = readChanges(session, window, plan.tables(), small, spools);
+                        if (changes != null && changes.live()) {
+                            applyChanges(plan, source, targetDb, runId, changes, counts); // rows too big to keep: streamed
+                            applied = true;
+                        }
                     }
-                } // the source's snapshot is let go before the target starts
-                if (changes != null) {
+                } // else the source's snapshot is let go before the target starts
+                if (changes != null && !applied) {
                     applyChanges(plan, source, targetDb, runId, changes, counts);
                 }
             } catch (java.io.IOException e) {
@@ -313,8 +318,13 @@ public class SyncRunner implements AutoCloseable {
         }
     }
 
-    /** What a batch read from the source: the tables to truncate and, per changed table, its keys and current rows. */
-    private record Changes(List<SyncPlan.Table> truncated, List<SyncPlan.Table> changed, List<Spools.Spool> keys, List<Spools.Spool> rows) {
+    /**
+     * What a batch read from the source: the tables to truncate and, per changed table, its keys and current rows.
+     * live: some rows were too big to keep and are still being read, with the ones after them (the source's
+     * transaction must stay open until they are applied).
+     */
+    private record Changes(List<SyncPlan.Table> truncated, List<SyncPlan.Table> changed, List<Spools.Spool> keys, List<Spools.Spool> rows,
+                           boolean live) {
     }
 
     /**
@@ -338,16 +348,34 @@ public class SyncRunner implements AutoCloseable {
         }
         List<Spools.Spool> keys = new ArrayList<>();
         List<Spools.Spool> rows = new ArrayList<>();
+        boolean live = false;
         for (SyncPlan.Table t : changed) {
-            keys.add(spools.read(session.keys(t.info(), window)));
-            rows.add(spools.read(session.rows(t.info(), window)));
+            if (live) { // the source is busy with the live rows: these are read when their turn comes
+                keys.add(() -> session.keys(t.info(), window));
+                rows.add(() -> session.rows(t.info(), window));
+                continue;
+            }
+            Spools.Spool k = spools.read(session.keys(t.info(), window));
+            keys.add(k);
+            if (k.live()) {
+                live = true;
+                rows.add(() -> session.rows(t.info(), window));
+                continue;
+            }
+            Spools.Spool r = spools.read(session.rows(t.info(), window));
+            rows.add(r);
+            live = r.live();
+            if (live) {
+                log.info("KID Rows of {} exceed what a batch keeps ({} MB): streamed, the source's read open until they are applied",
+                        t.info().qualifiedName(), Spools.TOTAL_BUDGET >> 20);
+            }
         }
-        return new Changes(truncated, changed, keys, rows);
+        return new Changes(truncated, changed, keys, rows, live);
     }
 
     /** Applies what a batch read, in one target transaction. */
     private void applyChanges(SyncPlan plan, Database source, Database targetDb, long runId, Changes changes, BatchCounts counts)
-            throws java.io.IOException {
+            throws java.io.IOException, SQLException {
         String sync = plan.sync().name();
         Target target = target(plan, targetDb);
         target.begin();

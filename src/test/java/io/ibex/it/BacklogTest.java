@@ -106,4 +106,26 @@ class BacklogTest {
             assertThat(r.count(true, "d")).isEqualTo(r.count(false, "d"));
         }
     }
+
+    /**
+     * Rows too wide to keep within the daemon's budget for one batch (128 MB of COPY text here) are streamed from
+     * the source while the target applies them, and the tables after them in the same batch are read then too.
+     */
+    @Test
+    void rowsTooWideToKeepAreStreamedWithTheTablesAfterThem() throws Exception {
+        try (Replication r = new Replication(server, server)) {
+            String ddl = "CREATE TABLE a_wide (id int PRIMARY KEY, v text); CREATE TABLE b_small (id int PRIMARY KEY, v text)";
+            r.execSource(ddl);
+            r.execTarget(ddl);
+            r.addDatabases();
+            r.ibex.addTables(List.of("a_wide", "b_small"), Map.of("db", "source", "relgroup", "rg"), false);
+            r.ibex.addSync("s", Map.of("relgroup", "rg", "db", "source,target"));
+            r.execSource("BEGIN; INSERT INTO a_wide SELECT g, repeat(md5(g::text), 15000) FROM generate_series(1, 300) g;"
+                    + " INSERT INTO b_small SELECT g, 'b' || g FROM generate_series(1, 500) g; COMMIT");
+            r.startDaemon();
+            r.awaitConverged(Duration.ofSeconds(120), "public.a_wide", "public.b_small");
+            assertThat(r.count(false, "a_wide")).isEqualTo(300);
+            assertThat(r.count(false, "b_small")).isEqualTo(500);
+        }
+    }
 }
