@@ -42,7 +42,7 @@ final class StepReplay {
             ChangeWindow w = new ChangeWindow(new Snapshot(previousPosition), session.snapshot(),
                     CaptureInstaller.APPLICATION_PREFIX + sync);
             t = lap(steps, "source: begin REPEATABLE READ, snapshot, table info", t);
-            session.changedTables(java.util.List.of(info), w);
+            session.changeCounts(java.util.List.of(info), w, 1);
             session.truncatedTables(w);
             t = lap(steps, "source: which tables changed? truncated? (2 queries)", t);
             String delta = CaptureInstaller.names(schema, table).qualifiedDelta();

@@ -70,27 +70,9 @@ public final class SourceSession implements AutoCloseable {
                 + " WHERE " + w.predicate("ibex_txid", "ibex_origin") + " LIMIT 1");
     }
 
-    /** The tables (of those given) with changes in the window, found with one query. */
-    public java.util.Set<TableInfo> changedTables(List<TableInfo> tables, ChangeWindow w) throws SQLException {
-        if (tables.isEmpty()) {
-            return java.util.Set.of();
-        }
-        List<String> parts = new java.util.ArrayList<>();
-        for (int i = 0; i < tables.size(); i++) {
-            TableInfo t = tables.get(i);
-            parts.add("SELECT " + i + " WHERE EXISTS (SELECT 1 FROM " + CaptureInstaller.names(t.schema(), t.name()).qualifiedDelta()
-                    + " WHERE " + w.predicate("ibex_txid", "ibex_origin") + ")");
-        }
-        java.util.Set<TableInfo> out = new java.util.LinkedHashSet<>();
-        for (int i : Pg.query(c, String.join(" UNION ALL ", parts), rs -> rs.getInt(1))) {
-            out.add(tables.get(i));
-        }
-        return out;
-    }
-
     /**
      * How many change rows each table (of those given) has in the window, counted up to limit, with one query;
-     * tables without changes are left out.
+     * tables without changes are left out (limit 1: which tables changed).
      */
     public java.util.Map<TableInfo, Long> changeCounts(List<TableInfo> tables, ChangeWindow w, long limit) throws SQLException {
         java.util.Map<TableInfo, Long> out = new java.util.LinkedHashMap<>();
@@ -141,12 +123,6 @@ public final class SourceSession implements AutoCloseable {
         String keyTuple = t.keyColumns().size() == 1 ? Sql.ident(t.keyColumns().get(0)) : "(" + Sql.idents(t.keyColumns()) + ")";
         return copyOut("SELECT " + Sql.idents(t.columnNames()) + " FROM ONLY " + Sql.qualified(t.schema(), t.name())
                 + " WHERE " + keyTuple + " IN (" + changedKeys(t, w) + ")");
-    }
-
-    /** How many change rows of a table the window holds, counted up to limit (an upper bound of its distinct keys). */
-    public long changeCount(TableInfo t, ChangeWindow w, long limit) throws SQLException {
-        return Pg.queryLong(c, "SELECT count(*) FROM (SELECT 1 FROM " + CaptureInstaller.names(t.schema(), t.name()).qualifiedDelta()
-                + " WHERE " + w.predicate("ibex_txid", "ibex_origin") + " LIMIT " + limit + ") x");
     }
 
     /** The distinct keys changed in the window in key order, as COPY text (for slicing a big backlog). */

@@ -118,7 +118,8 @@ final class SliceApplier {
                             KeySpool.Slice slice = slices.get(i);
                             KeyRange range = ranged ? KeyRange.of(slice.firstLine(), slice.lastLine(), t.keyColumns().size()) : null;
                             boolean byRange = range != null && range.holdsExactly(t, slice.keys());
-                            long[] r = byRange ? applyRange(c, tgt, t, range) : applySlice(c, tgt, t, spool.open(slice), spool.open(slice), range);
+                            long[] r = byRange ? applySlice(c, tgt, t, null, null, range)
+                                    : applySlice(c, tgt, t, spool.open(slice), spool.open(slice), range);
                             deleted.addAndGet(r[0]);
                             inserted.addAndGet(r[1]);
                             log.info("KID ({}) Delta count for {}.{} : {} (slice {} of {}{}: deleted {}, inserted {} on {})", plan.sync().name(),
@@ -173,33 +174,20 @@ final class SliceApplier {
         repo.commit();
     }
 
-    /** One slice: its keys deleted and their source rows copied, in one target transaction. */
+    /**
+     * One slice: its keys deleted and their source rows copied, in one target transaction. Without key streams
+     * the range stands for the keys: a slice whose keys are every integer of its range (a bulk change of
+     * consecutive ids), for which no key is sent and nothing is joined.
+     */
     private static long[] applySlice(Connection src, Target tgt, TableInfo t, InputStream keysToDelete, InputStream keysToCopy,
                                      KeyRange range) throws SQLException, IOException {
         try (SourceSession session = SourceSession.begin(src); keysToDelete; keysToCopy) {
             tgt.begin();
-            long deleted = tgt.deleteKeys(t, keysToDelete, range);
-            long inserted = tgt.insertRows(t, session.rowsOf(t, keysToCopy, range));
+            long deleted = keysToDelete == null ? tgt.deleteRange(t, range) : tgt.deleteKeys(t, keysToDelete, range);
+            long inserted = tgt.insertRows(t, keysToCopy == null ? session.rowsIn(t, range) : session.rowsOf(t, keysToCopy, range));
             tgt.commit();
             return new long[] {deleted, inserted};
         } catch (RuntimeException | SQLException | IOException e) {
-            tgt.rollback();
-            throw e;
-        }
-    }
-
-    /**
-     * A slice whose keys are every integer of its range (a bulk change of consecutive ids): the range stands for
-     * its keys on both sides, so no key is sent and nothing is joined.
-     */
-    private static long[] applyRange(Connection src, Target tgt, TableInfo t, KeyRange range) throws SQLException {
-        try (SourceSession session = SourceSession.begin(src)) {
-            tgt.begin();
-            long deleted = tgt.deleteRange(t, range);
-            long inserted = tgt.insertRows(t, session.rowsIn(t, range));
-            tgt.commit();
-            return new long[] {deleted, inserted};
-        } catch (RuntimeException | SQLException e) {
             tgt.rollback();
             throw e;
         }

@@ -25,8 +25,6 @@ final class Spools implements AutoCloseable {
     static final long MEMORY_BUDGET = 16L << 20;
     static final long TOTAL_BUDGET = 128L << 20;
 
-    private final long memoryBudget;
-    private final long totalBudget;
     private final List<Path> files = new ArrayList<>();
     private long memoryLeft;
     private long totalLeft;
@@ -36,8 +34,6 @@ final class Spools implements AutoCloseable {
     }
 
     Spools(long memoryBudget, long totalBudget) {
-        this.memoryBudget = memoryBudget;
-        this.totalBudget = totalBudget;
         this.memoryLeft = memoryBudget;
         this.totalLeft = totalBudget;
     }
@@ -123,7 +119,5 @@ final class Spools implements AutoCloseable {
             }
         }
         files.clear();
-        memoryLeft = memoryBudget;
-        totalLeft = totalBudget;
     }
 }

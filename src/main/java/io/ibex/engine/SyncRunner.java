@@ -217,7 +217,7 @@ public class SyncRunner implements AutoCloseable {
                     applyChanges(plan, source, targetDb, runId, changes, counts);
                 }
             } catch (java.io.IOException e) {
-                throw new IbexException("cannot keep the changes read from \"" + source.name() + "\" in a temporary file: " + e.getMessage(), e);
+                throw spoolFailure(source, e);
             }
             for (SyncPlan.Table t : big) {
                 applySlices(plan, source, targetDb, runId, window, t, counts);
@@ -308,23 +308,30 @@ public class SyncRunner implements AutoCloseable {
     private void applyChanges(SyncPlan plan, Database source, Database targetDb, long runId, SourceSession session,
                               ChangeWindow window, List<SyncPlan.Table> tables, BatchCounts counts) throws SQLException {
         try (Spools spools = new Spools()) {
-            java.util.Set<io.ibex.capture.TableInfo> withChanges = session.changedTables(tables.stream().map(SyncPlan.Table::info).toList(), window);
+            java.util.Set<io.ibex.capture.TableInfo> withChanges = session.changeCounts(tables.stream().map(SyncPlan.Table::info).toList(),
+                    window, 1).keySet();
             Changes changes = readChanges(session, window, tables, tables.stream().filter(t -> withChanges.contains(t.info())).toList(), spools);
             if (changes != null) {
                 applyChanges(plan, source, targetDb, runId, changes, counts);
             }
         } catch (java.io.IOException e) {
-            throw new IbexException("cannot keep the changes read from \"" + source.name() + "\" in a temporary file: " + e.getMessage(), e);
+            throw spoolFailure(source, e);
         }
     }
 
+    private static IbexException spoolFailure(Database source, java.io.IOException e) {
+        return new IbexException("cannot keep the changes read from \"" + source.name() + "\" in a temporary file: " + e.getMessage(), e);
+    }
+
     /**
-     * What a batch read from the source: the tables to truncate and, per changed table, its keys and current rows.
-     * live: some rows were too big to keep and are still being read, with the ones after them (the source's
-     * transaction must stay open until they are applied).
+     * What a batch read from the source: the tables to truncate and the changed tables with their keys and current
+     * rows. live: some rows were too big to keep and are still being read, with the tables after them (the
+     * source's transaction must stay open until they are applied).
      */
-    private record Changes(List<SyncPlan.Table> truncated, List<SyncPlan.Table> changed, List<Spools.Spool> keys, List<Spools.Spool> rows,
-                           boolean live) {
+    private record Changes(List<SyncPlan.Table> truncated, List<TableChanges> changed, boolean live) {
+    }
+
+    private record TableChanges(SyncPlan.Table table, Spools.Spool keys, Spools.Spool rows) {
     }
 
     /**
@@ -346,31 +353,21 @@ public class SyncRunner implements AutoCloseable {
         if (changed.isEmpty() && truncated.isEmpty()) {
             return null;
         }
-        List<Spools.Spool> keys = new ArrayList<>();
-        List<Spools.Spool> rows = new ArrayList<>();
+        List<TableChanges> read = new ArrayList<>();
         boolean live = false;
         for (SyncPlan.Table t : changed) {
-            if (live) { // the source is busy with the live rows: these are read when their turn comes
-                keys.add(() -> session.keys(t.info(), window));
-                rows.add(() -> session.rows(t.info(), window));
-                continue;
-            }
-            Spools.Spool k = spools.read(session.keys(t.info(), window));
-            keys.add(k);
-            if (k.live()) {
+            // while a live stream occupies the source, what follows it is read when its turn comes
+            Spools.Spool keys = live ? () -> session.keys(t.info(), window) : spools.read(session.keys(t.info(), window));
+            live |= keys.live();
+            Spools.Spool rows = live ? () -> session.rows(t.info(), window) : spools.read(session.rows(t.info(), window));
+            if (rows.live()) {
                 live = true;
-                rows.add(() -> session.rows(t.info(), window));
-                continue;
-            }
-            Spools.Spool r = spools.read(session.rows(t.info(), window));
-            rows.add(r);
-            live = r.live();
-            if (live) {
                 log.info("KID Rows of {} exceed what a batch keeps ({} MB): streamed, the source's read open until they are applied",
                         t.info().qualifiedName(), Spools.TOTAL_BUDGET >> 20);
             }
+            read.add(new TableChanges(t, keys, rows));
         }
-        return new Changes(truncated, changed, keys, rows, live);
+        return new Changes(truncated, read, live);
     }
 
     /** Applies what a batch read, in one target transaction. */
@@ -384,14 +381,14 @@ public class SyncRunner implements AutoCloseable {
             counts.truncates++;
             log.info("KID ({}) Truncated {}.{} on {}", sync, source.name(), t.info().qualifiedName(), targetDb.name());
         }
-        for (int i = 0; i < changes.changed().size(); i++) {
-            SyncPlan.Table t = changes.changed().get(i);
+        for (TableChanges c : changes.changed()) {
+            SyncPlan.Table t = c.table();
             long deleted;
             long inserted;
-            try (java.io.InputStream keys = changes.keys().get(i).open()) {
+            try (java.io.InputStream keys = c.keys().open()) {
                 deleted = target.deleteKeys(t.info(), keys);
             }
-            try (java.io.InputStream rows = changes.rows().get(i).open()) {
+            try (java.io.InputStream rows = c.rows().open()) {
                 inserted = target.insertRows(t.info(), rows);
             }
             counts.deletes += deleted;
