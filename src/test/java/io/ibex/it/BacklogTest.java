@@ -36,9 +36,7 @@ class BacklogTest {
             String ddl = "CREATE TABLE t (region text, id int, v text, PRIMARY KEY (region, id)); CREATE TABLE u (id int PRIMARY KEY, v text)";
             r.execSource(ddl);
             r.execTarget(ddl);
-            r.addDatabases();
-            r.ibex.addTables(List.of("t", "u"), Map.of("db", "source", "relgroup", "rg"), false);
-            r.ibex.addSync("s", Map.of("relgroup", "rg", "db", "source,target"));
+            syncOf(r, "t", "u");
             r.ibex.set("slice_keys", "500");
             r.execSource("INSERT INTO t SELECT CASE WHEN g % 3 = 0 THEN 'north' WHEN g % 3 = 1 THEN 'South ü' ELSE 'east''s' END, g, 'v' FROM generate_series(1, 6000) g",
                     "INSERT INTO u SELECT g, 'x' FROM generate_series(1, 2000) g",
@@ -64,9 +62,7 @@ class BacklogTest {
             String ddl = "CREATE TABLE w (id bigint PRIMARY KEY, code text NOT NULL UNIQUE, v numeric)";
             r.execSource(ddl, "INSERT INTO w SELECT g, 'c' || g, g FROM generate_series(1, 3000) g");
             r.execTarget(ddl, "INSERT INTO w SELECT g, 'c' || g, g FROM generate_series(1, 3000) g");
-            r.addDatabases();
-            r.ibex.addTables(List.of("w"), Map.of("db", "source", "relgroup", "rg"), false);
-            r.ibex.addSync("s", Map.of("relgroup", "rg", "db", "source,target"));
+            syncOf(r, "w");
             r.ibex.set("slice_keys", "500");
             r.execSource("UPDATE w SET v = v * 2 WHERE id % 3 = 0",
                     "DELETE FROM w WHERE id % 13 = 0",
@@ -91,9 +87,7 @@ class BacklogTest {
             String ddl = "CREATE TABLE d (id int PRIMARY KEY, v text, n int)";
             r.execSource(ddl, "INSERT INTO d SELECT g, 'v' || g, g FROM generate_series(1, 5000) g");
             r.execTarget(ddl, "INSERT INTO d SELECT g, 'v' || g, g FROM generate_series(1, 5000) g");
-            r.addDatabases();
-            r.ibex.addTables(List.of("d"), Map.of("db", "source", "relgroup", "rg"), false);
-            r.ibex.addSync("s", Map.of("relgroup", "rg", "db", "source,target"));
+            syncOf(r, "d");
             r.ibex.set("slice_keys", "500");
             r.execSource("UPDATE d SET v = 'bulk', n = n + 1 WHERE id <= 2000",
                     "DELETE FROM d WHERE id BETWEEN 2001 AND 2600",
@@ -117,9 +111,7 @@ class BacklogTest {
             String ddl = "CREATE TABLE a_wide (id int PRIMARY KEY, v text); CREATE TABLE b_small (id int PRIMARY KEY, v text)";
             r.execSource(ddl);
             r.execTarget(ddl);
-            r.addDatabases();
-            r.ibex.addTables(List.of("a_wide", "b_small"), Map.of("db", "source", "relgroup", "rg"), false);
-            r.ibex.addSync("s", Map.of("relgroup", "rg", "db", "source,target"));
+            syncOf(r, "a_wide", "b_small");
             r.execSource("BEGIN; INSERT INTO a_wide SELECT g, repeat(md5(g::text), 15000) FROM generate_series(1, 300) g;"
                     + " INSERT INTO b_small SELECT g, 'b' || g FROM generate_series(1, 500) g; COMMIT");
             r.startDaemon();
@@ -127,5 +119,12 @@ class BacklogTest {
             assertThat(r.count(false, "a_wide")).isEqualTo(300);
             assertThat(r.count(false, "b_small")).isEqualTo(500);
         }
+    }
+
+    /** Sync "s" from the source to the target over the given tables. */
+    private static void syncOf(Replication r, String... tables) {
+        r.addDatabases();
+        r.ibex.addTables(List.of(tables), Map.of("db", "source", "relgroup", "rg"), false);
+        r.ibex.addSync("s", Map.of("relgroup", "rg", "db", "source,target"));
     }
 }
