@@ -229,7 +229,11 @@ public class PostgresTarget implements Target {
 
     @Override
     public void analyze(TableInfo t) {
-        outsideTransaction("ANALYZE " + Sql.qualified(t.schema(), t.name()), "cannot analyze " + t.qualifiedName());
+        try {
+            Pg.exec(c, "ANALYZE " + Sql.qualified(t.schema(), t.name()));
+        } catch (SQLException e) {
+            throw fail("cannot analyze " + t.qualifiedName(), e);
+        }
     }
 
     private void outsideTransaction(String sql, String failure) {

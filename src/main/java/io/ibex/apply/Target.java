@@ -44,7 +44,7 @@ public interface Target extends AutoCloseable {
     /** Rebuilds a table's indexes after a full copy (rebuild_index); outside any transaction. */
     void reindex(TableInfo table);
 
-    /** Refreshes the planner statistics after a full copy (analyze_after_copy); outside any transaction. */
+    /** Refreshes the planner statistics after a full copy (analyze_after_copy), in the copy's transaction. */
     void analyze(TableInfo table);
 
     /** Deletes the rows whose keys are in the stream; returns how many rows went. */

@@ -55,46 +55,57 @@ final class TableCopier {
         this.target = target;
     }
 
-    /** Copies the tables; returns the rows copied. The main session stays open throughout (its snapshot is shared). */
+    /**
+     * Copies the tables, biggest first; returns the rows copied. The main session stays open throughout (its snapshot
+     * is shared) and copies too, into the lane's own target connection: only the other workers open connections,
+     * once each, and they take the next table from one queue.
+     */
     long copy(SourceSession session, List<SyncPlan.Table> tables) throws SQLException {
+        List<SyncPlan.Table> order = new ArrayList<>(tables);
         for (SyncPlan.Table t : tables) {
             progress.put(t.info().qualifiedName(), new long[]{0, session.estimatedRows(t.info()), 0});
         }
+        order.sort(java.util.Comparator.comparingLong((SyncPlan.Table t) -> progress.get(t.info().qualifiedName())[1]).reversed());
         flush(true);
-        String snapshotId = tables.size() > 1 && parallelism > 1 ? session.exportSnapshot() : null;
+        String snapshotId = order.size() > 1 && parallelism > 1 ? session.exportSnapshot() : null;
         long rows;
         if (snapshotId == null) {
             rows = 0;
-            for (SyncPlan.Table t : tables) {
+            for (SyncPlan.Table t : order) {
                 rows += copyOne(session, runner.target(plan, target), t, true);
             }
         } else {
-            rows = copyParallel(session, snapshotId, tables);
+            rows = copyParallel(session, snapshotId, order);
         }
         flush(true);
         return rows;
     }
 
     private long copyParallel(SourceSession main, String snapshotId, List<SyncPlan.Table> tables) throws SQLException {
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(parallelism, tables.size()), r -> {
+        int workers = Math.min(parallelism, tables.size());
+        ExecutorService pool = Executors.newFixedThreadPool(workers, r -> {
             Thread th = new Thread(r, "copy-" + plan.sync().name() + "-" + target.name());
             th.setDaemon(true);
             return th;
         });
+        java.util.Queue<SyncPlan.Table> queue = new java.util.concurrent.ConcurrentLinkedQueue<>(tables);
+        Target laneTarget = runner.target(plan, target);
         try {
             List<Future<Long>> futures = new ArrayList<>();
-            for (SyncPlan.Table t : tables) {
+            futures.add(pool.submit(() -> copyQueued(main, laneTarget, queue)));
+            for (int w = 1; w < workers; w++) {
                 futures.add(pool.submit(() -> {
                     try (Connection c = source.connection().openOrFail(SyncRunner.READER_APP, "source database \"" + source.name() + "\"");
                          Target tgt = Targets.open(target, plan.applicationName())) {
                         Pg.useStableTextFormat(c);
                         try (SourceSession s = SourceSession.beginAt(c, snapshotId, main.snapshot())) {
-                            return copyOne(s, tgt, t, false);
+                            return copyQueued(s, tgt, queue);
                         }
                     }
                 }));
             }
             long rows = 0;
+            Throwable failure = null;
             for (Future<Long> f : futures) {
                 while (true) {
                     try {
@@ -102,22 +113,38 @@ final class TableCopier {
                         break;
                     } catch (TimeoutException e) {
                         flush(false);
+                    } catch (ExecutionException e) {
+                        // the others stop after their current table; the run waits for them, since one of them
+                        // uses the main session's connection, which the caller closes next
+                        queue.clear();
+                        failure = failure == null ? e.getCause() : failure;
+                        break;
                     }
                 }
             }
-            return rows;
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof RuntimeException re) {
+            if (failure instanceof RuntimeException re) {
                 throw re;
             }
-            throw new IbexException("copy to \"" + target.name() + "\": " + Pg.firstLine(cause), cause);
+            if (failure != null) {
+                throw new IbexException("copy to \"" + target.name() + "\": " + Pg.firstLine(failure), failure);
+            }
+            return rows;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IbexException("copy to \"" + target.name() + "\" interrupted");
         } finally {
+            queue.clear();
             pool.shutdownNow();
         }
+    }
+
+    /** One worker: copies tables from the queue until it is empty. */
+    private long copyQueued(SourceSession session, Target tgt, java.util.Queue<SyncPlan.Table> queue) throws SQLException {
+        long rows = 0;
+        for (SyncPlan.Table t = queue.poll(); t != null; t = queue.poll()) {
+            rows += copyOne(session, tgt, t, false);
+        }
+        return rows;
     }
 
     private long copyOne(SourceSession session, Target tgt, SyncPlan.Table t, boolean flushHere) throws SQLException {
@@ -135,6 +162,12 @@ final class TableCopier {
         }));
         long loaded = System.nanoTime();
         String built = tgt.finishCopy(t.info());
+        Boolean tableAnalyze = t.relation().analyzeAfterCopy();
+        if (tableAnalyze != null ? tableAnalyze : plan.sync().analyzeAfterCopy()) {
+            // in the copy's transaction: ANALYZE samples the transaction's own rows, and does not set hint bits on
+            // every page (which it would after the commit, dirtying the whole table once more)
+            tgt.analyze(t.info());
+        }
         tgt.commit();
         p[0] = rows;
         p[2] = 1;
@@ -147,10 +180,6 @@ final class TableCopier {
                 tgt.reindex(t.info());
                 how += "; REINDEX (rebuild_index)";
             }
-        }
-        Boolean tableAnalyze = t.relation().analyzeAfterCopy();
-        if (tableAnalyze != null ? tableAnalyze : plan.sync().analyzeAfterCopy()) {
-            tgt.analyze(t.info());
         }
         log.info("KID ({}) Copied {} rows of {}.{} to {} in {} ms (rows {} ms; {})", plan.sync().name(), rows, source.name(), name,
                 target.name(), (System.nanoTime() - started) / 1_000_000, (loaded - started) / 1_000_000, how);
