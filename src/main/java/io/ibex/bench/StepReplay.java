@@ -45,8 +45,7 @@ final class StepReplay {
             session.changeCounts(java.util.List.of(info), w, 1);
             session.truncatedTables(w);
             t = lap(steps, "source: which tables changed? truncated? (2 queries)", t);
-            String delta = CaptureInstaller.names(schema, table).qualifiedDelta();
-            String keys = "SELECT DISTINCT " + key(info) + " FROM " + delta + " WHERE " + w.predicate("ibex_txid", "ibex_origin");
+            String keys = session.changedKeys(info, w);
             try (Statement s = src.createStatement(); ResultSet rs = s.executeQuery("EXPLAIN SELECT " + String.join(", ", quoted(info.columnNames()))
                     + " FROM ONLY " + schema + "." + table + " WHERE " + key(info) + " IN (" + keys + ")")) {
                 while (rs.next()) {

@@ -28,8 +28,8 @@ public final class Backlog {
             if (!CaptureInstaller.isCaptured(c, r.schema(), r.name())) {
                 continue;
             }
-            total += Pg.queryLong(c, "SELECT count(*) FROM " + CaptureInstaller.names(r.schema(), r.name()).qualifiedDelta()
-                    + " WHERE ibex_txid >= " + position.xmin() + " AND NOT txid_visible_in_snapshot(ibex_txid, " + position.literal() + ")");
+            total += Pg.queryLong(c, "SELECT " + ChangeRows.of(c, r.schema(), r.name()).count("ibex_txid >= " + position.xmin()
+                    + " AND NOT txid_visible_in_snapshot(ibex_txid, " + position.literal() + ")", 0));
         }
         return total;
     }

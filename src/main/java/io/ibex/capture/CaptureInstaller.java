@@ -28,6 +28,19 @@ public final class CaptureInstaller {
     /** The sequence every capture trigger advances: the daemon polls its last_value (see engine.SourceWatcher). */
     public static final String ACTIVITY = SCHEMA + ".activity";
     private static final String BUMP = "PERFORM pg_catalog.nextval('" + ACTIVITY + "');";
+    /** Big statements' keys are recorded in arrays from this major version on (statement triggers, multi-argument unnest). */
+    static final int BULK_SINCE_MAJOR = 10;
+    /** A statement of at least this many rows records its keys in arrays, in chunks of {@link #BULK_CHUNK}. */
+    static final int BULK_MIN_ROWS = 100;
+    static final int BULK_CHUNK = 65536;
+    /** The column of a bulk change row with the number of keys in its arrays (null in a one-key row). */
+    static final String BULK_ROWS = "ibex_rows";
+
+    /** The array column of a bulk change row that holds the i-th key column's values (from 1). */
+    static String bulkColumn(int i) {
+        return "ibex_keys_" + i;
+    }
+
     /** ibex's own sessions start their application_name with this; the triggers leave their changes alone. */
     public static final String APPLICATION_PREFIX = "ibex:";
 
@@ -106,11 +119,15 @@ public final class CaptureInstaller {
         String table = Sql.qualified(t.schema(), t.name());
         String function = Sql.qualified(SCHEMA, n.function()) + "()";
         boolean installed = isCaptured(c, t.schema(), t.name());
-        boolean transitionTables = Pg.serverVersion(c) >= 100000;
+        boolean transitionTables = Pg.serverVersion(c) >= BULK_SINCE_MAJOR * 10000;
+        boolean bulk = transitionTables && bulkCapable(c, t);
         if (!installed) {
             List<String> cols = new ArrayList<>();
             for (int i = 0; i < t.keyColumns().size(); i++) {
                 cols.add(Sql.ident(t.keyColumns().get(i)) + " " + t.keyTypes().get(i));
+            }
+            if (bulk) {
+                cols.addAll(bulkColumns(t));
             }
             Pg.exec(c, "CREATE TABLE " + n.qualifiedDelta() + " (" + String.join(", ", cols)
                     + ", ibex_txid bigint NOT NULL DEFAULT txid_current(), ibex_changed timestamptz NOT NULL DEFAULT clock_timestamp(), "
@@ -120,10 +137,16 @@ public final class CaptureInstaller {
                     + "VALUES (?, ?, ?, ?, ?)", t.schema(), t.name(), n.deltaTable(), c.createArrayOf("text", t.keyColumns().toArray()), makedelta);
         } else {
             Pg.update(c, "UPDATE " + SCHEMA + ".captured SET makedelta = ? WHERE schemaname = ? AND relname = ?", makedelta, t.schema(), t.name());
+            if (bulk && !Pg.exists(c, "SELECT 1 FROM pg_attribute WHERE attrelid = " + Sql.literal(n.qualifiedDelta())
+                    + "::regclass AND attname = '" + BULK_ROWS + "' AND NOT attisdropped")) {
+                for (String col : bulkColumns(t)) { // a change table made by an ibex without bulk rows
+                    Pg.exec(c, "ALTER TABLE " + n.qualifiedDelta() + " ADD COLUMN " + col);
+                }
+            }
         }
         dropTriggers(c, t.schema(), t.name());
         List<String> equality = equalityOperators(c, t);
-        Pg.exec(c, transitionTables ? statementFunctionSql(t, n, makedelta) : functionSql(t, n, makedelta, equality));
+        Pg.exec(c, transitionTables ? statementFunctionSql(t, n, makedelta, bulk) : functionSql(t, n, makedelta, equality));
         List<String> capture = new ArrayList<>();
         if (transitionTables) {
             Pg.exec(c, "CREATE TRIGGER ibex_capture_ins AFTER INSERT ON " + table
@@ -190,8 +213,14 @@ public final class CaptureInstaller {
         return s.toString();
     }
 
-    /** The statement-level function (10+): the keys of a whole statement in one INSERT ... SELECT per transition table. */
-    static String statementFunctionSql(TableInfo t, Names n, boolean makedelta) {
+    /**
+     * The statement-level function (10+): the keys of a whole statement in one INSERT ... SELECT per transition
+     * table. With bulk, a statement of at least {@value #BULK_MIN_ROWS} rows records its keys in arrays instead, one
+     * change row per {@value #BULK_CHUNK} keys: a whole-table UPDATE then writes a few rows to the change table
+     * instead of one row and one index entry per changed row. (Checking the size costs a small statement about as much
+     * as it saves; arrays for every statement would cost it more, measured.)
+     */
+    static String statementFunctionSql(TableInfo t, Names n, boolean makedelta, boolean bulk) {
         String delta = n.qualifiedDelta();
         String keys = Sql.idents(t.keyColumns());
         String origin = origin(makedelta);
@@ -205,13 +234,54 @@ public final class CaptureInstaller {
                 .append("    INSERT INTO ").append(SCHEMA).append(".truncated (schemaname, relname, origin) VALUES (")
                 .append(Sql.literal(t.schema())).append(", ").append(Sql.literal(t.name())).append(", ").append(origin).append(");\n")
                 .append("  ELSIF TG_OP OPERATOR(pg_catalog.=) 'INSERT' THEN\n")
-                .append("    INSERT INTO ").append(delta).append(" (").append(keys).append(", ibex_origin) SELECT ").append(keys)
-                .append(", ").append(origin).append(" FROM ibex_new;\n")
+                .append(recordKeys(t, delta, origin, "ibex_new", bulk))
                 .append("  ELSE\n") // DELETE and UPDATE: the old keys
-                .append("    INSERT INTO ").append(delta).append(" (").append(keys).append(", ibex_origin) SELECT ").append(keys)
-                .append(", ").append(origin).append(" FROM ibex_old;\n")
+                .append(recordKeys(t, delta, origin, "ibex_old", bulk))
                 .append("  END IF;\n  " + BUMP + "\n  RETURN NULL;\nEND\n$f$");
         return s.toString();
+    }
+
+    /** The statements that record the keys of a transition table: one row per key, or arrays for a big statement. */
+    private static String recordKeys(TableInfo t, String delta, String origin, String transition, boolean bulk) {
+        String keys = Sql.idents(t.keyColumns());
+        String perKey = "INSERT INTO " + delta + " (" + keys + ", ibex_origin) SELECT " + keys + ", " + origin + " FROM " + transition + ";\n";
+        if (!bulk) {
+            return "    " + perKey;
+        }
+        List<String> arrays = new ArrayList<>();
+        List<String> aggregates = new ArrayList<>();
+        for (int i = 0; i < t.keyColumns().size(); i++) {
+            arrays.add(bulkColumn(i + 1));
+            aggregates.add("pg_catalog.array_agg(" + Sql.ident(t.keyColumns().get(i)) + ")");
+        }
+        return "    PERFORM 1 FROM " + transition + " OFFSET " + (BULK_MIN_ROWS - 1) + " LIMIT 1;\n"
+                + "    IF FOUND THEN\n"
+                + "      INSERT INTO " + delta + " (" + String.join(", ", arrays) + ", " + BULK_ROWS + ", ibex_origin) SELECT "
+                + String.join(", ", aggregates) + ", pg_catalog.count(*), " + origin + " FROM (SELECT " + keys
+                + ", (pg_catalog.row_number() OVER ()) OPERATOR(pg_catalog./) " + BULK_CHUNK + " AS ibex_chunk FROM " + transition
+                + ") ibex_k GROUP BY ibex_chunk;\n"
+                + "    ELSE\n      " + perKey + "    END IF;\n";
+    }
+
+    /** The columns of bulk change rows: an array per key column, and the number of keys. */
+    private static List<String> bulkColumns(TableInfo t) {
+        List<String> cols = new ArrayList<>();
+        for (int i = 0; i < t.keyColumns().size(); i++) {
+            cols.add(bulkColumn(i + 1) + " " + t.keyTypes().get(i) + "[]");
+        }
+        cols.add(BULK_ROWS + " integer");
+        return cols;
+    }
+
+    /**
+     * Whether the keys can be recorded in arrays: every key type has an array type (a domain has none before 11)
+     * and is not an array itself (array_agg would nest it, and unnest would flatten it).
+     */
+    static boolean bulkCapable(Connection c, TableInfo t) throws SQLException {
+        long ok = Pg.queryLong(c, "SELECT count(*) FROM pg_attribute a JOIN pg_type ty ON ty.oid = a.atttypid WHERE a.attrelid = "
+                + Sql.literal(Sql.qualified(t.schema(), t.name())) + "::regclass AND a.attname = ANY (?) AND ty.typarray <> 0 AND ty.typcategory <> 'A'",
+                c.createArrayOf("text", t.keyColumns().toArray()));
+        return ok == t.keyColumns().size();
     }
 
     /** The WHEN condition of the key-change row trigger: some key column differs (keys are NOT NULL). */

@@ -66,8 +66,19 @@ public final class SourceSession implements AutoCloseable {
     }
 
     public boolean hasChanges(TableInfo t, ChangeWindow w) throws SQLException {
-        return Pg.exists(c, "SELECT 1 FROM " + CaptureInstaller.names(t.schema(), t.name()).qualifiedDelta()
-                + " WHERE " + w.predicate("ibex_txid", "ibex_origin") + " LIMIT 1");
+        return Pg.exists(c, changeRows(t).exists(w.predicate("ibex_txid", "ibex_origin")));
+    }
+
+    private final java.util.Map<String, ChangeRows> changeRows = new java.util.HashMap<>();
+
+    /** The change rows of a table, looked up once per read (after the snapshot). */
+    private ChangeRows changeRows(TableInfo t) throws SQLException {
+        ChangeRows r = changeRows.get(t.qualifiedName());
+        if (r == null) {
+            r = ChangeRows.of(c, t.schema(), t.name());
+            changeRows.put(t.qualifiedName(), r);
+        }
+        return r;
     }
 
     /**
@@ -82,8 +93,7 @@ public final class SourceSession implements AutoCloseable {
         List<String> parts = new java.util.ArrayList<>();
         for (int i = 0; i < tables.size(); i++) {
             TableInfo t = tables.get(i);
-            parts.add("SELECT " + i + ", (SELECT count(*) FROM (SELECT 1 FROM " + CaptureInstaller.names(t.schema(), t.name()).qualifiedDelta()
-                    + " WHERE " + w.predicate("ibex_txid", "ibex_origin") + " LIMIT " + limit + ") x)");
+            parts.add("SELECT " + i + ", " + changeRows(t).count(w.predicate("ibex_txid", "ibex_origin"), limit));
         }
         try (var st = c.createStatement(); var rs = st.executeQuery(String.join(" UNION ALL ", parts))) {
             while (rs.next()) {
@@ -108,9 +118,9 @@ public final class SourceSession implements AutoCloseable {
         return v == null ? null : Long.parseLong(v);
     }
 
-    private String changedKeys(TableInfo t, ChangeWindow w) {
-        return "SELECT DISTINCT " + Sql.idents(t.keyColumns()) + " FROM " + CaptureInstaller.names(t.schema(), t.name()).qualifiedDelta()
-                + " WHERE " + w.predicate("ibex_txid", "ibex_origin");
+    /** The query of the distinct keys changed in the window. */
+    public String changedKeys(TableInfo t, ChangeWindow w) throws SQLException {
+        return "SELECT DISTINCT " + Sql.idents(t.keyColumns()) + " FROM " + changeRows(t).relation(t.keyColumns(), w.predicate("ibex_txid", "ibex_origin"));
     }
 
     /** The distinct keys changed in the window, as COPY text. */
@@ -137,8 +147,7 @@ public final class SourceSession implements AutoCloseable {
     public InputStream keysWithChangeTime(TableInfo t, ChangeWindow w) throws SQLException {
         String keys = Sql.idents(t.keyColumns());
         return copyOut("SELECT " + keys + ", (extract(epoch FROM max(ibex_changed)) * 1000000)::bigint FROM "
-                + CaptureInstaller.names(t.schema(), t.name()).qualifiedDelta() + " WHERE " + w.predicate("ibex_txid", "ibex_origin")
-                + " GROUP BY " + keys);
+                + changeRows(t).relation(t.keyColumns(), w.predicate("ibex_txid", "ibex_origin")) + " GROUP BY " + keys);
     }
 
     private int tempCounter;

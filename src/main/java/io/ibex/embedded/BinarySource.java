@@ -33,6 +33,8 @@ public interface BinarySource {
         switch (v) {
             case "17":
                 return new ClasspathBinaries("17");
+            case "10":
+                return new JarEntryBinaries("10", binariesDir().resolve("postgres-10.23.0.jar"), "postgres-linux-x86_64.txz");
             case "9.6":
                 return new JarEntryBinaries("9.6", binariesDir().resolve("postgres-9.6.24.jar"),
                         "postgres-linux-x86_64.txz");
@@ -44,7 +46,7 @@ public interface BinarySource {
                         "postgresql-Linux-x86_64.tbz");
             default:
                 throw new IllegalArgumentException("unsupported PostgreSQL version " + version
-                        + " (supported: 17, 9.6, 9.5, 9.3)");
+                        + " (supported: 17, 10, 9.6, 9.5, 9.3)");
         }
     }
 
