@@ -37,6 +37,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -85,7 +86,8 @@ public final class Benchmark {
     private final Figure tpsOff;
     private final Figure tpsOn;
     private final Figure tpsPaused;
-    private final Figure tpsNoKick;
+    private final Figure pgbenchOff;
+    private final Figure pgbenchOn;
     private final Figure updOff;
     private final Figure updOn;
     private final Figure raw1m;
@@ -125,8 +127,8 @@ public final class Benchmark {
         tpsOn = results.figure("1", "TPC-B-like tps, capture on (sync + daemon applying)", "tps").decimals(0)
                 .reference("Bucardo 0.54×, native 0.91×");
         tpsPaused = results.figure("1", "diagnosis: tps with the triggers, sync paused (no apply running)", "tps").decimals(0);
-        tpsNoKick = results.figure("1", "diagnosis: tps with the change-row trigger only (NOTIFY trigger disabled), sync paused", "tps")
-                .decimals(0);
+        pgbenchOff = results.figure("1", "diagnosis: tps with PostgreSQL's pgbench (C client) as the load, no capture", "tps").decimals(0);
+        pgbenchOn = results.figure("1", "diagnosis: tps with pgbench as the load, capture on", "tps").decimals(0);
         updOff = results.figure("1", "UPDATE of all " + m + " accounts rows, no capture", "s").decimals(2).reference("~4 s");
         updOn = results.figure("1", "UPDATE of all " + m + " accounts rows, capture on", "s").decimals(2).reference("Bucardo 2.5×");
         raw1m = results.figure("2", "raw COPY pipe, " + m + " rows, indexed target", "rows/s").decimals(0).reference("~380,000 rows/s");
@@ -445,8 +447,8 @@ public final class Benchmark {
 
     /**
      * Where the capture overhead comes from, for whoever optimises it (not goals): the tps with the triggers but
-     * the sync paused (no apply competing for the machine), the same without the NOTIFY trigger (ibex_kick disabled
-     * for the run, then enabled again), and what the source's sessions wait for with capture on.
+     * the sync paused (no apply competing for the machine); the tps ratio with PostgreSQL's pgbench as the load
+     * instead of the Java one (where pgbench is installed); and what the source's sessions wait for with capture on.
      */
     private void overheadDiagnosis() throws Exception {
         ibex.pause(List.of(SYNC));
@@ -455,37 +457,25 @@ public final class Benchmark {
                 prepare();
                 tpsPaused.add(tps(r, DB, "triggers only, sync paused"));
             }
-            boolean kickTrigger;
-            try (Connection s = source.connect(DB)) {
-                kickTrigger = queryLong(s, "SELECT count(*) FROM pg_trigger WHERE tgname = 'ibex_kick'"
-                        + " AND tgrelid = 'public.pgbench_accounts'::regclass") > 0;
-            }
-            if (!kickTrigger) {
-                results.notes.add("This revision of ibex has no separate NOTIFY trigger (ibex_kick), so the tps without the NOTIFY"
-                        + " was not measured.");
-            } else {
-                try (Connection s = source.connect(DB)) {
-                    for (String t : SYNC_TABLES) {
-                        exec(s, "ALTER TABLE " + t + " DISABLE TRIGGER ibex_kick");
-                    }
-                }
-                try {
-                    for (int r = 1; r <= o.runs; r++) {
-                        prepare();
-                        tpsNoKick.add(tps(r, DB, "change-row trigger only (no NOTIFY), sync paused"));
-                    }
-                } finally {
-                    try (Connection s = source.connect(DB)) {
-                        for (String t : SYNC_TABLES) {
-                            exec(s, "ALTER TABLE " + t + " ENABLE ALWAYS TRIGGER ibex_kick");
-                        }
-                    }
-                }
-            }
         } finally {
             ibex.resume(List.of(SYNC));
         }
         awaitSettled(SYNC, DB);
+        Optional<PgbenchBinary> pgbench = PgbenchBinary.find(o.pgBin);
+        if (pgbench.isEmpty()) {
+            results.notes.add("No pgbench was found (the embedded binaries have none), so the tps with a C client was not measured.");
+        } else {
+            results.notes.add("The pgbench rows: " + pgbench.get().describe() + ", " + o.clients + " clients, " + o.seconds
+                    + " s, no capture and capture on alternating as above: the same load from a client in its own process instead"
+                    + " of the Java one, which runs in the benchmark's JVM beside the daemon.");
+            for (int r = 1; r <= o.runs; r++) {
+                prepare();
+                pgbenchOff.add(pgbenchTps(pgbench.get(), r, PLAIN, "no capture"));
+                prepare();
+                pgbenchOn.add(pgbenchTps(pgbench.get(), r, DB, "capture on"));
+                awaitSettled(SYNC, DB);
+            }
+        }
         prepare();
         say("  diagnosing: TPC-B-like load with capture on (an extra, untimed run of " + o.seconds + " s)");
         try (Connection s = source.connect("postgres"); Connection t = target.connect("postgres")) {
@@ -501,6 +491,12 @@ public final class Benchmark {
             }
         }
         awaitSettled(SYNC, DB);
+    }
+
+    private double pgbenchTps(PgbenchBinary pgbench, int run, String db, String what) {
+        double tps = pgbench.tps(source, db, o.clients, o.seconds);
+        say(String.format(Locale.ROOT, "  run %d: pgbench, %s: %,.0f tps", run, what, tps));
+        return tps;
     }
 
     private double tps(int run, String db, String what) throws Exception {
@@ -1107,10 +1103,11 @@ public final class Benchmark {
         double tOn = tpsOn.median();
         Results.ratio(tpsOn, tOn / tOff, "≥ 0.85× of no capture", tpsOff.samples.isEmpty() || tpsOn.samples.isEmpty() ? null
                 : tOn / tOff >= 0.85, "× no capture");
-        for (Figure f : List.of(tpsPaused, tpsNoKick)) {
-            if (!f.samples.isEmpty() && !tpsOff.samples.isEmpty()) {
-                f.ratio = String.format(Locale.ROOT, "%.2f× no capture", f.median() / tOff);
-            }
+        if (!tpsPaused.samples.isEmpty() && !tpsOff.samples.isEmpty()) {
+            tpsPaused.ratio = String.format(Locale.ROOT, "%.2f× no capture", tpsPaused.median() / tOff);
+        }
+        if (!pgbenchOn.samples.isEmpty() && !pgbenchOff.samples.isEmpty()) {
+            pgbenchOn.ratio = String.format(Locale.ROOT, "%.2f× pgbench, no capture", pgbenchOn.median() / pgbenchOff.median());
         }
         double uOff = updOff.median();
         double uOn = updOn.median();

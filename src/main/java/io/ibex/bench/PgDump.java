@@ -16,19 +16,7 @@ import java.util.concurrent.TimeUnit;
 record PgDump(String pgDump, String pgRestore, String version, boolean usable, String why) {
 
     static PgDump find(String given, BenchServer source, String db) {
-        List<Path> candidates = new ArrayList<>();
-        if (given != null) {
-            candidates.add(Path.of(given));
-        } else {
-            for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-                candidates.add(Path.of(dir, "pg_dump"));
-            }
-            try (var dirs = Files.list(Path.of("/usr/lib/postgresql"))) {
-                dirs.forEach(d -> candidates.add(d.resolve("bin").resolve("pg_dump")));
-            } catch (Exception ignored) {
-                // no Debian-style installation
-            }
-        }
+        List<Path> candidates = given != null ? List.of(Path.of(given)) : installed("pg_dump");
         List<PgDump> found = new ArrayList<>();
         for (Path p : candidates) {
             if (Files.isExecutable(p)) {
@@ -97,7 +85,21 @@ record PgDump(String pgDump, String pgRestore, String version, boolean usable, S
     }
 
     /** Runs a command; for the probe the output starts with "EXIT code". */
-    private static String run(List<String> cmd) {
+    /** Where a PostgreSQL client program may be installed: on the PATH, and in Debian's /usr/lib/postgresql/VERSION/bin. */
+    static List<Path> installed(String program) {
+        List<Path> candidates = new ArrayList<>();
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            candidates.add(Path.of(dir, program));
+        }
+        try (var dirs = Files.list(Path.of("/usr/lib/postgresql"))) {
+            dirs.forEach(d -> candidates.add(d.resolve("bin").resolve(program)));
+        } catch (Exception ignored) {
+            // no Debian-style installation
+        }
+        return candidates;
+    }
+
+    static String run(List<String> cmd) {
         try {
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
             String pw = System.getenv("PGPASSWORD");

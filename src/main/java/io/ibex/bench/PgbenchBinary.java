@@ -1,0 +1,48 @@
+package io.ibex.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * PostgreSQL's own pgbench, where one is installed: the same TPC-B-like load as {@link io.ibex.workload.Pgbench}
+ * from a C client in its own process, so that the load generator takes less of the machine than the Java one,
+ * which runs in the benchmark's JVM beside the daemon.
+ */
+record PgbenchBinary(Path path, String version) {
+
+    private static final Pattern TPS = Pattern.compile("tps = ([0-9.]+)");
+
+    static Optional<PgbenchBinary> find(Path pgBin) {
+        List<Path> candidates = pgBin != null ? List.of(pgBin.resolve("pgbench")) : PgDump.installed("pgbench");
+        for (Path p : candidates) {
+            if (Files.isExecutable(p)) {
+                String v = PgDump.run(List.of(p.toString(), "--version"));
+                if (!v.startsWith("EXIT")) {
+                    return Optional.of(new PgbenchBinary(p, v.replaceAll("^\\D*", "").trim()));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Runs the built-in tpcb-like script with prepared statements; the tps it reports. */
+    double tps(BenchServer server, String db, int clients, int seconds) {
+        String out = PgDump.run(List.of(path.toString(), "-n", "-b", "tpcb-like", "-M", "prepared", "-c", String.valueOf(clients),
+                "-j", String.valueOf(Math.min(clients, 2)), "-T", String.valueOf(seconds), "-h", server.host(),
+                "-p", String.valueOf(server.port()), "-U", server.user(), db));
+        Matcher m = TPS.matcher(out);
+        if (!out.startsWith("EXIT 0") || !m.find()) {
+            throw new IllegalStateException("pgbench failed: " + out.trim().lines().reduce((a, b) -> b).orElse(out));
+        }
+        return Double.parseDouble(m.group(1));
+    }
+
+    String describe() {
+        return String.format(Locale.ROOT, "pgbench %s (-b tpcb-like -M prepared)", version);
+    }
+}
