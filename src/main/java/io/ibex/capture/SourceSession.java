@@ -66,7 +66,12 @@ public final class SourceSession implements AutoCloseable {
     }
 
     public boolean hasChanges(TableInfo t, ChangeWindow w) throws SQLException {
-        return Pg.exists(c, changeRows(t).exists(w.predicate("ibex_txid", "ibex_origin")));
+        return Pg.exists(c, changeRows(t).exists(inWindow(w)));
+    }
+
+    /** The condition on a change row of being in the window. */
+    private static String inWindow(ChangeWindow w) {
+        return w.predicate("ibex_txid", "ibex_origin");
     }
 
     private final java.util.Map<String, ChangeRows> changeRows = new java.util.HashMap<>();
@@ -93,7 +98,7 @@ public final class SourceSession implements AutoCloseable {
         List<String> parts = new java.util.ArrayList<>();
         for (int i = 0; i < tables.size(); i++) {
             TableInfo t = tables.get(i);
-            parts.add("SELECT " + i + ", " + changeRows(t).count(w.predicate("ibex_txid", "ibex_origin"), limit));
+            parts.add("SELECT " + i + ", " + changeRows(t).count(inWindow(w), limit));
         }
         try (var st = c.createStatement(); var rs = st.executeQuery(String.join(" UNION ALL ", parts))) {
             while (rs.next()) {
@@ -120,7 +125,7 @@ public final class SourceSession implements AutoCloseable {
 
     /** The query of the distinct keys changed in the window. */
     public String changedKeys(TableInfo t, ChangeWindow w) throws SQLException {
-        return "SELECT DISTINCT " + Sql.idents(t.keyColumns()) + " FROM " + changeRows(t).relation(t.keyColumns(), w.predicate("ibex_txid", "ibex_origin"));
+        return "SELECT DISTINCT " + Sql.idents(t.keyColumns()) + " FROM " + changeRows(t).relation(t.keyColumns(), inWindow(w));
     }
 
     /** The distinct keys changed in the window, as COPY text. */
@@ -147,7 +152,7 @@ public final class SourceSession implements AutoCloseable {
     public InputStream keysWithChangeTime(TableInfo t, ChangeWindow w) throws SQLException {
         String keys = Sql.idents(t.keyColumns());
         return copyOut("SELECT " + keys + ", (extract(epoch FROM max(ibex_changed)) * 1000000)::bigint FROM "
-                + changeRows(t).relation(t.keyColumns(), w.predicate("ibex_txid", "ibex_origin")) + " GROUP BY " + keys);
+                + changeRows(t).relation(t.keyColumns(), inWindow(w)) + " GROUP BY " + keys);
     }
 
     private int tempCounter;
