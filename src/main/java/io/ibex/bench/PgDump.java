@@ -84,7 +84,6 @@ record PgDump(String pgDump, String pgRestore, String version, boolean usable, S
         }
     }
 
-    /** Runs a command; for the probe the output starts with "EXIT code". */
     /** Where a PostgreSQL client program may be installed: on the PATH, and in Debian's /usr/lib/postgresql/VERSION/bin. */
     static List<Path> installed(String program) {
         List<Path> candidates = new ArrayList<>();
@@ -99,6 +98,7 @@ record PgDump(String pgDump, String pgRestore, String version, boolean usable, S
         return candidates;
     }
 
+    /** Runs a command; the output starts with "EXIT code", except for --version, which gives the output alone. */
     static String run(List<String> cmd) {
         try {
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);

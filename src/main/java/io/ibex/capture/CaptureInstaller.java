@@ -137,8 +137,7 @@ public final class CaptureInstaller {
                     + "VALUES (?, ?, ?, ?, ?)", t.schema(), t.name(), n.deltaTable(), c.createArrayOf("text", t.keyColumns().toArray()), makedelta);
         } else {
             Pg.update(c, "UPDATE " + SCHEMA + ".captured SET makedelta = ? WHERE schemaname = ? AND relname = ?", makedelta, t.schema(), t.name());
-            if (bulk && !Pg.exists(c, "SELECT 1 FROM pg_attribute WHERE attrelid = " + Sql.literal(n.qualifiedDelta())
-                    + "::regclass AND attname = '" + BULK_ROWS + "' AND NOT attisdropped")) {
+            if (bulk && !hasBulkColumns(c, n.qualifiedDelta())) {
                 for (String col : bulkColumns(t)) { // a change table made by an ibex without bulk rows
                     Pg.exec(c, "ALTER TABLE " + n.qualifiedDelta() + " ADD COLUMN " + col);
                 }
@@ -261,6 +260,12 @@ public final class CaptureInstaller {
                 + ", (pg_catalog.row_number() OVER ()) OPERATOR(pg_catalog./) " + BULK_CHUNK + " AS ibex_chunk FROM " + transition
                 + ") ibex_k GROUP BY ibex_chunk;\n"
                 + "    ELSE\n      " + perKey + "    END IF;\n";
+    }
+
+    /** Whether a change table has the columns of bulk change rows (one made by an earlier ibex has not). */
+    static boolean hasBulkColumns(Connection c, String qualifiedDelta) throws SQLException {
+        return Pg.exists(c, "SELECT 1 FROM pg_attribute WHERE attrelid = " + Sql.literal(qualifiedDelta) + "::regclass AND attname = '"
+                + BULK_ROWS + "' AND NOT attisdropped");
     }
 
     /** The columns of bulk change rows: an array per key column, and the number of keys. */

@@ -1,6 +1,5 @@
 package io.ibex.capture;
 
-import io.ibex.db.Pg;
 import io.ibex.db.Sql;
 
 import java.sql.Connection;
@@ -38,8 +37,7 @@ public final class ChangeRows {
         String delta = CaptureInstaller.names(schema, table).qualifiedDelta();
         String key = c.getMetaData().getURL() + "\u0000" + delta;
         boolean bulk = BULK.containsKey(key);
-        if (!bulk && c.getMetaData().getDatabaseMajorVersion() >= CaptureInstaller.BULK_SINCE_MAJOR && Pg.exists(c, "SELECT 1 FROM pg_attribute WHERE attrelid = "
-                + Sql.literal(delta) + "::regclass AND attname = '" + CaptureInstaller.BULK_ROWS + "' AND NOT attisdropped")) {
+        if (!bulk && c.getMetaData().getDatabaseMajorVersion() >= CaptureInstaller.BULK_SINCE_MAJOR && CaptureInstaller.hasBulkColumns(c, delta)) {
             BULK.put(key, true);
             bulk = true;
         }
