@@ -27,7 +27,8 @@ public final class CaptureInstaller {
     public static final String SCHEMA = "ibex_capture";
     /** The sequence every capture trigger advances: the daemon polls its last_value (see engine.SourceWatcher). */
     public static final String ACTIVITY = SCHEMA + ".activity";
-    private static final String BUMP = "PERFORM pg_catalog.nextval('" + ACTIVITY + "');";
+    /** An assignment, not PERFORM: PL/pgSQL evaluates it as a simple expression, without a query of its own. */
+    private static final String BUMP = "ibex_bump := pg_catalog.nextval('" + ACTIVITY + "');";
     /** Big statements' keys are recorded in arrays from this major version on (statement triggers, multi-argument unnest). */
     static final int BULK_SINCE_MAJOR = 10;
     /** A statement of at least this many rows records its keys in arrays, in chunks of {@link #BULK_CHUNK}. */
@@ -152,10 +153,7 @@ public final class CaptureInstaller {
                     + " REFERENCING NEW TABLE AS ibex_new FOR EACH STATEMENT EXECUTE PROCEDURE " + function);
             Pg.exec(c, "CREATE TRIGGER ibex_capture_upd AFTER UPDATE ON " + table
                     + " REFERENCING OLD TABLE AS ibex_old FOR EACH STATEMENT EXECUTE PROCEDURE " + function);
-            // key changes are rare: a row trigger for them, filtered by WHEN without a function call, costs an
-            // ordinary UPDATE less than keeping every new row in a transition table and anti-joining the two
-            Pg.exec(c, "CREATE TRIGGER ibex_capture_key AFTER UPDATE ON " + table
-                    + " FOR EACH ROW WHEN (" + keyChanged(t, equality) + ") EXECUTE PROCEDURE " + function);
+            createKeyTrigger(c, t, equality, !hasBeforeUpdateTrigger(c, t));
             Pg.exec(c, "CREATE TRIGGER ibex_capture_del AFTER DELETE ON " + table
                     + " REFERENCING OLD TABLE AS ibex_old FOR EACH STATEMENT EXECUTE PROCEDURE " + function);
             capture.addAll(List.of("ibex_capture_ins", "ibex_capture_upd", "ibex_capture_key", "ibex_capture_del"));
@@ -171,6 +169,46 @@ public final class CaptureInstaller {
         for (String trigger : capture) {
             Pg.exec(c, "ALTER TABLE " + table + " ENABLE ALWAYS TRIGGER " + trigger);
         }
+    }
+
+    /**
+     * The row trigger that records the new key of a row whose key changed. Key changes are rare: a row trigger
+     * filtered by WHEN costs an ordinary UPDATE less than keeping every new row in a transition table and
+     * anti-joining the two. With ofKeyColumns it is an UPDATE OF the key columns, which PostgreSQL skips, WHEN and
+     * all, for an UPDATE that does not set a key column (a third of the capture's cost of a one-row UPDATE,
+     * measured). That misses one kind of key change only: one made by a BEFORE UPDATE row trigger, so a table with
+     * such a trigger gets the trigger on every UPDATE (see {@link #keyTriggerMissesChanges}).
+     */
+    private static void createKeyTrigger(Connection c, TableInfo t, List<String> equality, boolean ofKeyColumns) throws SQLException {
+        Names n = names(t.schema(), t.name());
+        String table = Sql.qualified(t.schema(), t.name());
+        Pg.exec(c, "CREATE TRIGGER ibex_capture_key AFTER UPDATE" + (ofKeyColumns ? " OF " + Sql.idents(t.keyColumns()) : "") + " ON " + table
+                + " FOR EACH ROW WHEN (" + keyChanged(t, equality) + ") EXECUTE PROCEDURE " + Sql.qualified(SCHEMA, n.function()) + "()");
+    }
+
+    /** Whether the table has a BEFORE UPDATE row trigger other than ibex's (one could change a key the UPDATE did not set). */
+    static boolean hasBeforeUpdateTrigger(Connection c, TableInfo t) throws SQLException {
+        // tgtype bits: 1 row, 2 before, 16 update
+        return Pg.exists(c, "SELECT 1 FROM pg_trigger WHERE tgrelid = " + Sql.literal(Sql.qualified(t.schema(), t.name()))
+                + "::regclass AND NOT tgisinternal AND tgtype & 19 = 19 AND NOT (tgname = ANY (?))", c.createArrayOf("text", TRIGGERS.toArray()));
+    }
+
+    /**
+     * Whether the key trigger is an UPDATE OF the key columns while the table now has a BEFORE UPDATE row trigger
+     * (added after capture was installed): such a trigger can change a key the UPDATE did not set, and that change
+     * would not be recorded.
+     */
+    public static boolean keyTriggerMissesChanges(Connection c, TableInfo t) throws SQLException {
+        return Pg.exists(c, "SELECT 1 FROM pg_trigger WHERE tgrelid = " + Sql.literal(Sql.qualified(t.schema(), t.name()))
+                + "::regclass AND tgname = 'ibex_capture_key' AND pg_catalog.array_length(tgattr, 1) > 0") && hasBeforeUpdateTrigger(c, t);
+    }
+
+    /** Makes the key trigger fire on every UPDATE (see keyTriggerMissesChanges); the caller owns the transaction. */
+    public static void widenKeyTrigger(Connection c, TableInfo t) throws SQLException {
+        String table = Sql.qualified(t.schema(), t.name());
+        Pg.exec(c, "DROP TRIGGER ibex_capture_key ON " + table);
+        createKeyTrigger(c, t, equalityOperators(c, t), false);
+        Pg.exec(c, "ALTER TABLE " + table + " ENABLE ALWAYS TRIGGER ibex_capture_key");
     }
 
     private static void dropTriggers(Connection c, String schema, String table) throws SQLException {
@@ -329,7 +367,7 @@ public final class CaptureInstaller {
                 // Every function and operator in the body is schema-qualified, so a caller's search_path cannot
                 // slip its own objects into a function run as that role. (A SET search_path clause would do the
                 // same, but it costs about 5% of a TPC-B-like source's throughput.)
-                .append("() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $f$\nBEGIN\n");
+                .append("() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $f$\nDECLARE\n  ibex_bump bigint;\nBEGIN\n");
         if (!makedelta) {
             s.append("  IF ").append(OWN_SESSION).append(" THEN\n    RETURN NULL;\n  END IF;\n");
         }

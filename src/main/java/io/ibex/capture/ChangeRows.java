@@ -66,9 +66,25 @@ public final class ChangeRows {
 
     /** A scalar subquery: how many keys the change rows matching the predicate record, counting at most limit rows. */
     public String count(String predicate, long limit) {
+        return "(SELECT ibex_keys FROM (" + counts(predicate, limit) + ") ibex_c (ibex_keys, ibex_bulk))";
+    }
+
+    /**
+     * A query of one row: how many keys the change rows matching the predicate record, and how many of those rows
+     * are bulk rows (arrays of keys), counting at most limit rows.
+     */
+    public String counts(String predicate, long limit) {
         String rows = "SELECT " + (bulk ? CaptureInstaller.BULK_ROWS : "1") + " AS n FROM " + delta + " WHERE " + predicate
                 + (limit > 0 ? " LIMIT " + limit : "");
-        return "(SELECT " + (bulk ? "coalesce(sum(coalesce(n, 1)), 0)" : "count(*)") + " FROM (" + rows + ") ibex_n)";
+        return "SELECT " + (bulk ? "coalesce(sum(coalesce(n, 1)), 0), count(n)" : "count(*), 0") + " FROM (" + rows + ") ibex_n";
+    }
+
+    /**
+     * The same change rows read as if they had no bulk rows: for a read that knows none matches its predicate, whose
+     * queries are then simpler to plan (which is most of what a small batch costs the source).
+     */
+    public ChangeRows withoutBulkRows() {
+        return bulk ? new ChangeRows(delta, false) : this;
     }
 
     /** Whether any change row matches the predicate. */

@@ -98,16 +98,30 @@ public final class SourceSession implements AutoCloseable {
         List<String> parts = new java.util.ArrayList<>();
         for (int i = 0; i < tables.size(); i++) {
             TableInfo t = tables.get(i);
-            parts.add("SELECT " + i + ", " + changeRows(t).count(inWindow(w), limit));
+            parts.add("SELECT " + i + ", ibex_c.* FROM (" + changeRows(t).counts(inWindow(w), limit) + ") ibex_c");
         }
         try (var st = c.createStatement(); var rs = st.executeQuery(String.join(" UNION ALL ", parts))) {
             while (rs.next()) {
-                if (rs.getLong(2) > 0) {
-                    out.put(tables.get(rs.getInt(1)), rs.getLong(2));
+                TableInfo t = tables.get(rs.getInt(1));
+                long keys = rs.getLong(2);
+                if (keys > 0) {
+                    out.put(t, keys);
+                }
+                if (rs.getLong(3) == 0 && (limit <= 0 || keys < limit)) { // every row counted, none of them bulk
+                    withoutBulkRows.put(t.qualifiedName(), w);
                 }
             }
         }
         return out;
+    }
+
+    /** Tables whose change rows in a window (the value) were all counted in this read and are none of them bulk rows. */
+    private final java.util.Map<String, ChangeWindow> withoutBulkRows = new java.util.HashMap<>();
+
+    /** The change rows of a table to read in a window: without the bulk part when this read knows there is none. */
+    private ChangeRows changeRows(TableInfo t, ChangeWindow w) throws SQLException {
+        ChangeRows r = changeRows(t);
+        return withoutBulkRows.get(t.qualifiedName()) == w ? r.withoutBulkRows() : r;
     }
 
     /** The tables (schema.name) truncated in the window. */
@@ -125,7 +139,7 @@ public final class SourceSession implements AutoCloseable {
 
     /** The query of the distinct keys changed in the window. */
     public String changedKeys(TableInfo t, ChangeWindow w) throws SQLException {
-        return "SELECT DISTINCT " + Sql.idents(t.keyColumns()) + " FROM " + changeRows(t).relation(t.keyColumns(), inWindow(w));
+        return "SELECT DISTINCT " + Sql.idents(t.keyColumns()) + " FROM " + changeRows(t, w).relation(t.keyColumns(), inWindow(w));
     }
 
     /** The distinct keys changed in the window, as COPY text. */
@@ -152,7 +166,7 @@ public final class SourceSession implements AutoCloseable {
     public InputStream keysWithChangeTime(TableInfo t, ChangeWindow w) throws SQLException {
         String keys = Sql.idents(t.keyColumns());
         return copyOut("SELECT " + keys + ", (extract(epoch FROM max(ibex_changed)) * 1000000)::bigint FROM "
-                + changeRows(t).relation(t.keyColumns(), inWindow(w)) + " GROUP BY " + keys);
+                + changeRows(t, w).relation(t.keyColumns(), inWindow(w)) + " GROUP BY " + keys);
     }
 
     private int tempCounter;

@@ -238,7 +238,7 @@ public class Daemon {
         }
         for (String db : sourceDbs) {
             if (!watchers.containsKey(db) && dbs.containsKey(db)) {
-                SourceWatcher l = new SourceWatcher(dbs.get(db), this::sourceChanged);
+                SourceWatcher l = new SourceWatcher(dbs.get(db), this::sourceChanged, this::kickPending);
                 watchers.put(db, l);
                 l.start();
             }
@@ -279,6 +279,17 @@ public class Daemon {
                 w.kick(false);
             }
         }
+    }
+
+    /** Whether every sync that sourceChanged would kick for this source has a kick it has not yet begun to run. */
+    private boolean kickPending(String db) {
+        for (SyncWorker w : List.copyOf(workers.values())) {
+            Sync s = w.sync();
+            if (s.autokick() && sources(s).contains(db) && !w.kickPending()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private final Map<String, Set<String>> sourcesOfSync = new java.util.concurrent.ConcurrentHashMap<>();

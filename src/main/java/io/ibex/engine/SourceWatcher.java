@@ -11,6 +11,7 @@ import java.sql.SQLException;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * Watches a source for committed changes and passes a kick on. The capture triggers advance the sequence
@@ -32,13 +33,16 @@ final class SourceWatcher implements Runnable {
 
     private final Database db;
     private final Consumer<String> onKick;
+    private final Predicate<String> kickPending;
     private final Thread thread;
     private volatile boolean stopping;
     private volatile Connection connection;
 
-    SourceWatcher(Database db, Consumer<String> onKick) {
+    /** kickPending: whether every sync that reads the source has a kick it has not yet begun to run. */
+    SourceWatcher(Database db, Consumer<String> onKick, Predicate<String> kickPending) {
         this.db = db;
         this.onKick = onKick;
+        this.kickPending = kickPending;
         this.thread = new Thread(this, "watch-" + db.name());
         this.thread.setDaemon(true);
     }
@@ -88,6 +92,15 @@ final class SourceWatcher implements Runnable {
         while (!stopping) {
             Long value = activity(c);
             boolean kick = false;
+            if (last != null && (!pending.isEmpty() || !last.equals(value)) && kickPending.test(db.name())) {
+                // every sync has a kick whose run has not begun: that run's snapshot is taken after this value was
+                // read. Nothing is noted, so the first poll after the run began still sees a new value and takes
+                // the fence (a busy source then takes one fence per run instead of one per poll).
+                if (!sleep(pollMs)) {
+                    return;
+                }
+                continue;
+            }
             if (value != null && !value.equals(last)) {
                 kick = last != null;
                 last = value;

@@ -1,6 +1,7 @@
 package io.ibex.engine;
 
 import io.ibex.IbexException;
+import io.ibex.capture.CaptureInstaller;
 import io.ibex.capture.SourceCatalog;
 import io.ibex.capture.TableInfo;
 import io.ibex.db.Pg;
@@ -22,6 +23,7 @@ import java.util.List;
  * validate can never say OK while the daemon fails.
  */
 public final class SyncPlanner {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SyncPlanner.class);
     private SyncPlanner() {
     }
 
@@ -74,10 +76,43 @@ public final class SyncPlanner {
                 }
                 tables.add(new SyncPlan.Table(r, info));
             }
+            widenKeyTriggers(c, source, tables);
         } catch (SQLException e) {
             throw new IbexException("source database \"" + source.name() + "\": " + Pg.firstLine(e), e);
         }
+        for (Database other : sources.subList(1, sources.size())) {
+            try (Connection c = other.connection().openOrFail(APP, "source database \"" + other.name() + "\"")) {
+                widenKeyTriggers(c, other, tables);
+            } catch (SQLException e) {
+                throw new IbexException("source database \"" + other.name() + "\": " + Pg.firstLine(e), e);
+            }
+        }
         return new SyncPlan(sync, sources, targets, tables, sequences);
+    }
+
+    /**
+     * A table that got a BEFORE UPDATE trigger after capture was installed has its key-change trigger made to fire
+     * on every UPDATE (see CaptureInstaller.keyTriggerMissesChanges), before any batch reads its changes.
+     */
+    private static void widenKeyTriggers(Connection c, Database db, List<SyncPlan.Table> tables) throws SQLException {
+        for (SyncPlan.Table t : tables) {
+            if (CaptureInstaller.keyTriggerMissesChanges(c, t.info())) {
+                boolean auto = c.getAutoCommit();
+                c.setAutoCommit(false);
+                try {
+                    Pg.exec(c, "SET LOCAL lock_timeout = '10s'");
+                    CaptureInstaller.widenKeyTrigger(c, t.info());
+                    c.commit();
+                } catch (SQLException e) {
+                    Pg.rollbackQuietly(c);
+                    throw e;
+                } finally {
+                    c.setAutoCommit(auto);
+                }
+                log.info("MCP Table {} on database \"{}\" has a BEFORE UPDATE trigger: its key changes are now captured on every UPDATE",
+                        t.info().qualifiedName(), db.name());
+            }
+        }
     }
 
     /**

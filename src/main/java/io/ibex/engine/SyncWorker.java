@@ -63,6 +63,11 @@ final class SyncWorker implements Runnable {
         notifyAll();
     }
 
+    /** Whether a kick waits for a run that has not begun (a run clears it before it reads the source). */
+    synchronized boolean kickPending() {
+        return kicked;
+    }
+
     /** Picks up changed options or tables before the next run. */
     synchronized void reload(Sync changed) {
         this.sync = changed;
