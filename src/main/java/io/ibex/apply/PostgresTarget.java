@@ -248,28 +248,120 @@ public class PostgresTarget implements Target {
 
     @Override
     public long deleteKeys(TableInfo t, InputStream keys, KeyRange range) {
-        List<String> match = new ArrayList<>();
-        for (String key : t.keyColumns()) {
-            String k = Sql.ident(key);
-            match.add("t." + k + " = k." + k);
-        }
         try {
             String temp = keyTable(t);
-            if (!filledInThisTransaction.add(temp)) {
-                Pg.exec(c, "DELETE FROM " + temp); // keys of an earlier call in this transaction (another source's)
-            }
-            if (copy.copyIn("COPY " + temp + " FROM STDIN", keys) > 10_000) {
-                Pg.exec(c, "ANALYZE " + temp); // a temporary table has no statistics; without them big joins go wrong
-                Pg.exec(c, "SET LOCAL work_mem = '64MB'"); // and the join's hash table in memory
-            }
+            fill(temp, keys);
             try (var s = c.createStatement()) {
                 return s.executeUpdate("DELETE FROM ONLY " + Sql.qualified(t.schema(), t.name()) + " t USING " + temp + " k WHERE "
-                        + String.join(" AND ", match) + (range == null ? "" : " AND " + range.predicate("t", t)));
+                        + keysMatch(t, "t", "k") + (range == null ? "" : " AND " + range.predicate("t", t)));
             }
         } catch (SQLException | IOException e) {
             throw fail("cannot delete changed rows of " + t.qualifiedName(), e);
         }
     }
+
+    /** Copies a stream into a temporary table of this session, emptied first if this transaction filled it already. */
+    private long fill(String temp, InputStream in) throws SQLException, IOException {
+        if (!filledInThisTransaction.add(temp)) {
+            Pg.exec(c, "DELETE FROM " + temp); // keys of an earlier call in this transaction (another source's)
+        }
+        long n = copy.copyIn("COPY " + temp + " FROM STDIN", in);
+        if (n > 10_000) {
+            Pg.exec(c, "ANALYZE " + temp); // a temporary table has no statistics; without them big joins go wrong
+            Pg.exec(c, "SET LOCAL work_mem = '64MB'"); // and the join's hash table in memory
+        }
+        return n;
+    }
+
+    private static String keysMatch(TableInfo t, String left, String right) {
+        List<String> match = new ArrayList<>();
+        for (String key : t.keyColumns()) {
+            String k = Sql.ident(key);
+            match.add(left + "." + k + " = " + right + "." + k);
+        }
+        return String.join(" AND ", match);
+    }
+
+    /**
+     * The rows of the changed keys updated in place where the table's only unique constraint is its key: an UPDATE
+     * of the rows that are there (which PostgreSQL can keep on their page, with no new index entry, where a DELETE
+     * and an INSERT leave a dead row and a new index entry each: a small table changed all the time bloated to
+     * hundreds of pages on the target and made every batch scan them), a DELETE of the keys without a row, an INSERT
+     * of the rows that are new; the last two only when the counts say there are such keys. With any other unique
+     * or exclusion constraint an UPDATE could collide with a row changed later in the same batch (two rows swapping a
+     * unique value), so such a table, and any other kind of relation, gets the DELETE and the INSERT as before.
+     */
+    @Override
+    public long[] replaceRows(TableInfo t, InputStream keys, Rows rows) throws IOException, SQLException {
+        List<String> set = updatableColumns(t);
+        if (set == null) {
+            return Target.super.replaceRows(t, keys, rows);
+        }
+        String table = Sql.qualified(t.schema(), t.name());
+        String rowTemp;
+        String keyTemp;
+        long nKeys;
+        try {
+            keyTemp = keyTable(t);
+            nKeys = fill(keyTemp, keys);
+            rowTemp = rowTable(t);
+        } catch (SQLException | IOException e) {
+            throw fail("cannot apply the changed rows of " + t.qualifiedName(), e);
+        }
+        InputStream in = rows.open(); // a source that cannot start its read fails as the source, not as this target
+        try (in) {
+            long nRows = fill(rowTemp, in);
+            long updated = 0;
+            long deleted = 0;
+            long inserted = 0;
+            try (var s = c.createStatement()) {
+                if (!set.isEmpty() && nRows > 0) {
+                    List<String> assign = new ArrayList<>();
+                    for (String col : set) {
+                        assign.add(Sql.ident(col) + " = r." + Sql.ident(col));
+                    }
+                    updated = s.executeUpdate("UPDATE ONLY " + table + " t SET " + String.join(", ", assign) + " FROM " + rowTemp + " r WHERE "
+                            + keysMatch(t, "t", "r"));
+                }
+                if (nRows < nKeys) {
+                    deleted = s.executeUpdate("DELETE FROM ONLY " + table + " t USING " + keyTemp + " k WHERE " + keysMatch(t, "t", "k")
+                            + " AND NOT EXISTS (SELECT 1 FROM " + rowTemp + " r WHERE " + keysMatch(t, "r", "k") + ")");
+                }
+                if (updated < nRows) {
+                    inserted = s.executeUpdate("INSERT INTO " + table + " (" + Sql.idents(t.columnNames()) + ") SELECT "
+                            + Sql.idents("r.", t.columnNames()) + " FROM " + rowTemp + " r WHERE NOT EXISTS (SELECT 1 FROM ONLY " + table
+                            + " t WHERE " + keysMatch(t, "t", "r") + ")");
+                }
+            }
+            return new long[] {updated + deleted, updated + inserted};
+        } catch (SQLException | IOException e) {
+            throw fail("cannot apply the changed rows of " + t.qualifiedName(), e);
+        }
+    }
+
+    /**
+     * For a plain table whose only unique or exclusion constraint is a unique index on exactly the key columns: the
+     * columns an UPDATE sets (those sent that are not key columns); otherwise null. Looked up once per session.
+     */
+    private List<String> updatableColumns(TableInfo t) throws SQLException {
+        if (updatable.containsKey(t.qualifiedName())) {
+            return updatable.get(t.qualifiedName());
+        }
+        String rel = Sql.literal(Sql.qualified(t.schema(), t.name())) + "::regclass";
+        List<java.util.Set<String>> unique = Pg.query(c, "SELECT i.indisunique AND NOT i.indisexclusion AND i.indpred IS NULL AND i.indexprs IS NULL, "
+                + "ARRAY(SELECT a.attname::text FROM pg_attribute a WHERE a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)) "
+                + "FROM pg_index i WHERE i.indrelid = " + rel + " AND (i.indisunique OR i.indisexclusion) "
+                + "AND (SELECT relkind FROM pg_class WHERE oid = " + rel + ") = 'r'",
+                rs -> rs.getBoolean(1) ? java.util.Set.of((String[]) rs.getArray(2).getArray()) : java.util.Set.of());
+        List<String> set = null;
+        if (unique.size() == 1 && unique.get(0).equals(java.util.Set.copyOf(t.keyColumns()))) {
+            set = t.columnNames().stream().filter(col -> !t.keyColumns().contains(col)).toList();
+        }
+        updatable.put(t.qualifiedName(), set);
+        return set;
+    }
+
+    private final java.util.Map<String, List<String>> updatable = new java.util.HashMap<>();
 
     @Override
     public long deleteRange(TableInfo t, KeyRange range) {
@@ -300,6 +392,27 @@ public class PostgresTarget implements Target {
         return temp;
     }
 
+    /** The temporary table that takes a table's changed rows for replaceRows, with the target's column types; like keyTable. */
+    private String rowTable(TableInfo t) throws SQLException {
+        String name = "\u0000rows\u0000" + t.qualifiedName();
+        String existing = keyTables.get(name);
+        if (existing != null) {
+            return existing;
+        }
+        java.util.Map<String, String> types = new java.util.HashMap<>();
+        SourceCatalog.columns(c, t.schema(), t.name()).forEach(col -> types.put(col.name(), col.type()));
+        List<String> cols = new ArrayList<>();
+        for (String col : t.columnNames()) {
+            cols.add(Sql.ident(col) + " " + types.get(col));
+        }
+        String temp = "ibex_rows_" + (++tempCounter);
+        Pg.exec(c, "CREATE TEMPORARY TABLE " + temp + " (" + String.join(", ", cols) + ") ON COMMIT DELETE ROWS");
+        keyTables.put(name, temp);
+        createdInThisTransaction.add(name);
+        return temp;
+    }
+
+    /** Temporary tables by what they hold: a table's keys (by its name) or its rows (by its name after "\0rows\0"). */
     private final java.util.Map<String, String> keyTables = new java.util.HashMap<>();
     private final java.util.Set<String> createdInThisTransaction = new java.util.HashSet<>();
     /** Key tables that hold keys until the commit (ON COMMIT DELETE ROWS) empties them. */

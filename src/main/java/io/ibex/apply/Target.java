@@ -61,6 +61,23 @@ public interface Target extends AutoCloseable {
     /** Inserts the rows in the stream; returns how many. */
     long insertRows(TableInfo table, InputStream rows);
 
+    /** Opens the rows of a {@link #replaceRows} once the keys are read (both may come from one source read). */
+    interface Rows {
+        InputStream open() throws java.io.IOException, java.sql.SQLException;
+    }
+
+    /**
+     * Brings the rows of the changed keys to the source's: afterwards the table holds exactly the given rows for
+     * those keys (a key without a row has none). Returns {rows that went or were replaced, rows written}, what
+     * {@link #deleteKeys} and {@link #insertRows} return, which is the default way.
+     */
+    default long[] replaceRows(TableInfo table, InputStream keys, Rows rows) throws java.io.IOException, java.sql.SQLException {
+        long deleted = deleteKeys(table, keys);
+        try (InputStream in = rows.open()) {
+            return new long[] {deleted, insertRows(table, in)};
+        }
+    }
+
     /** Sets a sequence to a value and is_called; returns false if it had them already. Outside any batch. */
     boolean setSequence(String schema, String name, long lastValue, boolean isCalled);
 

@@ -383,14 +383,12 @@ public class SyncRunner implements AutoCloseable {
         }
         for (TableChanges c : changes.changed()) {
             SyncPlan.Table t = c.table();
-            long deleted;
-            long inserted;
+            long[] r;
             try (java.io.InputStream keys = c.keys().open()) {
-                deleted = target.deleteKeys(t.info(), keys);
+                r = target.replaceRows(t.info(), keys, c.rows()::open); // the rows are opened after the keys are read
             }
-            try (java.io.InputStream rows = c.rows().open()) {
-                inserted = target.insertRows(t.info(), rows);
-            }
+            long deleted = r[0];
+            long inserted = r[1];
             counts.deletes += deleted;
             counts.inserts += inserted;
             log.info("KID ({}) Delta count for {}.{} : {} (deleted {}, inserted {} on {})", sync, source.name(),
