@@ -85,6 +85,9 @@ public final class Benchmark {
     // the figures, in the order of the table
     private final Figure tpsOff;
     private final Figure tpsOn;
+    private final Figure tpsPairs;
+    private final Figure cpuOff;
+    private final Figure cpuOn;
     private final Figure tpsPaused;
     private final Figure pgbenchOff;
     private final Figure pgbenchOn;
@@ -126,6 +129,10 @@ public final class Benchmark {
                 .reference("~2,850");
         tpsOn = results.figure("1", "TPC-B-like tps, capture on (sync + daemon applying)", "tps").decimals(0)
                 .reference("Bucardo 0.54×, native 0.91×");
+        tpsPairs = results.figure("1", "the same, run by run: capture on / the no-capture run just before it", "×").decimals(2);
+        cpuOff = results.figure("1", "diagnosis: the machine's CPU time per transaction (both servers, the load, the daemon; "
+                + "time stolen by the hypervisor left out), no capture", "µs").decimals(0);
+        cpuOn = results.figure("1", "diagnosis: the same, capture on", "µs").decimals(0);
         tpsPaused = results.figure("1", "diagnosis: tps with the triggers, sync paused (no apply running)", "tps").decimals(0);
         pgbenchOff = results.figure("1", "diagnosis: tps with PostgreSQL's pgbench (C client) as the load, no capture", "tps").decimals(0);
         pgbenchOn = results.figure("1", "diagnosis: tps with pgbench as the load, capture on", "tps").decimals(0);
@@ -427,9 +434,12 @@ public final class Benchmark {
         ensureReplicating();
         for (int r = 1; r <= o.runs; r++) {
             prepare();
-            tpsOff.add(tps(r, PLAIN, "no capture"));
+            double off = tps(r, PLAIN, "no capture", cpuOff);
+            tpsOff.add(off);
             prepare();
-            tpsOn.add(tps(r, DB, "capture on"));
+            double on = tps(r, DB, "capture on", cpuOn);
+            tpsOn.add(on);
+            tpsPairs.add(on / off);
             awaitSettled(SYNC, DB);
         }
         for (int r = 1; r <= o.runs; r++) {
@@ -500,11 +510,23 @@ public final class Benchmark {
     }
 
     private double tps(int run, String db, String what) throws Exception {
+        return tps(run, db, what, null);
+    }
+
+    /** cpuPerTransaction: where to add the machine's busy CPU time per transaction of this run (null: not wanted). */
+    private double tps(int run, String db, String what, Figure cpuPerTransaction) throws Exception {
+        double busy0 = Machine.busySeconds();
         Pgbench.Load load = new Pgbench.Load(source.supplier(db), o.clients).duration(Duration.ofSeconds(o.seconds)).start();
         load.awaitDone();
+        double busy = Machine.busySeconds() - busy0;
         double tps = load.transactions() / (load.elapsed().toNanos() / 1e9);
-        say(String.format(Locale.ROOT, "  run %d: TPC-B-like, %s: %,.0f tps (%,d transactions, %d errors)", run, what, tps,
-                load.transactions(), load.errors()));
+        String cpu = "";
+        if (cpuPerTransaction != null && !Double.isNaN(busy) && load.transactions() > 0) {
+            cpuPerTransaction.add(busy * 1e6 / load.transactions());
+            cpu = String.format(Locale.ROOT, ", %.0f µs of CPU each", busy * 1e6 / load.transactions());
+        }
+        say(String.format(Locale.ROOT, "  run %d: TPC-B-like, %s: %,.0f tps (%,d transactions, %d errors%s)", run, what, tps,
+                load.transactions(), load.errors(), cpu));
         if (load.errors() > 0) {
             results.notes.add("TPC-B-like load (" + what + ") had " + load.errors() + " errors, first: " + load.firstError().orElse(null));
         }
@@ -1103,6 +1125,10 @@ public final class Benchmark {
         double tOn = tpsOn.median();
         Results.ratio(tpsOn, tOn / tOff, "≥ 0.85× of no capture", tpsOff.samples.isEmpty() || tpsOn.samples.isEmpty() ? null
                 : tOn / tOff >= 0.85, "× no capture");
+        if (!cpuOn.samples.isEmpty() && !cpuOff.samples.isEmpty()) {
+            cpuOn.ratio = String.format(Locale.ROOT, "%.2f× no capture (a CPU-bound source would keep %.2f× its tps)",
+                    cpuOn.median() / cpuOff.median(), cpuOff.median() / cpuOn.median());
+        }
         if (!tpsPaused.samples.isEmpty() && !tpsOff.samples.isEmpty()) {
             tpsPaused.ratio = String.format(Locale.ROOT, "%.2f× no capture", tpsPaused.median() / tOff);
         }

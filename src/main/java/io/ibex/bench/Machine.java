@@ -55,6 +55,20 @@ final class Machine {
         }
     }
 
+    /**
+     * CPU seconds the whole machine spent running (user, nice, system, irq, softirq; not idle, I/O wait or time
+     * stolen by the hypervisor) since boot, from /proc/stat (USER_HZ 100); NaN where it cannot be read.
+     */
+    static double busySeconds() {
+        try {
+            String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            long busy = Long.parseLong(f[1]) + Long.parseLong(f[2]) + Long.parseLong(f[3]) + Long.parseLong(f[6]) + Long.parseLong(f[7]);
+            return busy / 100.0;
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
+    }
+
     static String loadAverage() {
         String l = read("/proc/loadavg");
         String[] f = l.split(" ");
