@@ -293,7 +293,12 @@ public class PostgresTarget implements Target {
      */
     @Override
     public long[] replaceRows(TableInfo t, InputStream keys, Rows rows) throws IOException, SQLException {
-        List<String> set = updatableColumns(t);
+        List<String> set;
+        try {
+            set = updatableColumns(t);
+        } catch (SQLException e) {
+            throw fail("cannot read the unique constraints of " + t.qualifiedName(), e);
+        }
         if (set == null) {
             return Target.super.replaceRows(t, keys, rows);
         }
