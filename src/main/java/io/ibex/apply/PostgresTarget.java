@@ -382,7 +382,7 @@ public class PostgresTarget implements Target {
      * empties it at each commit), because creating one per batch costs more than the batch itself.
      */
     private String keyTable(TableInfo t) throws SQLException {
-        String existing = keyTables.get(t.qualifiedName());
+        String existing = tempTables.get(t.qualifiedName());
         if (existing != null) {
             return existing;
         }
@@ -392,7 +392,7 @@ public class PostgresTarget implements Target {
             cols.add(Sql.ident(t.keyColumns().get(i)) + " " + t.keyTypes().get(i));
         }
         Pg.exec(c, "CREATE TEMPORARY TABLE " + temp + " (" + String.join(", ", cols) + ") ON COMMIT DELETE ROWS");
-        keyTables.put(t.qualifiedName(), temp);
+        tempTables.put(t.qualifiedName(), temp);
         createdInThisTransaction.add(t.qualifiedName());
         return temp;
     }
@@ -400,7 +400,7 @@ public class PostgresTarget implements Target {
     /** The temporary table that takes a table's changed rows for replaceRows, with the target's column types; like keyTable. */
     private String rowTable(TableInfo t) throws SQLException {
         String name = "\u0000rows\u0000" + t.qualifiedName();
-        String existing = keyTables.get(name);
+        String existing = tempTables.get(name);
         if (existing != null) {
             return existing;
         }
@@ -412,13 +412,13 @@ public class PostgresTarget implements Target {
         }
         String temp = "ibex_rows_" + (++tempCounter);
         Pg.exec(c, "CREATE TEMPORARY TABLE " + temp + " (" + String.join(", ", cols) + ") ON COMMIT DELETE ROWS");
-        keyTables.put(name, temp);
+        tempTables.put(name, temp);
         createdInThisTransaction.add(name);
         return temp;
     }
 
     /** Temporary tables by what they hold: a table's keys (by its name) or its rows (by its name after "\0rows\0"). */
-    private final java.util.Map<String, String> keyTables = new java.util.HashMap<>();
+    private final java.util.Map<String, String> tempTables = new java.util.HashMap<>();
     private final java.util.Set<String> createdInThisTransaction = new java.util.HashSet<>();
     /** Key tables that hold keys until the commit (ON COMMIT DELETE ROWS) empties them. */
     private final java.util.Set<String> filledInThisTransaction = new java.util.HashSet<>();
@@ -465,7 +465,7 @@ public class PostgresTarget implements Target {
     public void rollback() {
         Pg.rollbackQuietly(c);
         setAside.clear(); // the drops were rolled back
-        createdInThisTransaction.forEach(keyTables::remove); // their creation was rolled back too
+        createdInThisTransaction.forEach(tempTables::remove); // their creation was rolled back too
         createdInThisTransaction.clear();
         filledInThisTransaction.clear();
     }

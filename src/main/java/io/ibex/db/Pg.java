@@ -144,4 +144,28 @@ public final class Pg {
             }
         }
     }
+
+    /** Work against a connection that may throw SQLException. */
+    public interface SqlWork {
+        void run() throws SQLException;
+    }
+
+    /** Runs the work in a transaction of its own: committed, or rolled back and rethrown; the autocommit mode is restored. */
+    public static void inTransaction(Connection c, SqlWork work) throws SQLException {
+        boolean autoCommit = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try {
+            work.run();
+            c.commit();
+        } catch (SQLException | RuntimeException e) {
+            try {
+                c.rollback();
+            } catch (SQLException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        } finally {
+            c.setAutoCommit(autoCommit);
+        }
+    }
 }

@@ -97,18 +97,10 @@ public final class SyncPlanner {
     private static void widenKeyTriggers(Connection c, Database db, List<SyncPlan.Table> tables) throws SQLException {
         for (SyncPlan.Table t : tables) {
             if (CaptureInstaller.keyTriggerMissesChanges(c, t.info())) {
-                boolean auto = c.getAutoCommit();
-                c.setAutoCommit(false);
-                try {
+                Pg.inTransaction(c, () -> {
                     Pg.exec(c, "SET LOCAL lock_timeout = '10s'");
                     CaptureInstaller.widenKeyTrigger(c, t.info());
-                    c.commit();
-                } catch (SQLException e) {
-                    Pg.rollbackQuietly(c);
-                    throw e;
-                } finally {
-                    c.setAutoCommit(auto);
-                }
+                });
                 log.info("MCP Table {} on database \"{}\" has a BEFORE UPDATE trigger: its key changes are now captured on every UPDATE",
                         t.info().qualifiedName(), db.name());
             }

@@ -1,5 +1,7 @@
 package io.ibex.workload;
 
+import io.ibex.db.Pg;
+
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 
@@ -48,7 +50,7 @@ public final class Pgbench {
         if (branches < 1 || tellers < 1 || accounts < 1) {
             throw new IllegalArgumentException("need at least one branch, teller and account");
         }
-        inTransaction(c, () -> {
+        Pg.inTransaction(c, () -> {
             createTables(c);
             try (PreparedStatement ps = c.prepareStatement(
                     "INSERT INTO " + table(BRANCHES) + " (\"bid\", \"bbalance\") VALUES (?, 0)")) {
@@ -76,7 +78,7 @@ public final class Pgbench {
 
     /** The four tables with their primary keys and no rows, e.g. on a replication target. */
     public static void createSchemaOnly(Connection c) throws SQLException {
-        inTransaction(c, () -> {
+        Pg.inTransaction(c, () -> {
             createTables(c);
             addPrimaryKeys(c);
         });
@@ -458,28 +460,6 @@ public final class Pgbench {
             } catch (SQLException ignored) {
                 // the connection is being discarded
             }
-        }
-    }
-
-    private interface SqlWork {
-        void run() throws SQLException;
-    }
-
-    private static void inTransaction(Connection c, SqlWork work) throws SQLException {
-        boolean autoCommit = c.getAutoCommit();
-        c.setAutoCommit(false);
-        try {
-            work.run();
-            c.commit();
-        } catch (SQLException | RuntimeException e) {
-            try {
-                c.rollback();
-            } catch (SQLException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
-        } finally {
-            c.setAutoCommit(autoCommit);
         }
     }
 
