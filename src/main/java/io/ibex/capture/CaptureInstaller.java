@@ -252,10 +252,10 @@ public final class CaptureInstaller {
 
     /**
      * The statement-level function (10+): the keys of a whole statement in one INSERT ... SELECT per transition
-     * table. With bulk, a statement of at least {@value #BULK_MIN_ROWS} rows records its keys in arrays instead, one
-     * change row per {@value #BULK_CHUNK} keys: a whole-table UPDATE then writes a few rows to the change table
-     * instead of one row and one index entry per changed row. (Checking the size costs a small statement about as much
-     * as it saves; arrays for every statement would cost it more, measured.)
+     * table. With bulk, a statement of at least {@value #BULK_MIN_ROWS} rows also records all its keys in arrays, one
+     * change row per {@value #BULK_CHUNK} keys, after its first {@value #BULK_MIN_ROWS} one a row: a whole-table
+     * UPDATE then writes a few rows to the change table instead of one row and one index entry per changed row,
+     * while a small statement costs one INSERT. (Arrays for every statement would cost a small one more, measured.)
      */
     static String statementFunctionSql(TableInfo t, Names n, boolean makedelta, boolean bulk) {
         String delta = n.qualifiedDelta();
@@ -291,13 +291,17 @@ public final class CaptureInstaller {
             arrays.add(bulkColumn(i + 1));
             aggregates.add("pg_catalog.array_agg(" + Sql.ident(t.keyColumns().get(i)) + ")");
         }
-        return "    PERFORM 1 FROM " + transition + " OFFSET " + (BULK_MIN_ROWS - 1) + " LIMIT 1;\n"
-                + "    IF FOUND THEN\n"
+        // the first keys one a row, with a LIMIT: a small statement (the common case) costs one query, where a test
+        // of its size first would cost two. A statement of BULK_MIN_ROWS or more then has all its keys in arrays
+        // too (the first ones recorded twice; the reader's DISTINCT makes that harmless).
+        return "    " + perKey.replace(";\n", " LIMIT " + BULK_MIN_ROWS + ";\n")
+                + "    GET DIAGNOSTICS ibex_n = ROW_COUNT;\n"
+                + "    IF ibex_n OPERATOR(pg_catalog.=) " + BULK_MIN_ROWS + " THEN\n"
                 + "      INSERT INTO " + delta + " (" + String.join(", ", arrays) + ", " + BULK_ROWS + ", ibex_origin) SELECT "
                 + String.join(", ", aggregates) + ", pg_catalog.count(*), " + origin + " FROM (SELECT " + keys
                 + ", (pg_catalog.row_number() OVER ()) OPERATOR(pg_catalog./) " + BULK_CHUNK + " AS ibex_chunk FROM " + transition
                 + ") ibex_k GROUP BY ibex_chunk;\n"
-                + "    ELSE\n      " + perKey + "    END IF;\n";
+                + "    END IF;\n";
     }
 
     /** Whether a change table has the columns of bulk change rows (one made by an earlier ibex has not). */
@@ -367,7 +371,7 @@ public final class CaptureInstaller {
                 // Every function and operator in the body is schema-qualified, so a caller's search_path cannot
                 // slip its own objects into a function run as that role. (A SET search_path clause would do the
                 // same, but it costs about 5% of a TPC-B-like source's throughput.)
-                .append("() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $f$\nDECLARE\n  ibex_bump bigint;\nBEGIN\n");
+                .append("() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $f$\nDECLARE\n  ibex_bump bigint;\n  ibex_n bigint;\nBEGIN\n");
         if (!makedelta) {
             s.append("  IF ").append(OWN_SESSION).append(" THEN\n    RETURN NULL;\n  END IF;\n");
         }

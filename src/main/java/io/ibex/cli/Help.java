@@ -432,7 +432,9 @@ final class Help {
                   copy_parallelism=N                     2: tables copied at a time by onetimecopy and fullcopy,
                                                          and slices of a big backlog applied at a time
                   slice_keys=N                           500000: most keys of a table applied in one transaction
-                  gather_ms=MS                           20: least time between two autokicked runs
+                  gather_ms=MS                           20: least pause after a run before an autokicked one
+                  gather_max_ms=MS                       200: a busy sync pauses 3 times its last run's time,
+                                                         up to this, so its changes come in fewer batches
                   poll_ms=MS                             10: how often the daemon looks for new changes on a source
                 Settings are set in the order given; the first refused stops the command.
                 Prints: Set log_level = verbose
@@ -449,6 +451,7 @@ final class Help {
                 Example:
                   ibex show all
                   copy_parallelism = 2
+                  gather_max_ms    = 200
                   gather_ms        = 20
                   log_level        = normal
                   max_backoff      = 60

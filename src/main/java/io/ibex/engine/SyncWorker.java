@@ -18,10 +18,21 @@ final class SyncWorker implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(SyncWorker.class);
     static volatile long maxBackoffMs = 60_000;
     /**
-     * The least time between two runs started by autokicks: commits that arrive meanwhile are gathered into one
-     * batch, which costs the source and the target far less than a batch per commit when the rate is high.
+     * The least pause after a run before an autokick starts the next: commits that arrive meanwhile are gathered
+     * into one batch, which costs the source and the target far less than a batch per commit when the rate is high.
      */
     static volatile long gatherMs = 20;
+    /**
+     * After a busy run (at least {@value #BUSY_ROWS} rows deleted and inserted) the pause grows to
+     * {@value #REST_FACTOR} times the run's time, up to this: a busy source's changes then come in fewer, bigger
+     * batches, and the daemon takes about a quarter of the machine it would take running batch after batch (the
+     * fixed cost of a batch, its round trips and plans, is much of what a batch costs). A run of fewer rows keeps
+     * the pause at gatherMs, so a moderate rate keeps its low lag: the run's time alone would also grow with
+     * whatever else slows the machine.
+     */
+    static volatile long gatherMaxMs = 200;
+    static final int REST_FACTOR = 3;
+    static final long BUSY_ROWS = 500;
 
     private final String syncName;
     private final String lane;
@@ -33,6 +44,8 @@ final class SyncWorker implements Runnable {
     private boolean replan = true;
     private long retryAt;
     private int failures;
+    private long lastRunMs;
+    private long lastRunRows;
     private volatile Sync sync;
 
     /** lane: the one target this worker serves, or null for every database of the sync. */
@@ -131,7 +144,10 @@ final class SyncWorker implements Runnable {
                     repo.commit();
                     plan = SyncPlanner.plan(repo, sync);
                 }
+                long started = System.nanoTime();
                 RunResult result = runner.run(plan, runId, lane);
+                lastRunMs = (System.nanoTime() - started) / 1_000_000;
+                lastRunRows = result.deletes() + result.inserts();
                 String error = result.failed() ? String.join("; ", result.errors()) : null;
                 repo.finishRun(runId, result.outcome(), result.deletes(), result.inserts(), result.conflicts(), result.truncates(), error);
                 repo.commit();
@@ -189,6 +205,11 @@ final class SyncWorker implements Runnable {
         kicked = true;
     }
 
+    /** The pause before an autokicked run, after a run that took runMs and moved rows (see gatherMaxMs). */
+    static long pauseAfterRun(long runMs, long rows) {
+        return rows < BUSY_ROWS ? gatherMs : Math.max(gatherMs, Math.min(gatherMaxMs, REST_FACTOR * runMs));
+    }
+
     enum Work { RUN, PROBE, STOP }
 
     private static final long PROBE_EVERY_MS = 2000;
@@ -209,7 +230,7 @@ final class SyncWorker implements Runnable {
                 }
                 continue;
             }
-            long gatherUntil = lastRun + gatherMs;
+            long gatherUntil = lastRun + pauseAfterRun(lastRunMs, lastRunRows);
             boolean due = kicked && (manualKick || (now >= retryAt && (failures > 0 || now >= gatherUntil)));
             if (due) {
                 kicked = false;

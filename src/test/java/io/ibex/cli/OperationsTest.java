@@ -269,6 +269,7 @@ class OperationsTest {
         assertThat(cli.run("show", "all")).isZero();
         assertThat(cli.out).isEqualTo("""
                 copy_parallelism = 2
+                gather_max_ms    = 200
                 gather_ms        = 20
                 log_level        = verbose
                 max_backoff      = 60
@@ -277,11 +278,11 @@ class OperationsTest {
                 slice_keys       = 500000
                 """);
         assertThat(cli.run("show")).isZero();
-        assertThat(cli.out.lines()).hasSize(7);
+        assertThat(cli.out.lines()).hasSize(8);
         assertThat(cli.run("show", "LOG_LEVEL", "max_backoff")).isZero();
         assertThat(cli.out).isEqualTo("log_level   = verbose\nmax_backoff = 60\n");
         assertThat(cli.run("show", "colour")).isEqualTo(1);
-        assertThat(cli.err).isEqualTo("ibex: show: unknown setting \"colour\": one of copy_parallelism, gather_ms, log_level, max_backoff, poll_ms, purge_interval, slice_keys\n");
+        assertThat(cli.err).isEqualTo("ibex: show: unknown setting \"colour\": one of copy_parallelism, gather_max_ms, gather_ms, log_level, max_backoff, poll_ms, purge_interval, slice_keys\n");
     }
 
     // ---------------------------------------------------------------- list conflicts
