@@ -17,6 +17,9 @@ import java.util.function.Supplier;
  * with --pg-bin), or one given by host and port.
  */
 final class BenchServer implements AutoCloseable {
+
+    /** The application_name of the benchmark's own sessions, the load's among them. */
+    static final String APPLICATION_NAME = "ibex-bench";
     private final String role;
     private final PostgresServer embedded;
     private final LocalServer local;
@@ -84,7 +87,7 @@ final class BenchServer implements AutoCloseable {
         if (password != null) {
             p.setProperty("password", password);
         }
-        p.setProperty("ApplicationName", "ibex-bench");
+        p.setProperty("ApplicationName", APPLICATION_NAME);
         Connection c = DriverManager.getConnection(jdbcUrl(db), p);
         c.setAutoCommit(true);
         return c;

@@ -503,6 +503,44 @@ public final class Benchmark {
         awaitSettled(SYNC, DB);
     }
 
+    /** CPU microseconds per transaction by part, per run, keyed by what was run ("no capture", "capture on"). */
+    private final Map<String, Map<String, List<Double>>> cpuSplits = new LinkedHashMap<>();
+
+    private void splitCpu(Pgbench.Load load, String what) throws Exception {
+        Thread.sleep(1000);
+        try (Connection s = source.connect("postgres"); Connection t = target.connect("postgres")) {
+            CpuSplit split = CpuSplit.start(Map.of("source", s, "target", t));
+            if (split == null) {
+                return; // servers elsewhere
+            }
+            long tx0 = load.transactions();
+            Thread.sleep((o.seconds - 2) * 1000L);
+            Map<String, Double> seconds = split.stop();
+            long tx = load.transactions() - tx0;
+            if (tx > 0) {
+                Map<String, List<Double>> parts = cpuSplits.computeIfAbsent(what, k -> new java.util.TreeMap<>());
+                seconds.forEach((part, sec) -> parts.computeIfAbsent(part, k -> new ArrayList<>()).add(sec * 1e6 / tx));
+            }
+        }
+    }
+
+    /** The CPU split as a table: part, then the median µs per transaction of each kind of run. */
+    private String cpuSplitReport() {
+        List<String> kinds = new ArrayList<>(cpuSplits.keySet());
+        java.util.Set<String> parts = new java.util.TreeSet<>();
+        cpuSplits.values().forEach(m -> parts.addAll(m.keySet()));
+        StringBuilder sb = new StringBuilder("| part | " + String.join(" | ", kinds) + " |\n|---|" + "---|".repeat(kinds.size()) + "\n");
+        for (String part : parts) {
+            sb.append("| ").append(part);
+            for (String k : kinds) {
+                List<Double> v = cpuSplits.get(k).get(part);
+                sb.append(" | ").append(v == null ? "" : String.format(Locale.ROOT, "%.0f", Stats.median(v)));
+            }
+            sb.append(" |\n");
+        }
+        return sb.toString();
+    }
+
     private double pgbenchTps(PgbenchBinary pgbench, int run, String db, String what) {
         double tps = pgbench.tps(source, db, o.clients, o.seconds);
         say(String.format(Locale.ROOT, "  run %d: pgbench, %s: %,.0f tps", run, what, tps));
@@ -513,10 +551,17 @@ public final class Benchmark {
         return tps(run, db, what, null);
     }
 
-    /** cpuPerTransaction: where to add the machine's busy CPU time per transaction of this run (null: not wanted). */
+    /**
+     * cpuPerTransaction: where to add the machine's busy CPU time per transaction of this run (null: not wanted);
+     * with it, the CPU time by part is measured too, from the second second to the last but one (the load's
+     * sessions are connected by then), and kept in {@link #cpuSplits} under what.
+     */
     private double tps(int run, String db, String what, Figure cpuPerTransaction) throws Exception {
         double busy0 = Machine.busySeconds();
         Pgbench.Load load = new Pgbench.Load(source.supplier(db), o.clients).duration(Duration.ofSeconds(o.seconds)).start();
+        if (cpuPerTransaction != null && o.seconds >= 4) {
+            splitCpu(load, what);
+        }
         load.awaitDone();
         double busy = Machine.busySeconds() - busy0;
         double tps = load.transactions() / (load.elapsed().toNanos() / 1e9);
@@ -1225,6 +1270,11 @@ public final class Benchmark {
                     + " sessions are counted each, so shares can add up to more than 100%). For the load: the same, with the load's"
                     + " sessions (ibex-bench) too. Then a batch replayed by hand with ibex's statements, each step timed alone:\n\n");
             diagnostics.forEach((k, v) -> sb.append("**").append(k).append("**\n\n").append(v).append("\n"));
+        }
+        if (!cpuSplits.isEmpty()) {
+            sb.append("CPU time per transaction by part (µs, median of the TPC-B-like runs of section 1, each measured from its"
+                    + " second second to its last but one; from /proc: the servers' processes named by pg_stat_activity, this"
+                    + " JVM's threads by name; the daemon runs in this JVM, so does the load):\n\n").append(cpuSplitReport()).append("\n");
         }
         sb.append("Daemon log: `").append(daemonLog).append("`\n");
         return sb.toString();
