@@ -49,10 +49,14 @@ class KeySpoolTest {
     }
 
     @Test
-    void slicesAreSmallEnoughForEveryWorkerToHaveTwo() {
+    void slicesGiveEveryWorkerTwoButAreNotTooSmallToPayOff() {
         assertThat(SliceApplier.sliceSize(1_000_000, 500_000, 2)).isEqualTo(250_000);
         assertThat(SliceApplier.sliceSize(10_000_000, 500_000, 2)).isEqualTo(500_000);
-        assertThat(SliceApplier.sliceSize(3, 500_000, 2)).isEqualTo(1);
+        assertThat(SliceApplier.sliceSize(3, 500_000, 2)).isEqualTo(3);
+        assertThat(SliceApplier.sliceSize(100_000, 500_000, 2)).as("one slice a worker: four would cost more than they save").isEqualTo(50_000);
+        assertThat(SliceApplier.sliceSize(60_000, 500_000, 2)).isEqualTo(60_000);
+        assertThat(SliceApplier.sliceSize(200_000, 500_000, 2)).isEqualTo(50_000);
+        assertThat(SliceApplier.sliceSize(30_000, 5_000, 2)).as("small slices asked for").isEqualTo(5_000);
         assertThat(SliceApplier.sliceSize(1_000, 500_000, 1)).isEqualTo(1_000);
     }
 
