@@ -31,13 +31,12 @@ final class CpuSplit {
     private CpuSplit(Map<String, Connection> servers) throws SQLException {
         for (Map.Entry<String, Connection> s : servers.entrySet()) {
             try (Statement st = s.getValue().createStatement(); ResultSet rs = st.executeQuery(
-                    "SELECT pid, coalesce(application_name, ''), coalesce(backend_type, '') FROM pg_stat_activity")) {
+                    "SELECT pid, coalesce(application_name, '') FROM pg_stat_activity")) {
                 while (rs.next()) {
-                    long pid = rs.getLong(1);
                     String app = rs.getString(2);
                     String part = app.equals(BenchServer.APPLICATION_NAME) ? "the load's sessions"
-                            : app.startsWith("ibex") ? "ibex's sessions" : "background (" + rs.getString(3) + ")";
-                    serverParts.putIfAbsent(pid, s.getKey() + ": " + (part.startsWith("background") ? "background processes" : part));
+                            : app.startsWith("ibex") ? "ibex's sessions" : "background processes";
+                    serverParts.putIfAbsent(rs.getLong(1), s.getKey() + ": " + part);
                 }
             }
         }
