@@ -281,9 +281,9 @@ public final class CaptureInstaller {
     /** The statements that record the keys of a transition table: one row per key, or arrays for a big statement. */
     private static String recordKeys(TableInfo t, String delta, String origin, String transition, boolean bulk) {
         String keys = Sql.idents(t.keyColumns());
-        String perKey = "INSERT INTO " + delta + " (" + keys + ", ibex_origin) SELECT " + keys + ", " + origin + " FROM " + transition + ";\n";
+        String perKey = "INSERT INTO " + delta + " (" + keys + ", ibex_origin) SELECT " + keys + ", " + origin + " FROM " + transition;
         if (!bulk) {
-            return "    " + perKey;
+            return "    " + perKey + ";\n";
         }
         List<String> arrays = new ArrayList<>();
         List<String> aggregates = new ArrayList<>();
@@ -294,7 +294,7 @@ public final class CaptureInstaller {
         // the first keys one a row, with a LIMIT: a small statement (the common case) costs one query, where a test
         // of its size first would cost two. A statement of BULK_MIN_ROWS or more then has all its keys in arrays
         // too (the first ones recorded twice; the reader's DISTINCT makes that harmless).
-        return "    " + perKey.replace(";\n", " LIMIT " + BULK_MIN_ROWS + ";\n")
+        return "    " + perKey + " LIMIT " + BULK_MIN_ROWS + ";\n"
                 + "    GET DIAGNOSTICS ibex_n = ROW_COUNT;\n"
                 + "    IF ibex_n OPERATOR(pg_catalog.=) " + BULK_MIN_ROWS + " THEN\n"
                 + "      INSERT INTO " + delta + " (" + String.join(", ", arrays) + ", " + BULK_ROWS + ", ibex_origin) SELECT "
