@@ -32,7 +32,7 @@ final class SyncWorker implements Runnable {
      */
     static volatile long gatherMaxMs = 200;
     static final int REST_FACTOR = 3;
-    static final long BUSY_ROWS = 500;
+    static final long BUSY_ROWS = 100;
 
     private final String syncName;
     private final String lane;
