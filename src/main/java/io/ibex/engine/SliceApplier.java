@@ -20,6 +20,8 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -31,7 +33,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Applies a big backlog of one table: its changed keys are read once, sorted, into a file of the daemon
  * ({@link KeySpool}), cut into slices of consecutive keys, and the slices are applied by several workers at once,
- * each with its own source and target session. A slice deletes its keys on the target and copies their current
+ * each with its own source and target session (the extra workers' open while the keys are read, which takes about as
+ * long). A slice deletes its keys on the target and copies their current
  * source rows, in one target transaction of its own; while one worker's target deletes, another's rows stream.
  *
  * <p>Why this is safe: the slices hold disjoint keys, so their target transactions touch disjoint rows and may commit
@@ -64,11 +67,21 @@ final class SliceApplier {
     /** Applies the table's changes in the window; returns {deleted, inserted}. */
     long[] apply(long runId, ChangeWindow window, TableInfo t, int sliceKeys, int parallelism) throws SQLException {
         Connection src = runner.source(source);
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, parallelism), r -> {
+            Thread th = new Thread(r, "slice-" + plan.sync().name() + "-" + targetDb.name());
+            th.setDaemon(true);
+            return th;
+        });
+        // the other workers' sessions open while the keys are read: a new session costs about as much as that read
+        List<CompletableFuture<Sessions>> opening = new ArrayList<>();
+        for (int w = 1; w < parallelism; w++) {
+            opening.add(CompletableFuture.supplyAsync(this::openSessions, pool));
+        }
         try (SourceSession s = SourceSession.begin(src); KeySpool spool = KeySpool.write(s.sortedKeys(t, window))) {
             s.close(); // the keys are in the file: end the read before the slices start theirs
             List<KeySpool.Slice> slices = spool.slices(sliceSize(spool.keys(), sliceKeys, parallelism));
             try {
-                return applySlices(runId, t, spool, slices, parallelism);
+                return applySlices(pool, opening, runId, t, spool, slices, parallelism);
             } catch (ApplyException e) {
                 if (!COLLISIONS.contains(e.sqlState()) || slices.size() < 2) {
                     throw e;
@@ -80,6 +93,14 @@ final class SliceApplier {
             }
         } catch (IOException e) {
             throw new IbexException("cannot keep the changed keys of " + t.qualifiedName() + " in a temporary file: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IbexException("applying " + t.qualifiedName() + " to \"" + targetDb.name() + "\" interrupted");
+        } finally {
+            for (CompletableFuture<Sessions> f : opening) { // those no worker took (fewer slices than workers, or a failure)
+                f.thenAccept(Sessions::close); // now, or once open: no waiting for a slow connect here
+            }
+            pool.shutdown();
         }
     }
 
@@ -102,7 +123,8 @@ final class SliceApplier {
         return Math.max(1, Math.min(sliceKeys, (keys + slices - 1) / slices));
     }
 
-    private long[] applySlices(long runId, TableInfo t, KeySpool spool, List<KeySpool.Slice> slices, int parallelism) {
+    private long[] applySlices(ExecutorService pool, List<CompletableFuture<Sessions>> opening, long runId, TableInfo t, KeySpool spool,
+                               List<KeySpool.Slice> slices, int parallelism) throws InterruptedException {
         int workers = Math.max(1, Math.min(parallelism, slices.size()));
         boolean ranged = KeyRange.supported(t);
         AtomicInteger next = new AtomicInteger();
@@ -112,74 +134,63 @@ final class SliceApplier {
         AtomicBoolean failed = new AtomicBoolean();
         Connection mainSource = runner.source(source);
         Target mainTarget = runner.target(plan, targetDb);
-        ExecutorService pool = Executors.newFixedThreadPool(workers, r -> {
-            Thread th = new Thread(r, "slice-" + plan.sync().name() + "-" + targetDb.name());
-            th.setDaemon(true);
-            return th;
-        });
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (int w = 0; w < workers; w++) {
-                boolean own = w > 0;
-                futures.add(pool.submit(() -> {
-                    Connection c = own ? openSource() : mainSource;
-                    Target tgt = null;
-                    try {
-                        tgt = own ? Targets.open(targetDb, plan.applicationName()) : mainTarget;
-                        int i;
-                        while (!failed.get() && (i = next.getAndIncrement()) < slices.size()) {
-                            KeySpool.Slice slice = slices.get(i);
-                            KeyRange range = ranged ? KeyRange.of(slice.firstLine(), slice.lastLine(), t.keyColumns().size()) : null;
-                            boolean byRange = range != null && range.holdsExactly(t, slice.keys());
-                            long[] r = byRange ? applySlice(c, tgt, t, null, null, range)
-                                    : applySlice(c, tgt, t, spool.open(slice), spool.open(slice), range);
-                            deleted.addAndGet(r[0]);
-                            inserted.addAndGet(r[1]);
-                            log.info("KID ({}) Delta count for {}.{} : {} (slice {} of {}{}: deleted {}, inserted {} on {})", plan.sync().name(),
-                                    source.name(), t.qualifiedName(), slice.keys(), slice.number(), slices.size(), byRange ? ", by key range" : "",
-                                    r[0], r[1], targetDb.name());
-                            done.incrementAndGet();
-                        }
-                        return null;
-                    } catch (RuntimeException | SQLException | IOException e) {
-                        failed.set(true);
-                        throw e;
-                    } finally {
-                        if (own) {
-                            if (tgt != null) {
-                                tgt.close();
-                            }
-                            Pg.closeQuietly(c);
-                        }
+        List<Future<?>> futures = new ArrayList<>();
+        for (int w = 0; w < workers; w++) {
+            CompletableFuture<Sessions> own = w > 0 ? opening.remove(0) : null;
+            futures.add(pool.submit(() -> {
+                Sessions sessions = null;
+                try {
+                    sessions = own == null ? null : own.join();
+                    Connection c = own == null ? mainSource : sessions.source();
+                    Target tgt = own == null ? mainTarget : sessions.target();
+                    int i;
+                    while (!failed.get() && (i = next.getAndIncrement()) < slices.size()) {
+                        KeySpool.Slice slice = slices.get(i);
+                        KeyRange range = ranged ? KeyRange.of(slice.firstLine(), slice.lastLine(), t.keyColumns().size()) : null;
+                        boolean byRange = range != null && range.holdsExactly(t, slice.keys());
+                        long[] r = byRange ? applySlice(c, tgt, t, null, null, range)
+                                : applySlice(c, tgt, t, spool.open(slice), spool.open(slice), range);
+                        deleted.addAndGet(r[0]);
+                        inserted.addAndGet(r[1]);
+                        log.info("KID ({}) Delta count for {}.{} : {} (slice {} of {}{}: deleted {}, inserted {} on {})", plan.sync().name(),
+                                source.name(), t.qualifiedName(), slice.keys(), slice.number(), slices.size(), byRange ? ", by key range" : "",
+                                r[0], r[1], targetDb.name());
+                        done.incrementAndGet();
                     }
-                }));
-            }
-            RuntimeException first = null;
-            for (Future<?> f : futures) {
-                while (true) {
-                    try {
-                        f.get(1, java.util.concurrent.TimeUnit.SECONDS);
-                        break;
-                    } catch (java.util.concurrent.TimeoutException e) {
-                        state(runId, t, done.get(), slices.size());
-                    } catch (ExecutionException e) {
-                        if (first == null || (first instanceof ApplyException && !(e.getCause() instanceof ApplyException))) {
-                            first = asRuntime(t, e.getCause());
-                        }
-                        break;
+                    return null;
+                } catch (CompletionException e) { // the worker's sessions did not open
+                    failed.set(true);
+                    throw e.getCause() instanceof Exception cause ? cause : e;
+                } catch (RuntimeException | SQLException | IOException e) {
+                    failed.set(true);
+                    throw e;
+                } finally {
+                    if (sessions != null) {
+                        sessions.close();
                     }
                 }
-            }
-            if (first != null) {
-                throw first;
-            }
-            return new long[] {deleted.get(), inserted.get()};
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IbexException("applying " + t.qualifiedName() + " to \"" + targetDb.name() + "\" interrupted");
-        } finally {
-            pool.shutdownNow();
+            }));
         }
+        RuntimeException first = null;
+        for (Future<?> f : futures) {
+            while (true) {
+                try {
+                    f.get(1, java.util.concurrent.TimeUnit.SECONDS);
+                    break;
+                } catch (java.util.concurrent.TimeoutException e) {
+                    state(runId, t, done.get(), slices.size());
+                } catch (ExecutionException e) {
+                    if (first == null || (first instanceof ApplyException && !(e.getCause() instanceof ApplyException))) {
+                        first = asRuntime(t, e.getCause());
+                    }
+                    break;
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+        return new long[] {deleted.get(), inserted.get()};
     }
 
     private void state(long runId, TableInfo t, int done, int slices) {
@@ -218,13 +229,24 @@ final class SliceApplier {
         }
     }
 
-    private Connection openSource() throws SQLException {
+    /** A worker's own source and target sessions. */
+    private record Sessions(Connection source, Target target) {
+        void close() {
+            target.close();
+            Pg.closeQuietly(source);
+        }
+    }
+
+    private Sessions openSessions() {
         Connection c = source.connection().openOrFail(SyncRunner.READER_APP, "source database \"" + source.name() + "\"");
         try {
             Pg.useStableTextFormat(c);
             c.setAutoCommit(false);
-            return c;
+            return new Sessions(c, Targets.open(targetDb, plan.applicationName()));
         } catch (SQLException e) {
+            Pg.closeQuietly(c);
+            throw new IbexException("source database \"" + source.name() + "\": " + Pg.firstLine(e), e);
+        } catch (RuntimeException e) {
             Pg.closeQuietly(c);
             throw e;
         }
