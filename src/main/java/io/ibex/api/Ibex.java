@@ -448,6 +448,7 @@ public class Ibex {
                 c.commit();
                 c.setAutoCommit(true);
                 String snapshot = SourceSession.currentSnapshot(c).text();
+                SourceSession.makeDurable(c);
                 for (String receiver : receivers) {
                     if (!receiver.equals(source.name()) && repo.position(sync.name(), source.name(), receiver).isEmpty()) {
                         repo.savePosition(sync.name(), source.name(), receiver, snapshot);

@@ -241,4 +241,38 @@ public final class SourceSession implements AutoCloseable {
         copies.clear();
         Pg.rollbackQuietly(c);
     }
+
+    /** Ends the read, then makes the source durable up to now (see {@link #makeDurable}): its snapshot may be saved as a position. */
+    public void closeDurably() throws SQLException {
+        close();
+        makeDurable(c);
+    }
+
+    /**
+     * Flushes the source's WAL up to now, so that a snapshot taken before may be saved as a position. A position
+     * counts every txid below its xmax and not listed in progress as ended; but a transaction can end without its
+     * record reaching the disk (an abort, an asynchronous commit, one that wrote nothing but took a txid, such as the
+     * watcher's fence), and after a crash the source hands such txids out again. A change committed under a reused
+     * txid would look older than the position and be skipped for good. A synchronous commit flushes every record
+     * written before it, but only if its transaction wrote WAL itself (PostgreSQL commits a transaction that wrote
+     * none, txid or not, without a flush): hence the update of one row of the capture's own table, kept as it was.
+     * (local: a synchronous standby need not answer; 9.0 and older have neither such standbys nor the value.) On a
+     * source with no capture installed (a sync of sequences only) nothing is written, and there are no changes to lose.
+     */
+    public static void makeDurable(Connection c) throws SQLException {
+        boolean autoCommit = c.getAutoCommit();
+        c.setAutoCommit(false);
+        Pg.exec(c, "SET LOCAL synchronous_commit TO " + (Pg.serverVersion(c) >= 90100 ? "local" : "on"));
+        try {
+            Pg.exec(c, "UPDATE " + CaptureInstaller.SCHEMA + ".captured SET installed = installed WHERE (schemaname, relname) IN "
+                    + "(SELECT schemaname, relname FROM " + CaptureInstaller.SCHEMA + ".captured LIMIT 1)");
+            c.commit();
+        } catch (SQLException e) {
+            if (!"42P01".equals(e.getSQLState()) && !"3F000".equals(e.getSQLState())) {
+                throw e;
+            }
+            c.rollback(); // no capture installed (a sequence-only sync): no change rows to lose
+        }
+        c.setAutoCommit(autoCommit);
+    }
 }

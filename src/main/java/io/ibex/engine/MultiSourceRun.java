@@ -210,8 +210,9 @@ final class MultiSourceRun {
         return new RunResult(0, rows, 0, List.of(), false);
     }
 
-    private void saveAll(List<Database> everyone, Map<String, SourceSession> sessions) {
+    private void saveAll(List<Database> everyone, Map<String, SourceSession> sessions) throws SQLException {
         for (var s : sessions.entrySet()) {
+            s.getValue().closeDurably();
             for (Database d : everyone) {
                 if (!d.name().equals(s.getKey())) {
                     repo.savePosition(plan.sync().name(), s.getKey(), d.name(), s.getValue().snapshot().text());

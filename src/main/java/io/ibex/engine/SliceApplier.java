@@ -33,9 +33,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Applies a big backlog of one table: its changed keys are read once, sorted, into a file of the daemon
  * ({@link KeySpool}), cut into slices of consecutive keys, and the slices are applied by several workers at once,
- * each with its own source and target session (the extra workers' open while the keys are read, which takes about as
- * long). A slice deletes its keys on the target and copies their current
- * source rows, in one target transaction of its own; while one worker's target deletes, another's rows stream.
+ * each with its own source and target session (the workers after the first open theirs while the keys are read,
+ * which takes about as long). A slice deletes its keys on the target and copies their current source rows, in one
+ * target transaction of its own; while one worker's target deletes, another's rows stream.
  *
  * <p>Why this is safe: the slices hold disjoint keys, so their target transactions touch disjoint rows and may commit
  * in any order. Each slice reads the source at a snapshot no older than the window's end: a key whose row changed
@@ -158,12 +158,10 @@ final class SliceApplier {
                         done.incrementAndGet();
                     }
                     return null;
-                } catch (CompletionException e) { // the worker's sessions did not open
-                    failed.set(true);
-                    throw e.getCause() instanceof Exception cause ? cause : e;
                 } catch (RuntimeException | SQLException | IOException e) {
                     failed.set(true);
-                    throw e;
+                    // a worker whose sessions did not open fails with what the opening threw
+                    throw e instanceof CompletionException && e.getCause() instanceof Exception cause ? cause : e;
                 } finally {
                     if (sessions != null) {
                         sessions.close();
@@ -238,14 +236,9 @@ final class SliceApplier {
     }
 
     private Sessions openSessions() {
-        Connection c = source.connection().openOrFail(SyncRunner.READER_APP, "source database \"" + source.name() + "\"");
+        Connection c = SyncRunner.openSource(source);
         try {
-            Pg.useStableTextFormat(c);
-            c.setAutoCommit(false);
             return new Sessions(c, Targets.open(targetDb, plan.applicationName()));
-        } catch (SQLException e) {
-            Pg.closeQuietly(c);
-            throw new IbexException("source database \"" + source.name() + "\": " + Pg.firstLine(e), e);
         } catch (RuntimeException e) {
             Pg.closeQuietly(c);
             throw e;

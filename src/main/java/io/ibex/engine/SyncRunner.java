@@ -224,6 +224,7 @@ public class SyncRunner implements AutoCloseable {
             }
             // the target has everything up to this snapshot; a crash before the repository commits this (with the
             // run's end, or now after a long backlog) re-applies the batch, harmlessly
+            SourceSession.makeDurable(src);
             repo.savePosition(sync, source.name(), targetDb.name(), window.current().text());
             if (!big.isEmpty()) {
                 repo.commit();
@@ -270,6 +271,7 @@ public class SyncRunner implements AutoCloseable {
             if (!notCopied.isEmpty() && !window.isEmpty()) {
                 applyChanges(plan, source, targetDb, runId, session, window, notCopied, counts);
             }
+            session.closeDurably();
             repo.savePosition(sync, source.name(), targetDb.name(), session.snapshot().text());
             repo.markCopied(sync, source.name(), targetDb.name());
             repo.commit();
@@ -400,17 +402,23 @@ public class SyncRunner implements AutoCloseable {
     Connection source(Database db) {
         Connection c = sources.get(db.name());
         if (c == null) {
-            c = db.connection().openOrFail(READER_APP, "source database \"" + db.name() + "\"");
-            try {
-                Pg.useStableTextFormat(c);
-                c.setAutoCommit(false);
-            } catch (SQLException e) {
-                Pg.closeQuietly(c);
-                throw new IbexException("source database \"" + db.name() + "\": " + Pg.firstLine(e), e);
-            }
+            c = openSource(db);
             sources.put(db.name(), c);
         }
         return c;
+    }
+
+    /** A new reader session on a source, ready for SourceSession (the lane's own, or a parallel worker's). */
+    static Connection openSource(Database db) {
+        Connection c = db.connection().openOrFail(READER_APP, "source database \"" + db.name() + "\"");
+        try {
+            Pg.useStableTextFormat(c);
+            c.setAutoCommit(false);
+            return c;
+        } catch (SQLException e) {
+            Pg.closeQuietly(c);
+            throw new IbexException("source database \"" + db.name() + "\": " + Pg.firstLine(e), e);
+        }
     }
 
     Target target(SyncPlan plan, Database db) {

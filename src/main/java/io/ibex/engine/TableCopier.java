@@ -95,9 +95,8 @@ final class TableCopier {
             futures.add(pool.submit(() -> copyQueued(main, laneTarget, queue)));
             for (int w = 1; w < workers; w++) {
                 futures.add(pool.submit(() -> {
-                    try (Connection c = source.connection().openOrFail(SyncRunner.READER_APP, "source database \"" + source.name() + "\"");
+                    try (Connection c = SyncRunner.openSource(source);
                          Target tgt = Targets.open(target, plan.applicationName())) {
-                        Pg.useStableTextFormat(c);
                         try (SourceSession s = SourceSession.beginAt(c, snapshotId, main.snapshot())) {
                             return copyQueued(s, tgt, queue);
                         }

@@ -1,0 +1,96 @@
+package io.ibex.faults;
+
+import io.ibex.api.Ibex;
+import io.ibex.embedded.PostgresServer;
+import io.ibex.faults.Faults.Db;
+import io.ibex.faults.Faults.InProcessDaemon;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A source that crashes loses the WAL it had not yet written out, and with it the txids of transactions that ended
+ * unflushed (asynchronous commits, such as the watcher's fences); after recovery it hands those txids out again. A
+ * position saved before the crash must not count them as ended, or the first change committed under a reused txid
+ * is skipped for good. The source here writes its WAL out only every 10 s, so the crash right after a saved position
+ * reliably loses the tail.
+ */
+class SourceCrashXidReuseTest {
+
+    static PostgresServer sourceServer;
+    static PostgresServer otherServer;
+    static final List<String> TABLES = List.of("public.items");
+
+    @BeforeAll
+    static void servers() {
+        sourceServer = PostgresServer.start("17", Map.of("wal_writer_delay", "10000ms"));
+        otherServer = PostgresServer.start("17");
+    }
+
+    @AfterAll
+    static void stop() {
+        sourceServer.close();
+        otherServer.close();
+    }
+
+    @Test
+    void aChangeUnderAReusedTxidAfterASourceCrashIsReplicated() throws Exception {
+        Db src = Faults.createDb("source", sourceServer, "xidsrc");
+        Db dst = Faults.createDb("target", otherServer, "xiddst");
+        Db repo = Faults.createDb("repository", otherServer, "xidrepo");
+        src.exec("CREATE TABLE items (id int PRIMARY KEY, v int NOT NULL)", "INSERT INTO items SELECT g, 0 FROM generate_series(1, 10) g");
+        dst.exec("CREATE TABLE items (id int PRIMARY KEY, v int NOT NULL)");
+        Ibex ibex = new Ibex(repo.spec());
+        ibex.install();
+        ibex.addDatabase("src", src.params(), false);
+        ibex.addDatabase("dst", dst.params(), false);
+        ibex.addTables(List.of("items"), Map.of("db", "src", "relgroup", "items"), false);
+        ibex.addSync("items", Map.of("relgroup", "items", "db", "src,dst", "onetimecopy", "1"));
+        InProcessDaemon daemon = new InProcessDaemon(repo.spec());
+        try {
+            Faults.awaitAllEqual(Duration.ofSeconds(60), TABLES, List.of(src, dst));
+            // txids that end with commit records still in the source's WAL buffers
+            long lastAsync = 0;
+            for (int i = 0; i < 5; i++) {
+                try (Connection c = src.connect()) {
+                    c.createStatement().execute("SET synchronous_commit = off");
+                    lastAsync = queryTxid(c);
+                }
+            }
+            long seen = lastAsync;
+            ibex.kick("items");
+            Faults.await(Duration.ofSeconds(30), "a position past the asynchronous txids", Faults.quietly(() ->
+                    repo.queryLong("SELECT txid_snapshot_xmax(snapshot::txid_snapshot) FROM ibex.position") > seen));
+            sourceServer.stopImmediately();
+            sourceServer.start();
+            long txid;
+            try (Connection c = src.connect()) {
+                c.setAutoCommit(false);
+                c.createStatement().executeUpdate("UPDATE items SET v = 42 WHERE id = 7");
+                txid = queryTxid(c);
+                c.commit();
+            }
+            System.out.printf("faults: last asynchronous txid %d before the crash, the change after it has txid %d%n", seen, txid);
+            Faults.awaitAllEqual(Duration.ofSeconds(60), TABLES, List.of(src, dst), repo);
+            assertThat(dst.queryLong("SELECT v FROM items WHERE id = 7")).isEqualTo(42);
+            assertThat(daemon.alive()).as("the daemon survived (%s)", daemon.died()).isTrue();
+        } finally {
+            sourceServer.start();
+            daemon.close();
+        }
+    }
+
+    private static long queryTxid(Connection c) throws Exception {
+        try (var rs = c.createStatement().executeQuery("SELECT txid_current()")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}
