@@ -757,7 +757,7 @@ public class Ibex {
     public static final Map<String, String> SETTINGS = Map.of(
             "copy_parallelism", "2",
             "gather_ms", "20",
-            "gather_max_ms", "200",
+            "gather_max_ms", "500",
             "log_level", "normal",
             "poll_ms", "10",
             "purge_interval", "30",

@@ -433,8 +433,9 @@ final class Help {
                                                          and slices of a big backlog applied at a time
                   slice_keys=N                           500000: most keys of a table applied in one transaction
                   gather_ms=MS                           20: least pause after a run before an autokicked one
-                  gather_max_ms=MS                       200: a busy sync pauses 3 times its last run's time,
-                                                         up to this, so its changes come in fewer batches
+                  gather_max_ms=MS                       500: a busy sync (2,000 rows a second or more) pauses
+                                                         8 times its last run's time, up to this, so its
+                                                         changes come in fewer, bigger batches
                   poll_ms=MS                             10: how often the daemon looks for new changes on a source
                 Settings are set in the order given; the first refused stops the command.
                 Prints: Set log_level = verbose
@@ -451,7 +452,7 @@ final class Help {
                 Example:
                   ibex show all
                   copy_parallelism = 2
-                  gather_max_ms    = 200
+                  gather_max_ms    = 500
                   gather_ms        = 20
                   log_level        = normal
                   max_backoff      = 60

@@ -257,7 +257,7 @@ public class Daemon {
         TableCopier.parallelism = Integer.parseInt(settings.getOrDefault("copy_parallelism", "2"));
         SyncRunner.sliceKeys = Integer.parseInt(settings.getOrDefault("slice_keys", "500000"));
         SyncWorker.gatherMs = Long.parseLong(settings.getOrDefault("gather_ms", "20"));
-        SyncWorker.gatherMaxMs = Long.parseLong(settings.getOrDefault("gather_max_ms", "200"));
+        SyncWorker.gatherMaxMs = Long.parseLong(settings.getOrDefault("gather_max_ms", "500"));
         SourceWatcher.pollMs = Long.parseLong(settings.getOrDefault("poll_ms", "10"));
         if (settings.containsKey("log_level")) {
             ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("io.ibex")).setLevel(DaemonLog.level(settings.get("log_level")));

@@ -23,16 +23,16 @@ final class SyncWorker implements Runnable {
      */
     static volatile long gatherMs = 20;
     /**
-     * After a busy run (at least {@value #BUSY_ROWS} rows deleted and inserted) the pause grows to
-     * {@value #REST_FACTOR} times the run's time, up to this: a busy source's changes then come in fewer, bigger
-     * batches, and the daemon takes about a quarter of the machine it would take running batch after batch (the
-     * fixed cost of a batch, its round trips and plans, is much of what a batch costs). A run of fewer rows keeps
-     * the pause at gatherMs, so a moderate rate keeps its low lag: the run's time alone would also grow with
-     * whatever else slows the machine.
+     * After a busy run (one whose rows, deleted and inserted, came at {@value #BUSY_ROWS_PER_SECOND} a second or
+     * more since the run before it began) the pause grows to {@value #REST_FACTOR} times the run's time, up to
+     * this: a busy source's changes then come in fewer, bigger batches, and the daemon takes about a ninth of the
+     * machine it would take running batch after batch (the fixed cost of a batch, its round trips and plans on three
+     * servers, is most of what a batch costs). A slower rate keeps the pause at gatherMs, so it keeps its low lag.
+     * The rate, not the batch's size, decides: a longer pause makes the next batch bigger, not the source busier.
      */
-    static volatile long gatherMaxMs = 200;
-    static final int REST_FACTOR = 3;
-    static final long BUSY_ROWS = 100;
+    static volatile long gatherMaxMs = 500;
+    static final int REST_FACTOR = 8;
+    static final long BUSY_ROWS_PER_SECOND = 2_000;
 
     private final String syncName;
     private final String lane;
@@ -46,6 +46,9 @@ final class SyncWorker implements Runnable {
     private int failures;
     private long lastRunMs;
     private long lastRunRows;
+    /** From the start of the run before the last one to the start of the last one: the time its changes came in. */
+    private long lastCycleMs;
+    private long lastRunStarted;
     private volatile Sync sync;
 
     /** lane: the one target this worker serves, or null for every database of the sync. */
@@ -145,6 +148,8 @@ final class SyncWorker implements Runnable {
                     plan = SyncPlanner.plan(repo, sync);
                 }
                 long started = System.nanoTime();
+                lastCycleMs = lastRunStarted == 0 ? Long.MAX_VALUE : (started - lastRunStarted) / 1_000_000;
+                lastRunStarted = started;
                 RunResult result = runner.run(plan, runId, lane);
                 lastRunMs = (System.nanoTime() - started) / 1_000_000;
                 lastRunRows = result.deletes() + result.inserts();
@@ -205,9 +210,13 @@ final class SyncWorker implements Runnable {
         kicked = true;
     }
 
-    /** The pause before an autokicked run, after a run that took runMs and moved rows (see gatherMaxMs). */
-    static long pauseAfterRun(long runMs, long rows) {
-        return rows < BUSY_ROWS ? gatherMs : Math.max(gatherMs, Math.min(gatherMaxMs, REST_FACTOR * runMs));
+    /**
+     * The pause before an autokicked run, after a run that took runMs and moved rows, cycleMs after the run before it
+     * began (see gatherMaxMs).
+     */
+    static long pauseAfterRun(long runMs, long rows, long cycleMs) {
+        boolean busy = rows * 1000 / Math.max(1, cycleMs) >= BUSY_ROWS_PER_SECOND;
+        return busy ? Math.max(gatherMs, Math.min(gatherMaxMs, REST_FACTOR * runMs)) : gatherMs;
     }
 
     enum Work { RUN, PROBE, STOP }
@@ -230,7 +239,7 @@ final class SyncWorker implements Runnable {
                 }
                 continue;
             }
-            long gatherUntil = lastRun + pauseAfterRun(lastRunMs, lastRunRows);
+            long gatherUntil = lastRun + pauseAfterRun(lastRunMs, lastRunRows, lastCycleMs);
             boolean due = kicked && (manualKick || (now >= retryAt && (failures > 0 || now >= gatherUntil)));
             if (due) {
                 kicked = false;

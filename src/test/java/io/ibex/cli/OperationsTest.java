@@ -269,7 +269,7 @@ class OperationsTest {
         assertThat(cli.run("show", "all")).isZero();
         assertThat(cli.out).isEqualTo("""
                 copy_parallelism = 2
-                gather_max_ms    = 200
+                gather_max_ms    = 500
                 gather_ms        = 20
                 log_level        = verbose
                 max_backoff      = 60

@@ -10,27 +10,34 @@ class SyncWorkerPauseTest {
     @AfterEach
     void defaults() {
         SyncWorker.gatherMs = 20;
-        SyncWorker.gatherMaxMs = 200;
+        SyncWorker.gatherMaxMs = 500;
     }
 
     @Test
     void aQuietSyncPausesGatherMs() {
-        assertThat(SyncWorker.pauseAfterRun(0, 0)).isEqualTo(20);
-        assertThat(SyncWorker.pauseAfterRun(6, 1_000)).isEqualTo(20);
-        assertThat(SyncWorker.pauseAfterRun(60, 99)).as("a slow run of few rows: the machine is slow, not the source busy").isEqualTo(20);
+        assertThat(SyncWorker.pauseAfterRun(0, 0, 50)).isEqualTo(20);
+        assertThat(SyncWorker.pauseAfterRun(6, 90, 50)).as("1,800 rows a second").isEqualTo(20);
+        assertThat(SyncWorker.pauseAfterRun(60, 99, 80)).as("a slow run of few rows: the machine is slow, not the source busy").isEqualTo(20);
+        assertThat(SyncWorker.pauseAfterRun(3_000, 1_000_000, Long.MAX_VALUE)).as("the first run").isEqualTo(20);
     }
 
     @Test
-    void aBusySyncPausesThreeTimesItsRunUpToTheMaximum() {
-        assertThat(SyncWorker.pauseAfterRun(30, 100)).isEqualTo(90);
-        assertThat(SyncWorker.pauseAfterRun(30, 500)).isEqualTo(90);
-        assertThat(SyncWorker.pauseAfterRun(5_000, 1_000_000)).isEqualTo(200); // a long catch-up is not followed by a long pause
+    void aBusySyncPausesEightTimesItsRunUpToTheMaximum() {
+        assertThat(SyncWorker.pauseAfterRun(30, 100, 50)).as("2,000 rows a second").isEqualTo(240);
+        assertThat(SyncWorker.pauseAfterRun(30, 5_000, 500)).isEqualTo(240);
+        assertThat(SyncWorker.pauseAfterRun(5_000, 1_000_000, 6_000)).isEqualTo(500); // a long catch-up is not followed by a long pause
+    }
+
+    @Test
+    void theRateDecidesNotTheBatchSize() {
+        // 200 transactions a second of ~3 rows each, after a long pause: a big batch, but a moderate rate
+        assertThat(SyncWorker.pauseAfterRun(40, 600, 540)).isEqualTo(20);
     }
 
     @Test
     void gatherMsStaysTheLeastPauseWhateverTheMaximum() {
-        SyncWorker.gatherMs = 300;
-        assertThat(SyncWorker.pauseAfterRun(1, 500)).isEqualTo(300);
-        assertThat(SyncWorker.pauseAfterRun(1_000, 500)).isEqualTo(300);
+        SyncWorker.gatherMs = 600;
+        assertThat(SyncWorker.pauseAfterRun(1, 500, 100)).isEqualTo(600);
+        assertThat(SyncWorker.pauseAfterRun(1_000, 500, 100)).isEqualTo(600);
     }
 }
