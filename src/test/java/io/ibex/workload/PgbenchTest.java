@@ -57,6 +57,25 @@ class PgbenchTest {
     }
 
     @Test
+    void withoutHistoryOnlyTheTablesWithAKeyAreWritten() throws Exception {
+        pg.createDatabase("nohistory");
+        try (Connection c = pg.connect("nohistory")) {
+            Pgbench.initialize(c, 1);
+        }
+        Pgbench.Load load = new Pgbench.Load(pg.connectionSupplier("nohistory"), 2).withoutHistory().transactionsPerClient(100).seed(7);
+        load.start();
+        assertThat(load.awaitDone(Duration.ofMinutes(2))).isTrue();
+        assertThat(load.errors()).isZero();
+        try (Connection c = pg.connect("nohistory")) {
+            long accounts = sum(c, "abalance", "pgbench_accounts");
+            assertThat(count(c, "pgbench_history")).isZero();
+            assertThat(sum(c, "tbalance", "pgbench_tellers")).isEqualTo(accounts);
+            assertThat(sum(c, "bbalance", "pgbench_branches")).isEqualTo(accounts);
+            assertThat(scalar(c, "SELECT count(*) FROM pgbench_accounts WHERE abalance <> 0")).isNotEqualTo("0");
+        }
+    }
+
+    @Test
     void smallDataRateLimitedAndStopped() throws Exception {
         pg.createDatabase("small");
         try (Connection c = pg.connect("small")) {
