@@ -558,7 +558,7 @@ public final class Benchmark {
      */
     private double tps(int run, String db, String what, Figure cpuPerTransaction) throws Exception {
         double busy0 = Machine.busySeconds();
-        Pgbench.Load load = new Pgbench.Load(source.supplier(db), o.clients).withoutHistory().duration(Duration.ofSeconds(o.seconds)).start();
+        Pgbench.Load load = load(db, o.seconds).start();
         if (cpuPerTransaction != null && o.seconds >= 4) {
             splitCpu(load, what);
         }
@@ -576,6 +576,11 @@ public final class Benchmark {
             results.notes.add("TPC-B-like load (" + what + ") had " + load.errors() + " errors, first: " + load.firstError().orElse(null));
         }
         return tps;
+    }
+
+    /** The TPC-B-like load of sections 1 and 3 on a source database: only the replicated tables written. */
+    private Pgbench.Load load(String db, int seconds) {
+        return new Pgbench.Load(source.supplier(db), o.clients).withoutHistory().duration(Duration.ofSeconds(seconds));
     }
 
     private double timeFullUpdate(int run, String db, String what) throws Exception {
@@ -933,7 +938,7 @@ public final class Benchmark {
         }, "bench-heartbeat");
         watcher.start();
         beater.start();
-        Pgbench.Load load = new Pgbench.Load(source.supplier(DB), o.clients).withoutHistory().duration(Duration.ofSeconds(o.lagSeconds));
+        Pgbench.Load load = load(DB, o.lagSeconds);
         if (rate > 0) {
             load.rate(rate);
         }

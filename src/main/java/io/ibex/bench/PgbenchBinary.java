@@ -1,5 +1,7 @@
 package io.ibex.bench;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -53,8 +55,8 @@ record PgbenchBinary(Path path, String version) {
         try {
             file = Files.createTempFile("ibex-bench-tpcb-", ".sql");
             Files.writeString(file, script(scale));
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
         file.toFile().setReadable(true, false); // pgbench may run as another user
         try {

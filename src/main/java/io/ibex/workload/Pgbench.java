@@ -403,11 +403,10 @@ public final class Pgbench {
         private final PreparedStatement selectAccount;
         private final PreparedStatement updateTeller;
         private final PreparedStatement updateBranch;
+        /** Null for a load without history. */
         private final PreparedStatement insertHistory;
-        private final boolean history;
 
         Session(Connection c, boolean history) throws SQLException {
-            this.history = history;
             this.c = c;
             try {
                 c.setAutoCommit(false);
@@ -419,8 +418,8 @@ public final class Pgbench {
                         + " SET \"tbalance\" = \"tbalance\" + ? WHERE \"tid\" = ?");
                 updateBranch = c.prepareStatement("UPDATE " + table(BRANCHES)
                         + " SET \"bbalance\" = \"bbalance\" + ? WHERE \"bid\" = ?");
-                insertHistory = c.prepareStatement("INSERT INTO " + table(HISTORY)
-                        + " (\"tid\", \"bid\", \"aid\", \"delta\", \"mtime\") VALUES (?, ?, ?, ?, CURRENT_TIMESTAMP)");
+                insertHistory = history ? c.prepareStatement("INSERT INTO " + table(HISTORY)
+                        + " (\"tid\", \"bid\", \"aid\", \"delta\", \"mtime\") VALUES (?, ?, ?, ?, CURRENT_TIMESTAMP)") : null;
             } catch (SQLException e) {
                 close();
                 throw e;
@@ -441,7 +440,7 @@ public final class Pgbench {
             updateBranch.setInt(1, delta);
             updateBranch.setInt(2, bid);
             updateBranch.executeUpdate();
-            if (history) {
+            if (insertHistory != null) {
                 insertHistory.setInt(1, tid);
                 insertHistory.setInt(2, bid);
                 insertHistory.setInt(3, aid);
