@@ -345,8 +345,9 @@ public class PostgresTarget implements Target {
     }
 
     /**
-     * For a plain table whose only unique or exclusion constraint is a unique index on exactly the key columns: the
-     * columns an UPDATE sets (those sent that are not key columns); otherwise null. Looked up once per session.
+     * For a plain table whose only unique or exclusion constraint is a unique index on exactly the key columns, and
+     * that this role may UPDATE: the columns an UPDATE sets (those sent that are not key columns); otherwise null.
+     * Looked up once per session.
      */
     private List<String> updatableColumns(TableInfo t) throws SQLException {
         if (updatable.containsKey(t.qualifiedName())) {
@@ -359,7 +360,9 @@ public class PostgresTarget implements Target {
                 + "AND (SELECT relkind FROM pg_class WHERE oid = " + rel + ") = 'r'",
                 rs -> rs.getBoolean(1) ? java.util.Set.of((String[]) rs.getArray(2).getArray()) : java.util.Set.of());
         List<String> set = null;
-        if (unique.size() == 1 && unique.get(0).equals(java.util.Set.copyOf(t.keyColumns()))) {
+        // UPDATE is not among the privileges a target role needs (README): without it, the DELETE and the INSERT
+        if (unique.size() == 1 && unique.get(0).equals(java.util.Set.copyOf(t.keyColumns()))
+                && Pg.exists(c, "SELECT 1 WHERE has_table_privilege(" + rel + ", 'UPDATE')")) {
             set = t.columnNames().stream().filter(col -> !t.keyColumns().contains(col)).toList();
         }
         updatable.put(t.qualifiedName(), set);
