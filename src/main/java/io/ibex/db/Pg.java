@@ -83,7 +83,10 @@ public final class Pg {
 
     /** The server's version as an integer like 90305 or 170006 (server_version_num exists from 8.2). */
     public static int serverVersion(Connection c) throws SQLException {
-        return Integer.parseInt(queryString(c, "SHOW server_version_num"));
+        // pgjdbc keeps the version the server reported at connect: no round trip (a batch asked twice)
+        int known = c.isWrapperFor(org.postgresql.core.BaseConnection.class)
+                ? c.unwrap(org.postgresql.core.BaseConnection.class).getQueryExecutor().getServerVersionNum() : 0;
+        return known > 0 ? known : Integer.parseInt(queryString(c, "SHOW server_version_num"));
     }
 
     /** The first line of an error, without pgjdbc's "Detail/Hint/Where" tail or a password. */

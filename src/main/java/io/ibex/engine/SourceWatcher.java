@@ -3,10 +3,13 @@ package io.ibex.engine;
 import io.ibex.capture.CaptureInstaller;
 import io.ibex.db.Pg;
 import io.ibex.repository.Database;
+import org.postgresql.PGStatement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.HashSet;
 import java.util.Set;
@@ -89,50 +92,64 @@ final class SourceWatcher implements Runnable {
     private void watch(Connection c) throws SQLException {
         Long last = null;
         Set<Long> pending = new HashSet<>();
-        while (!stopping) {
-            Long value = activity(c);
-            boolean kick = false;
-            if (last != null && (!pending.isEmpty() || !last.equals(value)) && kickPending.test(db.name())) {
-                // every sync has a kick whose run has not begun: that run's snapshot is taken after this value was
-                // read. Nothing is noted, so the first poll after the run began still sees a new value and takes
-                // the fence (a busy source then takes one fence per run instead of one per poll).
-                if (!sleep(pollMs)) {
+        try (PreparedStatement poll = activityPoll(c)) {
+            while (!stopping) {
+                if (last != null && kickPending.test(db.name())) {
+                    // every sync has a kick whose run has not begun: that run's snapshot is taken after any value read
+                    // now, so a read would teach nothing. Nothing is noted, so the first poll after the run began sees
+                    // a new value and takes the fence: a busy source costs a fence and a few reads per run, not a read
+                    // every pollMs.
+                    if (!sleep(pollMs)) {
+                        return;
+                    }
+                    continue;
+                }
+                Long value = activity(poll);
+                boolean kick = false;
+                if (value != null && !value.equals(last)) {
+                    kick = last != null;
+                    last = value;
+                    long fence = Pg.queryLong(c, "SELECT txid_current()");
+                    Progress p = Progress.read(c);
+                    for (long x : p.inProgress()) {
+                        if (x < fence) {
+                            pending.add(x);
+                        }
+                    }
+                    kick |= pending.removeIf(p::ended);
+                } else if (!pending.isEmpty()) {
+                    Progress p = Progress.read(c);
+                    kick = pending.removeIf(p::ended);
+                }
+                if (value == null && legacyCapture(c)) {
+                    kick = true; // captured by an ibex that kicked with NOTIFY: no sequence to watch, so run every second
+                }
+                if (kick) {
+                    onKick.accept(db.name());
+                }
+                if (!sleep(value == null ? 1000 : pollMs)) {
                     return;
                 }
-                continue;
-            }
-            if (value != null && !value.equals(last)) {
-                kick = last != null;
-                last = value;
-                long fence = Pg.queryLong(c, "SELECT txid_current()");
-                Progress p = Progress.read(c);
-                for (long x : p.inProgress()) {
-                    if (x < fence) {
-                        pending.add(x);
-                    }
-                }
-                kick |= pending.removeIf(p::ended);
-            } else if (!pending.isEmpty()) {
-                Progress p = Progress.read(c);
-                kick = pending.removeIf(p::ended);
-            }
-            if (value == null && legacyCapture(c)) {
-                kick = true; // captured by an ibex that kicked with NOTIFY: no sequence to watch, so run every second
-            }
-            if (kick) {
-                onKick.accept(db.name());
-            }
-            if (!sleep(value == null ? 1000 : pollMs)) {
-                return;
             }
         }
     }
 
+    /**
+     * The read of the sequence, prepared once on the server (ibex's connections otherwise never prepare): a poll
+     * every pollMs parsed and planned anew cost the source about as much CPU as the reads of the batches.
+     */
+    private static PreparedStatement activityPoll(Connection c) throws SQLException {
+        // is_called: the first nextval leaves last_value at 1, as it was before
+        PreparedStatement ps = c.prepareStatement("SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM "
+                + CaptureInstaller.ACTIVITY);
+        ps.unwrap(PGStatement.class).setPrepareThreshold(1);
+        return ps;
+    }
+
     /** The sequence's last value, or null while the source has no capture installed (yet). */
-    private static Long activity(Connection c) throws SQLException {
-        try {
-            // is_called: the first nextval leaves last_value at 1, as it was before
-            return Pg.queryLong(c, "SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM " + CaptureInstaller.ACTIVITY);
+    private static Long activity(PreparedStatement poll) throws SQLException {
+        try (ResultSet rs = poll.executeQuery()) {
+            return rs.next() ? rs.getLong(1) : null;
         } catch (SQLException e) {
             if ("42P01".equals(e.getSQLState()) || "3F000".equals(e.getSQLState())) {
                 return null;
