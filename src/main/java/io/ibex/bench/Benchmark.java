@@ -89,6 +89,8 @@ public final class Benchmark {
     private final Figure cpuOff;
     private final Figure cpuOn;
     private final Figure tpsPaused;
+    private final Figure loopOff;
+    private final Figure loopOn;
     private final Figure pgbenchOff;
     private final Figure pgbenchOn;
     private final Figure updOff;
@@ -134,6 +136,9 @@ public final class Benchmark {
                 + "time stolen by the hypervisor left out), no capture", "µs").decimals(0);
         cpuOn = results.figure("1", "diagnosis: the same, capture on", "µs").decimals(0);
         tpsPaused = results.figure("1", "diagnosis: tps with the triggers, sync paused (no apply running)", "tps").decimals(0);
+        loopOff = results.figure("1", "diagnosis: one-row UPDATE and commit in a server-side loop (no client, no WAL flush), no capture",
+                "µs").decimals(1);
+        loopOn = results.figure("1", "diagnosis: the same, with the capture triggers (sync paused)", "µs").decimals(1);
         pgbenchOff = results.figure("1", "diagnosis: tps with PostgreSQL's pgbench (C client) as the load, no capture", "tps").decimals(0);
         pgbenchOn = results.figure("1", "diagnosis: tps with pgbench as the load, capture on", "tps").decimals(0);
         updOff = results.figure("1", "UPDATE of all " + m + " accounts rows, no capture", "s").decimals(2).reference("~4 s");
@@ -467,6 +472,7 @@ public final class Benchmark {
                 prepare();
                 tpsPaused.add(tps(r, DB, "triggers only, sync paused"));
             }
+            updateLoops();
         } finally {
             ibex.resume(List.of(SYNC));
         }
@@ -501,6 +507,28 @@ public final class Benchmark {
             }
         }
         awaitSettled(SYNC, DB);
+    }
+
+    /**
+     * The triggers' own cost per statement (see UpdateLoop), no capture and capture on alternating, while the sync
+     * is paused; the rows the loops change are applied when it resumes.
+     */
+    private void updateLoops() throws Exception {
+        int n = 20_000;
+        try (Connection plain = source.connect(PLAIN); Connection captured = source.connect(DB)) {
+            if (!UpdateLoop.supported(plain)) {
+                results.notes.add("The server-side update loop needs PostgreSQL " + UpdateLoop.SINCE_MAJOR + " or later: not measured.");
+                return;
+            }
+            for (int r = 1; r <= o.runs; r++) {
+                double off = UpdateLoop.microsEach(plain, n);
+                double on = UpdateLoop.microsEach(captured, n);
+                loopOff.add(off);
+                loopOn.add(on);
+                say(String.format(Locale.ROOT, "  run %d: server-side loop of %,d one-row UPDATEs: %.1f µs each without capture, %.1f with the triggers",
+                        r, n, off, on));
+            }
+        }
     }
 
     /** CPU microseconds per transaction by part, per run, keyed by what was run ("no capture", "capture on"). */
@@ -1182,6 +1210,10 @@ public final class Benchmark {
         if (!tpsPaused.samples.isEmpty() && !tpsOff.samples.isEmpty()) {
             tpsPaused.ratio = String.format(Locale.ROOT, "%.2f× no capture", tpsPaused.median() / tOff);
         }
+        if (!loopOn.samples.isEmpty() && !loopOff.samples.isEmpty()) {
+            loopOn.ratio = String.format(Locale.ROOT, "+%.1f µs a statement (%.2f× no capture)",
+                    loopOn.median() - loopOff.median(), loopOn.median() / loopOff.median());
+        }
         if (!pgbenchOn.samples.isEmpty() && !pgbenchOff.samples.isEmpty()) {
             pgbenchOn.ratio = String.format(Locale.ROOT, "%.2f× pgbench, no capture", pgbenchOn.median() / pgbenchOff.median());
         }
@@ -1250,6 +1282,12 @@ public final class Benchmark {
                 + " as in the issue's reference, only replicated tables are written (three UPDATEs and a SELECT). No capture: the same"
                 + " load on " + PLAIN + ", a copy of the database on the same server that no sync captures. The two alternate,"
                 + " run by run (no capture, then capture on), so that a drift of the machine's speed weighs on both alike.\n");
+        if (!loopOn.samples.isEmpty()) {
+            sb.append("* Server-side loop (diagnosis, PostgreSQL 11 and later): a procedure updates one pgbench_accounts row and"
+                    + " commits, 20,000 times, with synchronous_commit off, on " + PLAIN + " and then on the captured database while"
+                    + " the sync is paused: the difference is what the capture triggers cost a statement in CPU, without the client,"
+                    + " the WAL flush and the other processes that the tps figures include.\n");
+        }
         sb.append("* Catch-up: the UPDATE is committed on the source; the time runs from the return of the commit until the"
                 + " sync's position for the target (stored right after the target's commit) makes the UPDATE's transaction visible,"
                 + " polled every 10 ms in the repository. The target table is then compared with the source (row count and MD5"
