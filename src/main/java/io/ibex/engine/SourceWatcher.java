@@ -92,7 +92,7 @@ final class SourceWatcher implements Runnable {
     private void watch(Connection c) throws SQLException {
         Long last = null;
         Set<Long> pending = new HashSet<>();
-        try (PreparedStatement poll = activityPoll(c)) {
+        try (ActivityPoll poll = new ActivityPoll(c)) {
             while (!stopping) {
                 if (last != null && kickPending.test(db.name())) {
                     // every sync has a kick whose run has not begun: that run's snapshot is taken after any value read
@@ -104,7 +104,7 @@ final class SourceWatcher implements Runnable {
                     }
                     continue;
                 }
-                Long value = activity(poll);
+                Long value = poll.read();
                 boolean kick = false;
                 if (value != null && !value.equals(last)) {
                     kick = last != null;
@@ -136,25 +136,34 @@ final class SourceWatcher implements Runnable {
 
     /**
      * The read of the sequence, prepared once on the server (ibex's connections otherwise never prepare): a poll
-     * every pollMs parsed and planned anew cost the source about as much CPU as the reads of the batches.
+     * every pollMs parsed and planned anew cost the source half as much CPU as all the reads of the batches.
      */
-    private static PreparedStatement activityPoll(Connection c) throws SQLException {
-        // is_called: the first nextval leaves last_value at 1, as it was before
-        PreparedStatement ps = c.prepareStatement("SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM "
-                + CaptureInstaller.ACTIVITY);
-        ps.unwrap(PGStatement.class).setPrepareThreshold(1);
-        return ps;
-    }
+    static final class ActivityPoll implements AutoCloseable {
+        private final PreparedStatement ps;
 
-    /** The sequence's last value, or null while the source has no capture installed (yet). */
-    private static Long activity(PreparedStatement poll) throws SQLException {
-        try (ResultSet rs = poll.executeQuery()) {
-            return rs.next() ? rs.getLong(1) : null;
-        } catch (SQLException e) {
-            if ("42P01".equals(e.getSQLState()) || "3F000".equals(e.getSQLState())) {
-                return null;
+        ActivityPoll(Connection c) throws SQLException {
+            // is_called: the first nextval leaves last_value at 1, as it was before
+            ps = c.prepareStatement("SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM " + CaptureInstaller.ACTIVITY);
+            // prepared on the first execution; a statement the server has lost (DEALLOCATE, a pooler in transaction
+            // mode) is prepared again by pgjdbc, which retries it by itself in autocommit
+            ps.unwrap(PGStatement.class).setPrepareThreshold(1);
+        }
+
+        /** The sequence's last value, or null while the source has no capture installed (yet). */
+        Long read() throws SQLException {
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : null;
+            } catch (SQLException e) {
+                if ("42P01".equals(e.getSQLState()) || "3F000".equals(e.getSQLState())) {
+                    return null;
+                }
+                throw e;
             }
-            throw e;
+        }
+
+        @Override
+        public void close() throws SQLException {
+            ps.close();
         }
     }
 

@@ -1,0 +1,55 @@
+package io.ibex.engine;
+
+import io.ibex.embedded.PostgresServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.Statement;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The watcher's poll of the activity sequence, prepared on the server, on a real server. */
+class ActivityPollTest {
+    private static PostgresServer pg;
+
+    @BeforeAll
+    static void startServer() {
+        pg = PostgresServer.start("17");
+    }
+
+    @AfterAll
+    static void stopServer() {
+        if (pg != null) {
+            pg.close();
+        }
+    }
+
+    @Test
+    void readsTheSequenceBeforeAndAfterCaptureIsInstalledAndSurvivesALostPreparedStatement() throws Exception {
+        pg.createDatabase("poll");
+        try (Connection c = pg.connect("poll"); Statement s = c.createStatement();
+             SourceWatcher.ActivityPoll poll = new SourceWatcher.ActivityPoll(c)) {
+            c.setAutoCommit(true);
+            assertThat(poll.read()).isNull(); // no capture installed yet
+
+            s.execute("CREATE SCHEMA ibex_capture");
+            s.execute("CREATE SEQUENCE ibex_capture.activity");
+            assertThat(poll.read()).isZero();
+            s.execute("SELECT nextval('ibex_capture.activity')");
+            assertThat(poll.read()).isEqualTo(1);
+
+            // what a pooler in transaction mode does to a session's prepared statements, unseen by the driver
+            // (which prepares it again and retries, in autocommit)
+            s.execute("DO $$ BEGIN EXECUTE 'DEALLOCATE ALL'; END $$");
+            s.execute("SELECT nextval('ibex_capture.activity')");
+            assertThat(poll.read()).isEqualTo(2);
+            s.execute("SELECT nextval('ibex_capture.activity')");
+            assertThat(poll.read()).isEqualTo(3);
+
+            s.execute("DROP SCHEMA ibex_capture CASCADE"); // capture removed: no value again
+            assertThat(poll.read()).isNull();
+        }
+    }
+}
