@@ -510,12 +510,15 @@ public final class Benchmark {
         awaitSettled(SYNC, DB);
     }
 
+    /** One-row UPDATEs in each server-side loop. */
+    static final int LOOP_UPDATES = 20_000;
+
     /**
      * The triggers' own cost per statement (see UpdateLoop), no capture and capture on alternating, while the sync
      * is paused; the rows the loops change are applied when it resumes.
      */
     private void updateLoops() throws Exception {
-        int n = 20_000;
+        int n = LOOP_UPDATES;
         try (Connection plain = source.connect(PLAIN); Connection captured = source.connect(DB)) {
             if (!UpdateLoop.supported(plain)) {
                 results.notes.add("The server-side update loop needs PostgreSQL " + UpdateLoop.SINCE_MAJOR + " or later: not measured.");
@@ -580,11 +583,6 @@ public final class Benchmark {
         return tps(run, db, what, null);
     }
 
-    /**
-     * cpuPerTransaction: where to add the machine's busy CPU time per transaction of this run (null: not wanted);
-     * with it, the CPU time by part is measured too, from the second second to the last but one (the load's
-     * sessions are connected by then), and kept in {@link #cpuSplits} under what.
-     */
     /** Seconds of capture-on load before the first measured run; not counted. */
     static final int WARM_UP_SECONDS = 15;
 
@@ -600,6 +598,11 @@ public final class Benchmark {
         awaitSettled(SYNC, DB);
     }
 
+    /**
+     * cpuPerTransaction: where to add the machine's busy CPU time per transaction of this run (null: not wanted);
+     * with it, the CPU time by part is measured too, from the second second to the last but one (the load's
+     * sessions are connected by then), and kept in {@link #cpuSplits} under what.
+     */
     private double tps(int run, String db, String what, Figure cpuPerTransaction) throws Exception {
         double busy0 = Machine.busySeconds();
         Pgbench.Load load = load(db, o.seconds).start();
@@ -1302,7 +1305,8 @@ public final class Benchmark {
                 + " run by run (no capture, then capture on), so that a drift of the machine's speed weighs on both alike.\n");
         if (!loopOn.samples.isEmpty()) {
             sb.append("* Server-side loop (diagnosis, PostgreSQL 11 and later): a procedure updates one pgbench_accounts row and"
-                    + " commits, 20,000 times, with synchronous_commit off, on " + PLAIN + " and then on the captured database while"
+                    + String.format(Locale.ROOT, " commits, %,d times, with synchronous_commit off", LOOP_UPDATES)
+                    + ", on " + PLAIN + " and then on the captured database while"
                     + " the sync is paused: the difference is what the capture triggers cost a statement in CPU, without the client,"
                     + " the WAL flush and the other processes that the tps figures include.\n");
         }
