@@ -524,6 +524,8 @@ public final class Benchmark {
                 results.notes.add("The server-side update loop needs PostgreSQL " + UpdateLoop.SINCE_MAJOR + " or later: not measured.");
                 return;
             }
+            UpdateLoop.install(plain);
+            UpdateLoop.install(captured);
             for (int r = 1; r <= o.runs; r++) {
                 double off = UpdateLoop.microsEach(plain, n);
                 double on = UpdateLoop.microsEach(captured, n);

@@ -42,9 +42,16 @@ final class UpdateLoop {
                 + "END\n$p$";
     }
 
-    /** Microseconds per one-row UPDATE and its commit, over n of them; the connection must be in autocommit. */
-    static double microsEach(Connection c, int n) throws SQLException {
+    /** Creates (or replaces) the procedure in the connection's database. */
+    static void install(Connection c) throws SQLException {
         Pg.exec(c, procedureSql());
+    }
+
+    /**
+     * Microseconds per one-row UPDATE and its commit, over n of them, with the procedure {@link #install}ed; the
+     * connection must be in autocommit.
+     */
+    static double microsEach(Connection c, int n) throws SQLException {
         Pg.exec(c, "SET synchronous_commit = off");
         // CALL returns the INOUT parameters as a row
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("CALL " + PROCEDURE + "(" + n + ", NULL)")) {

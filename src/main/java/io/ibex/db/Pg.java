@@ -1,5 +1,7 @@
 package io.ibex.db;
 
+import org.postgresql.core.BaseConnection;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -84,8 +86,7 @@ public final class Pg {
     /** The server's version as an integer like 90305 or 170006 (server_version_num exists from 8.2). */
     public static int serverVersion(Connection c) throws SQLException {
         // pgjdbc keeps the version the server reported at connect: no round trip (a batch asked twice)
-        int known = c.isWrapperFor(org.postgresql.core.BaseConnection.class)
-                ? c.unwrap(org.postgresql.core.BaseConnection.class).getQueryExecutor().getServerVersionNum() : 0;
+        int known = c.isWrapperFor(BaseConnection.class) ? c.unwrap(BaseConnection.class).getQueryExecutor().getServerVersionNum() : 0;
         return known > 0 ? known : Integer.parseInt(queryString(c, "SHOW server_version_num"));
     }
 

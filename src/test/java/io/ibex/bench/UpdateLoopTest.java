@@ -34,6 +34,7 @@ class UpdateLoopTest {
             Pgbench.initialize(c, 1);
             assertThat(UpdateLoop.supported(c)).isTrue();
 
+            UpdateLoop.install(c);
             double us = UpdateLoop.microsEach(c, 500);
 
             assertThat(us).isPositive();
