@@ -21,6 +21,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -41,8 +42,8 @@ public class Daemon {
 
     private final ConnectionSpec repositorySpec;
     private final Path pidFile;
-    private final Map<String, SyncWorker> workers = new HashMap<>();
-    private final Map<String, SourceWatcher> watchers = new HashMap<>();
+    private final Map<String, SyncWorker> workers = new ConcurrentHashMap<>();
+    private final Map<String, SourceWatcher> watchers = new ConcurrentHashMap<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final CountDownLatch started = new CountDownLatch(1);
     private volatile boolean stopping;
@@ -217,7 +218,7 @@ public class Daemon {
                 active.add(key);
                 SyncWorker w = workers.get(key);
                 if (w == null) {
-                    w = new SyncWorker(s, lane, repositorySpec);
+                    w = new SyncWorker(s, lane, repositorySpec, this::kickTaken);
                     workers.put(key, w);
                     w.start(s.autokick());
                     if (!startup) {
@@ -282,6 +283,11 @@ public class Daemon {
         }
     }
 
+    /** A worker took its kick: the watchers waiting for that (see kickPending) poll again. */
+    private void kickTaken() {
+        watchers.values().forEach(SourceWatcher::kickTaken);
+    }
+
     /** Whether every sync that sourceChanged would kick for this source has a kick it has not yet begun to run. */
     private boolean kickPending(String db) {
         for (SyncWorker w : List.copyOf(workers.values())) {
@@ -293,7 +299,7 @@ public class Daemon {
         return true;
     }
 
-    private final Map<String, Set<String>> sourcesOfSync = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Set<String>> sourcesOfSync = new ConcurrentHashMap<>();
 
     private Set<String> sources(Sync s) {
         return sourcesOfSync.computeIfAbsent(s.dbgroup(), g -> {

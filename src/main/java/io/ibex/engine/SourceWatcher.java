@@ -40,6 +40,11 @@ final class SourceWatcher implements Runnable {
     private final Thread thread;
     private volatile boolean stopping;
     private volatile Connection connection;
+    private final Object wake = new Object();
+    /** How many times a sync took a kick (see kickTaken); guarded by wake. */
+    private long kicksTaken;
+    /** The longest wait for a kick to be taken before the watcher looks again (a sync paused with its kick). */
+    private static final long KICK_WAIT_MS = 1000;
 
     /** kickPending: whether every sync that reads the source has a kick it has not yet begun to run. */
     SourceWatcher(Database db, Consumer<String> onKick, Predicate<String> kickPending) {
@@ -94,15 +99,19 @@ final class SourceWatcher implements Runnable {
         Set<Long> pending = new HashSet<>();
         try (ActivityPoll poll = new ActivityPoll(c)) {
             while (!stopping) {
-                if (last != null && kickPending.test(db.name())) {
-                    // every sync has a kick whose run has not begun: that run's snapshot is taken after any value read
-                    // now, so a read would teach nothing. Nothing is noted, so the first poll after the run began sees
-                    // a new value and takes the fence: a busy source costs a fence and a few reads per run, not a read
-                    // every pollMs.
-                    if (!sleep(pollMs)) {
-                        return;
+                if (last != null) {
+                    long seen = kicksTaken();
+                    if (kickPending.test(db.name())) {
+                        // every sync has a kick whose run has not begun: that run's snapshot is taken after any value
+                        // read now, so a read would teach nothing. Nothing is noted, so the first poll after the run
+                        // began sees a new value and takes the fence: a busy source costs a fence and a few reads per
+                        // run, not a read every pollMs. Waiting for the run to begin, rather than sleeping pollMs at a
+                        // time, spares the machine a hundred wake-ups a second while a busy sync gathers changes.
+                        if (!awaitKickTaken(seen)) {
+                            return;
+                        }
+                        continue;
                     }
-                    continue;
                 }
                 Long value = poll.read();
                 boolean kick = false;
@@ -193,6 +202,36 @@ final class SourceWatcher implements Runnable {
         boolean ended(long txid) {
             return txid < xmin || (txid < xmax && !inProgress.contains(txid));
         }
+    }
+
+    /** A sync took its kick (its run begins): a watcher waiting for that polls again at once. */
+    void kickTaken() {
+        synchronized (wake) {
+            kicksTaken++;
+            wake.notifyAll();
+        }
+    }
+
+    long kicksTaken() {
+        synchronized (wake) {
+            return kicksTaken;
+        }
+    }
+
+    /** Waits until a kick is taken after the count seen, or a second has passed; false when stopping. */
+    boolean awaitKickTaken(long seen) {
+        long until = System.currentTimeMillis() + KICK_WAIT_MS;
+        synchronized (wake) {
+            try {
+                long left;
+                while (kicksTaken == seen && !stopping && (left = until - System.currentTimeMillis()) > 0) {
+                    wake.wait(left);
+                }
+            } catch (InterruptedException e) {
+                return false;
+            }
+        }
+        return !stopping;
     }
 
     private boolean sleep(long ms) {

@@ -51,9 +51,13 @@ final class SyncWorker implements Runnable {
     private long lastRunStarted;
     private volatile Sync sync;
 
+    /** Told each time this worker takes its kick, i.e. a run begins (see SourceWatcher#kickTaken). */
+    private final Runnable kickTaken;
+
     /** lane: the one target this worker serves, or null for every database of the sync. */
-    SyncWorker(Sync sync, String lane, ConnectionSpec repositorySpec) {
+    SyncWorker(Sync sync, String lane, ConnectionSpec repositorySpec, Runnable kickTaken) {
         this.sync = sync;
+        this.kickTaken = kickTaken;
         this.syncName = sync.name();
         this.lane = lane;
         this.repositorySpec = repositorySpec;
@@ -113,6 +117,9 @@ final class SyncWorker implements Runnable {
             if (work == Work.STOP) {
                 break;
             }
+            if (work == Work.RUN) {
+                kickTaken.run();
+            }
             if (work == Work.PROBE) {
                 // in backoff with changes waiting: run early if what failed answers again
                 boolean back;
@@ -127,6 +134,7 @@ final class SyncWorker implements Runnable {
                 synchronized (this) {
                     kicked = false;
                 }
+                kickTaken.run();
             }
             long runId = -1;
             try {
