@@ -1,10 +1,9 @@
 package io.ibex.bench;
 
-import io.ibex.embedded.PostgresServer;
+import io.ibex.embedded.ServerPerClass;
 import io.ibex.workload.Pgbench;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -13,24 +12,13 @@ import java.sql.Statement;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class UpdateLoopTest {
-    private static PostgresServer pg;
-
-    @BeforeAll
-    static void startServer() {
-        pg = PostgresServer.start("17");
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (pg != null) {
-            pg.close();
-        }
-    }
+    @RegisterExtension
+    static final ServerPerClass PG = new ServerPerClass("17");
 
     @Test
     void eachIterationUpdatesOneRowInItsOwnTransaction() throws Exception {
-        pg.createDatabase("loop");
-        try (Connection c = pg.connect("loop")) {
+        PG.get().createDatabase("loop");
+        try (Connection c = PG.get().connect("loop")) {
             Pgbench.initialize(c, 1);
             assertThat(UpdateLoop.supported(c)).isTrue();
 

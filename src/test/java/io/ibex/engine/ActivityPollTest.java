@@ -1,9 +1,8 @@
 package io.ibex.engine;
 
-import io.ibex.embedded.PostgresServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.ibex.embedded.ServerPerClass;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.sql.Connection;
 import java.sql.Statement;
@@ -12,24 +11,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The watcher's poll of the activity sequence, prepared on the server, on a real server. */
 class ActivityPollTest {
-    private static PostgresServer pg;
-
-    @BeforeAll
-    static void startServer() {
-        pg = PostgresServer.start("17");
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (pg != null) {
-            pg.close();
-        }
-    }
+    @RegisterExtension
+    static final ServerPerClass PG = new ServerPerClass("17");
 
     @Test
     void readsTheSequenceBeforeAndAfterCaptureIsInstalledAndSurvivesALostPreparedStatement() throws Exception {
-        pg.createDatabase("poll");
-        try (Connection c = pg.connect("poll"); Statement s = c.createStatement();
+        PG.get().createDatabase("poll");
+        try (Connection c = PG.get().connect("poll"); Statement s = c.createStatement();
              SourceWatcher.ActivityPoll poll = new SourceWatcher.ActivityPoll(c)) {
             c.setAutoCommit(true);
             assertThat(poll.read()).isNull(); // no capture installed yet

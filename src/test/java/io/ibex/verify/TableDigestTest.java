@@ -1,10 +1,11 @@
 package io.ibex.verify;
 
 import io.ibex.embedded.PostgresServer;
+import io.ibex.embedded.ServerPerClass;
 import io.ibex.verify.TableDigest.Digest;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -32,25 +33,18 @@ class TableDigestTest {
             "(4, 0, NULL, ''::bytea, 'infinity', NULL)",
             "(5, 1e10, '', '\\x'::bytea, '2000-01-01 12:00:00-08', 1.0000000000000002)");
 
-    private static PostgresServer pg;
+    @RegisterExtension
+    static final ServerPerClass PG = new ServerPerClass("17");
 
     @BeforeAll
-    static void startServer() throws SQLException {
-        pg = PostgresServer.start("17");
-        pg.createDatabase("source");
-        pg.createDatabase("target");
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (pg != null) {
-            pg.close();
-        }
+    static void setUpServer() throws SQLException {
+        PG.get().createDatabase("source");
+        PG.get().createDatabase("target");
     }
 
     @Test
     void sameDataInOtherOrderDigestsEqualAndChangesShow() throws Exception {
-        try (Connection source = pg.connect("source"); Connection target = pg.connect("target")) {
+        try (Connection source = PG.get().connect("source"); Connection target = PG.get().connect("target")) {
             load(source, TABLE, ROWS);
             List<String> reversed = new ArrayList<>(ROWS);
             Collections.reverse(reversed);
@@ -92,7 +86,7 @@ class TableDigestTest {
 
     @Test
     void tableWithoutPrimaryKeyAndCompositeKey() throws Exception {
-        try (Connection source = pg.connect("source"); Connection target = pg.connect("target")) {
+        try (Connection source = PG.get().connect("source"); Connection target = PG.get().connect("target")) {
             String ddl = "CREATE TABLE \"log\" (\"msg\" text, \"at\" int, \"j\" json)";
             List<String> rows = List.of("('b', 1, '{\"a\": 1}')", "('a', 2, NULL)", "('a', 2, NULL)", "(NULL, 3, '[]')");
             load(source, ddl, rows);
@@ -104,7 +98,7 @@ class TableDigestTest {
             execute(source, "CREATE TABLE \"pk2\" (\"a\" text, \"b\" int, \"c\" int, PRIMARY KEY (\"c\", \"a\"))");
             assertThat(TableDigest.primaryKey(source, "public", "pk2")).containsExactly("c", "a");
         }
-        try (Connection source = pg.connect("source")) {
+        try (Connection source = PG.get().connect("source")) {
             assertThatThrownBy(() -> TableDigest.of(source, "public", "missing", List.of()))
                     .isInstanceOf(IllegalArgumentException.class);
         }
@@ -114,7 +108,7 @@ class TableDigestTest {
     void sameDigestOnPostgres96() throws Exception {
         try (PostgresServer old = PostgresServer.start("9.6")) {
             old.createDatabase("source");
-            try (Connection source = old.connect("source"); Connection target = pg.connect("postgres")) {
+            try (Connection source = old.connect("source"); Connection target = PG.get().connect("postgres")) {
                 load(source, TABLE, ROWS);
                 load(target, TABLE_REORDERED, ROWS);
                 assertThat(TableDigest.primaryKey(source, "Odd \"Schema", "data")).containsExactly("id");

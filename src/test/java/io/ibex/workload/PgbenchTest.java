@@ -1,9 +1,9 @@
 package io.ibex.workload;
 
 import io.ibex.embedded.PostgresServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.ibex.embedded.ServerPerClass;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -14,24 +14,13 @@ import java.time.Duration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class PgbenchTest {
-    private static PostgresServer pg;
-
-    @BeforeAll
-    static void startServer() {
-        pg = PostgresServer.start("17");
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (pg != null) {
-            pg.close();
-        }
-    }
+    @RegisterExtension
+    static final ServerPerClass PG = new ServerPerClass("17");
 
     @Test
     void loadKeepsBalancesConsistent() throws Exception {
-        pg.createDatabase("bench");
-        try (Connection c = pg.connect("bench")) {
+        PG.get().createDatabase("bench");
+        try (Connection c = PG.get().connect("bench")) {
             Pgbench.initialize(c, 1);
             assertThat(count(c, "pgbench_accounts")).isEqualTo(100_000);
             assertThat(count(c, "pgbench_tellers")).isEqualTo(10);
@@ -40,14 +29,14 @@ class PgbenchTest {
             assertThat(c.getAutoCommit()).isTrue();
         }
 
-        Pgbench.Load load = new Pgbench.Load(pg.connectionSupplier("bench"), 4).transactionsPerClient(200).seed(42);
+        Pgbench.Load load = new Pgbench.Load(PG.get().connectionSupplier("bench"), 4).transactionsPerClient(200).seed(42);
         load.start();
         assertThat(load.awaitDone(Duration.ofMinutes(2))).isTrue();
         assertThat(load.firstError()).isEmpty();
         assertThat(load.errors()).isZero();
         assertThat(load.transactions()).isEqualTo(800);
 
-        try (Connection c = pg.connect("bench")) {
+        try (Connection c = PG.get().connect("bench")) {
             long accounts = sum(c, "abalance", "pgbench_accounts");
             assertThat(sum(c, "tbalance", "pgbench_tellers")).isEqualTo(accounts);
             assertThat(sum(c, "bbalance", "pgbench_branches")).isEqualTo(accounts);
@@ -58,15 +47,15 @@ class PgbenchTest {
 
     @Test
     void withoutHistoryOnlyTheTablesWithAKeyAreWritten() throws Exception {
-        pg.createDatabase("nohistory");
-        try (Connection c = pg.connect("nohistory")) {
+        PG.get().createDatabase("nohistory");
+        try (Connection c = PG.get().connect("nohistory")) {
             Pgbench.initialize(c, 1);
         }
-        Pgbench.Load load = new Pgbench.Load(pg.connectionSupplier("nohistory"), 2).withoutHistory().transactionsPerClient(100).seed(7);
+        Pgbench.Load load = new Pgbench.Load(PG.get().connectionSupplier("nohistory"), 2).withoutHistory().transactionsPerClient(100).seed(7);
         load.start();
         assertThat(load.awaitDone(Duration.ofMinutes(2))).isTrue();
         assertThat(load.errors()).isZero();
-        try (Connection c = pg.connect("nohistory")) {
+        try (Connection c = PG.get().connect("nohistory")) {
             long accounts = sum(c, "abalance", "pgbench_accounts");
             assertThat(count(c, "pgbench_history")).isZero();
             assertThat(sum(c, "tbalance", "pgbench_tellers")).isEqualTo(accounts);
@@ -77,14 +66,14 @@ class PgbenchTest {
 
     @Test
     void smallDataRateLimitedAndStopped() throws Exception {
-        pg.createDatabase("small");
-        try (Connection c = pg.connect("small")) {
+        PG.get().createDatabase("small");
+        try (Connection c = PG.get().connect("small")) {
             Pgbench.initialize(c, 3, 7, 50);
             assertThat(count(c, "pgbench_accounts")).isEqualTo(50);
             assertThat(scalar(c, "SELECT min(bid) || '-' || max(bid) FROM pgbench_accounts")).isEqualTo("1-3");
             assertThat(scalar(c, "SELECT min(bid) || '-' || max(bid) FROM pgbench_tellers")).isEqualTo("1-3");
         }
-        Pgbench.Load load = new Pgbench.Load(pg.jdbcUrl("small"), pg.superuser(), null, 3)
+        Pgbench.Load load = new Pgbench.Load(PG.get().jdbcUrl("small"), PG.get().superuser(), null, 3)
                 .rate(100).duration(Duration.ofSeconds(30)).start();
         Thread.sleep(1000);
         long start = System.nanoTime();
@@ -93,7 +82,7 @@ class PgbenchTest {
         assertThat(load.errors()).isZero();
         // about 100 in a second; generous bounds for a slow machine
         assertThat(load.transactions()).isBetween(30L, 130L);
-        try (Connection c = pg.connect("small")) {
+        try (Connection c = PG.get().connect("small")) {
             assertThat(count(c, "pgbench_history")).isEqualTo(load.transactions());
             assertThat(sum(c, "tbalance", "pgbench_tellers")).isEqualTo(sum(c, "delta", "pgbench_history"));
         }
@@ -101,8 +90,8 @@ class PgbenchTest {
 
     @Test
     void schemaOnly() throws Exception {
-        pg.createDatabase("target");
-        try (Connection c = pg.connect("target")) {
+        PG.get().createDatabase("target");
+        try (Connection c = PG.get().connect("target")) {
             Pgbench.createSchemaOnly(c);
             assertThat(count(c, "pgbench_accounts")).isZero();
             assertThat(scalar(c, "SELECT count(*) FROM pg_index WHERE indisprimary"
