@@ -86,6 +86,9 @@ public final class Benchmark {
     private final Figure tpsOff;
     private final Figure tpsOn;
     private final Figure tpsPairs;
+    private final Figure tpsNative;
+    private final Figure nativePairs;
+    private final Figure cpuNative;
     private final Figure cpuOff;
     private final Figure cpuOn;
     private final Figure tpsPaused;
@@ -132,9 +135,13 @@ public final class Benchmark {
         tpsOn = results.figure("1", "TPC-B-like tps, capture on (sync + daemon applying)", "tps").decimals(0)
                 .reference("Bucardo 0.54×, native 0.91×");
         tpsPairs = results.figure("1", "the same, run by run: capture on / the no-capture run just before it", "×").decimals(2);
+        tpsNative = results.figure("1", "reference: tps with PostgreSQL's native logical replication instead (publication and"
+                + " subscription of the same tables between the same servers), in the same rounds", "tps").decimals(0).reference("native 0.91×");
+        nativePairs = results.figure("1", "the same, run by run: native / the no-capture run of its round", "×").decimals(2);
         cpuOff = results.figure("1", "diagnosis: the machine's CPU time per transaction (both servers, the load, the daemon; "
                 + "time stolen by the hypervisor left out), no capture", "µs").decimals(0);
         cpuOn = results.figure("1", "diagnosis: the same, capture on", "µs").decimals(0);
+        cpuNative = results.figure("1", "diagnosis: the same, native logical replication", "µs").decimals(0);
         tpsPaused = results.figure("1", "diagnosis: tps with the triggers, sync paused (no apply running)", "tps").decimals(0);
         loopOff = results.figure("1", "diagnosis: one-row UPDATE and commit in a server-side loop (no client, no WAL flush), no capture",
                 "µs").decimals(1);
@@ -283,6 +290,7 @@ public final class Benchmark {
         s.put("synchronous_commit", "on");
         s.put("fsync", "on");
         s.put("maintenance_work_mem", "256MB");
+        s.put("wal_level", "logical"); // for the native logical replication of section 1 (ibex does not need it)
         s.putAll(o.settings);
         return s;
     }
@@ -411,6 +419,10 @@ public final class Benchmark {
         dbs.add(new String[] {"s", DB});
         dbs.add(new String[] {"s", PLAIN});
         dbs.add(new String[] {"t", DB});
+        if (nativeReplication != null) {
+            dbs.add(new String[] {"s", NativeReplication.DB});
+            dbs.add(new String[] {"t", NativeReplication.DB});
+        }
         if (bigReady) {
             dbs.add(new String[] {"s", BIG});
             dbs.add(new String[] {"t", BIG});
@@ -437,16 +449,34 @@ public final class Benchmark {
      */
     private void overhead() throws Exception {
         ensureReplicating();
-        warmUp();
-        for (int r = 1; r <= o.runs; r++) {
-            prepare();
-            double off = tps(r, PLAIN, "no capture", cpuOff);
-            tpsOff.add(off);
-            prepare();
-            double on = tps(r, DB, "capture on", cpuOn);
-            tpsOn.add(on);
-            tpsPairs.add(on / off);
-            awaitSettled(SYNC, DB);
+        nativeReplication = startNative();
+        try {
+            warmUp();
+            for (int r = 1; r <= o.runs; r++) {
+                prepare();
+                double off = tps(r, PLAIN, "no capture", cpuOff);
+                tpsOff.add(off);
+                prepare();
+                double on = tps(r, DB, "capture on", cpuOn);
+                tpsOn.add(on);
+                tpsPairs.add(on / off);
+                awaitSettled(SYNC, DB);
+                if (nativeReplication != null) {
+                    prepare();
+                    nativeReplication.resume();
+                    double nat = tps(r, NativeReplication.DB, "native logical replication", cpuNative);
+                    tpsNative.add(nat);
+                    nativePairs.add(nat / off);
+                    double c = nativeReplication.awaitCaughtUp(Duration.ofMinutes(10));
+                    say(String.format(Locale.ROOT, "    (native logical replication caught up %.1f s later)", c));
+                    nativeReplication.pause();
+                }
+            }
+        } finally {
+            if (nativeReplication != null) {
+                nativeReplication.close();
+                nativeReplication = null;
+            }
         }
         for (int r = 1; r <= o.runs; r++) {
             prepare();
@@ -460,6 +490,32 @@ public final class Benchmark {
             overheadDiagnosis();
         }
     }
+
+    /** The reference beside ibex in section 1, or null (with a note saying why) where it cannot run. */
+    private NativeReplication startNative() throws Exception {
+        if (!o.nativeReference) {
+            return null;
+        }
+        String why = NativeReplication.unavailable(source);
+        if (why == null) {
+            try {
+                NativeReplication[] started = new NativeReplication[1];
+                double t = step("setting up native logical replication of " + String.join(", ", NativeReplication.TABLES) + " (the reference)",
+                        () -> started[0] = NativeReplication.start(source, target, PLAIN, Duration.ofMinutes(5)));
+                setupLines.add(String.format(Locale.ROOT, "Native logical replication (section 1's reference): database %s, a copy of %s,"
+                        + " publication and subscription %s of %s; its initial copy took %.1f s.", NativeReplication.DB, PLAIN,
+                        NativeReplication.NAME, String.join(", ", NativeReplication.TABLES), t));
+                return started[0];
+            } catch (Exception e) {
+                why = "it could not be set up: " + e.getMessage();
+            }
+        }
+        results.notes.add("Native logical replication was not measured beside ibex: " + why + ".");
+        return null;
+    }
+
+    /** The native logical replication of section 1 while it runs. */
+    private NativeReplication nativeReplication;
 
     /**
      * Where the capture overhead comes from, for whoever optimises it (not goals): the tps with the triggers but
@@ -1228,6 +1284,13 @@ public final class Benchmark {
             cpuOn.ratio = String.format(Locale.ROOT, "%.2f× no capture (a CPU-bound source would keep %.2f× its tps)",
                     cpuOn.median() / cpuOff.median(), cpuOff.median() / cpuOn.median());
         }
+        if (!tpsNative.samples.isEmpty() && !tpsOff.samples.isEmpty()) {
+            tpsNative.ratio = String.format(Locale.ROOT, "%.2f× no capture; ibex capture on is %.2f× of it", tpsNative.median() / tOff,
+                    tOn / tpsNative.median());
+        }
+        if (!cpuNative.samples.isEmpty() && !cpuOff.samples.isEmpty()) {
+            cpuNative.ratio = String.format(Locale.ROOT, "%.2f× no capture", cpuNative.median() / cpuOff.median());
+        }
         if (!tpsPaused.samples.isEmpty() && !tpsOff.samples.isEmpty()) {
             tpsPaused.ratio = String.format(Locale.ROOT, "%.2f× no capture", tpsPaused.median() / tOff);
         }
@@ -1305,6 +1368,16 @@ public final class Benchmark {
                 + " as in the issue's reference, only replicated tables are written (three UPDATEs and a SELECT). No capture: the same"
                 + " load on " + PLAIN + ", a copy of the database on the same server that no sync captures. The two alternate,"
                 + " run by run (no capture, then capture on), so that a drift of the machine's speed weighs on both alike.\n");
+        if (!tpsNative.samples.isEmpty()) {
+            sb.append("* Reference (the issue's \"native logical replication\" column, measured here): the same load on " + NativeReplication.DB
+                    + ", another copy of the database on the same source, whose three pgbench tables PostgreSQL's own logical replication"
+                    + " (a publication and a subscription, wal_level = logical) sends to the same target server; it runs third in each"
+                    + " round, after the capture-on run; its subscription is disabled during the other runs (so that their WAL is not"
+                    + " decoded while they run) and enabled again before its own, its slot moved past the WAL written meanwhile, which"
+                    + " holds nothing it publishes; the next round waits until it has confirmed everything."
+                    + " The benchmark's servers run with wal_level = logical for it in every section (ibex needs only replica);"
+                    + " --no-native leaves it out.\n");
+        }
         if (!loopOn.samples.isEmpty()) {
             sb.append("* Server-side loop (diagnosis, PostgreSQL 11 and later): a procedure updates one pgbench_accounts row and"
                     + String.format(Locale.ROOT, " commits, %,d times, with synchronous_commit off", LOOP_UPDATES)

@@ -14,7 +14,7 @@ import java.util.stream.Stream;
 
 /**
  * The CPU time of one measured run, by part: each server's processes (named by pg_stat_activity at the start:
- * the load's sessions, ibex's sessions, the rest) and the threads of this JVM (the daemon's, the load's, the
+ * the load's sessions, ibex's sessions, native logical replication's walsender and apply worker, the rest) and the threads of this JVM (the daemon's, the load's, the
  * JIT compiler's and the garbage collector's), from /proc. Only for servers on this machine; processes that start
  * during the run (an autovacuum worker) fall into "the rest of the machine".
  */
@@ -31,10 +31,12 @@ final class CpuSplit {
     private CpuSplit(Map<String, Connection> servers) throws SQLException {
         for (Map.Entry<String, Connection> s : servers.entrySet()) {
             try (Statement st = s.getValue().createStatement(); ResultSet rs = st.executeQuery(
-                    "SELECT pid, coalesce(application_name, '') FROM pg_stat_activity")) {
+                    "SELECT pid, coalesce(application_name, ''), " + (s.getValue().getMetaData().getDatabaseMajorVersion() >= 10
+                            ? "backend_type = 'logical replication worker'" : "false") + " FROM pg_stat_activity")) {
                 while (rs.next()) {
                     String app = rs.getString(2);
                     String part = app.equals(BenchServer.APPLICATION_NAME) ? "the load's sessions"
+                            : app.equals(NativeReplication.NAME) || rs.getBoolean(3) ? "native logical replication"
                             : app.startsWith("ibex") ? "ibex's sessions" : "background processes";
                     serverParts.putIfAbsent(rs.getLong(1), s.getKey() + ": " + part);
                 }

@@ -34,6 +34,8 @@ final class Options {
     /** A local installation's bin directory (initdb, pg_ctl, postgres, pg_dump) to run both servers from. */
     Path pgBin;
     boolean diagnose = true;
+    /** Native logical replication measured beside ibex in section 1 (needs wal_level = logical on the source). */
+    boolean nativeReference = true;
     boolean jfr;
     boolean help;
     final List<String> argv = new ArrayList<>();
@@ -65,6 +67,9 @@ final class Options {
               --pg-dump PATH      pg_dump to compare the initial copy with (default: the one in --pg-bin, else the
                                   newest found); pg_restore beside it
               --no-diagnose       skip the extra, untimed catch-ups that sample where the time goes
+              --no-native         skip the issue's reference in section 1: PostgreSQL's native logical replication of the
+                                  same tables between the same servers, measured run by run beside ibex (it needs
+                                  wal_level=logical, which the benchmark's own servers get unless --set says otherwise)
               --jfr               record the whole run with Java Flight Recorder into the output directory
               --out DIR           output directory (default target/bench)
 
@@ -86,6 +91,7 @@ final class Options {
             switch (a) {
                 case "-h", "--help" -> o.help = true;
                 case "--no-diagnose" -> o.diagnose = false;
+                case "--no-native" -> o.nativeReference = false;
                 case "--jfr" -> o.jfr = true;
                 default -> {
                     if (v == null) {
