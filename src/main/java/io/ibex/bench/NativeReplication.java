@@ -1,10 +1,10 @@
 package io.ibex.bench;
 
+import io.ibex.db.Pg;
 import io.ibex.db.Sql;
 import io.ibex.workload.Pgbench;
 
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -84,21 +84,9 @@ final class NativeReplication implements AutoCloseable {
     }
 
     private void awaitInitialCopy(Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
         try (Connection t = target.connect(DB)) {
-            while (true) {
-                try (Statement st = t.createStatement(); ResultSet rs = st.executeQuery(
-                        "SELECT count(*), count(*) FILTER (WHERE srsubstate = 'r') FROM pg_subscription_rel")) {
-                    rs.next();
-                    if (rs.getLong(1) == TABLES.size() && rs.getLong(2) == TABLES.size()) {
-                        return;
-                    }
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("the subscription's initial copy did not finish within " + timeout.toSeconds() + " s");
-                }
-                Thread.sleep(100);
-            }
+            awaitTrue(t, "SELECT count(*) = " + TABLES.size() + " AND bool_and(srsubstate = 'r') FROM pg_subscription_rel", timeout,
+                    "the subscription's initial copy did not finish");
         }
     }
 
@@ -130,44 +118,31 @@ final class NativeReplication implements AutoCloseable {
     }
 
     private void awaitSlotActive(boolean active) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
-        try (Connection s = source.connect("postgres"); Statement st = s.createStatement()) {
-            while (true) {
-                try (ResultSet rs = st.executeQuery("SELECT active FROM pg_replication_slots WHERE slot_name = " + Sql.literal(NAME))) {
-                    if (rs.next() && rs.getBoolean(1) == active) {
-                        return;
-                    }
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("the slot " + NAME + " did not become " + (active ? "active" : "inactive") + " within a minute");
-                }
-                Thread.sleep(20);
-            }
+        try (Connection s = source.connect("postgres")) {
+            awaitTrue(s, "SELECT coalesce(bool_and(active = " + active + "), false) FROM pg_replication_slots WHERE slot_name = "
+                    + Sql.literal(NAME), Duration.ofMinutes(1), "the slot " + NAME + " did not become " + (active ? "active" : "inactive"));
         }
     }
 
     /** Waits until the subscription has confirmed everything the source had written when called; returns the seconds. */
     double awaitCaughtUp(Duration timeout) throws Exception {
         long t0 = System.nanoTime();
-        try (Connection s = source.connect(DB); Statement st = s.createStatement()) {
-            String lsn;
-            try (ResultSet rs = st.executeQuery("SELECT pg_current_wal_lsn()")) {
-                rs.next();
-                lsn = rs.getString(1);
+        try (Connection s = source.connect(DB)) {
+            String lsn = Sql.literal(Pg.queryString(s, "SELECT pg_current_wal_lsn()"));
+            awaitTrue(s, "SELECT coalesce(bool_and(confirmed_flush_lsn >= " + lsn + "::pg_lsn), false) FROM pg_replication_slots WHERE slot_name = "
+                    + Sql.literal(NAME), timeout, "native logical replication did not catch up");
+        }
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    /** Runs a query of one boolean every 20 ms until it is true; fails with what, after the timeout. */
+    private static void awaitTrue(Connection c, String query, Duration timeout, String what) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!Pg.exists(c, "SELECT 1 WHERE (" + query + ")")) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(what + " within " + timeout.toSeconds() + " s");
             }
-            while (true) {
-                try (ResultSet rs = st.executeQuery("SELECT coalesce(bool_and(confirmed_flush_lsn >= " + Sql.literal(lsn)
-                        + "::pg_lsn), false) FROM pg_replication_slots WHERE slot_name = " + Sql.literal(NAME))) {
-                    rs.next();
-                    if (rs.getBoolean(1)) {
-                        return (System.nanoTime() - t0) / 1e9;
-                    }
-                }
-                if (System.nanoTime() - t0 > timeout.toNanos()) {
-                    throw new IllegalStateException("native logical replication did not catch up within " + timeout.toSeconds() + " s");
-                }
-                Thread.sleep(20);
-            }
+            Thread.sleep(20);
         }
     }
 
