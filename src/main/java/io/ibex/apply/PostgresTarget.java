@@ -44,6 +44,10 @@ public class PostgresTarget implements Target {
         }
     }
 
+    public String name() {
+        return name;
+    }
+
     public Connection connection() {
         return c;
     }
@@ -56,6 +60,10 @@ public class PostgresTarget implements Target {
     public void begin() {
         try {
             replicaMode.apply(c);
+            if (replicaMode == ReplicaMode.NONE) {
+                // the foreign keys declared DEFERRABLE wait for the commit: a batch may then write in any order
+                Pg.exec(c, "SET CONSTRAINTS ALL DEFERRED");
+            }
         } catch (SQLException e) {
             throw fail("cannot hold off triggers and foreign keys", e);
         }
@@ -261,7 +269,7 @@ public class PostgresTarget implements Target {
     }
 
     /** Copies a stream into a temporary table of this session, emptied first if this transaction filled it already. */
-    private long fill(String temp, InputStream in) throws SQLException, IOException {
+    long fill(String temp, InputStream in) throws SQLException, IOException {
         if (!filledInThisTransaction.add(temp)) {
             Pg.exec(c, "DELETE FROM " + temp); // keys of an earlier call in this transaction (another source's)
         }
@@ -273,7 +281,7 @@ public class PostgresTarget implements Target {
         return n;
     }
 
-    private static String keysMatch(TableInfo t, String left, String right) {
+    static String keysMatch(TableInfo t, String left, String right) {
         List<String> match = new ArrayList<>();
         for (String key : t.keyColumns()) {
             String k = Sql.ident(key);
@@ -349,7 +357,7 @@ public class PostgresTarget implements Target {
      * that this role may UPDATE: the columns an UPDATE sets (those sent that are not key columns); otherwise null.
      * Looked up once per session.
      */
-    private List<String> updatableColumns(TableInfo t) throws SQLException {
+    List<String> updatableColumns(TableInfo t) throws SQLException {
         if (updatable.containsKey(t.qualifiedName())) {
             return updatable.get(t.qualifiedName());
         }
@@ -371,6 +379,50 @@ public class PostgresTarget implements Target {
 
     private final java.util.Map<String, List<String>> updatable = new java.util.HashMap<>();
 
+    /** The columns an UPDATE of the table sets (every column sent but the key), or null if this role may not UPDATE it. */
+    List<String> columnsToSet(TableInfo t) throws SQLException {
+        String rel = Sql.literal(Sql.qualified(t.schema(), t.name())) + "::regclass";
+        if (!Pg.exists(c, "SELECT 1 WHERE has_table_privilege(" + rel + ", 'UPDATE')")) {
+            return null;
+        }
+        return t.columnNames().stream().filter(col -> !t.keyColumns().contains(col)).toList();
+    }
+
+    /** With replica_mode=none and foreign keys among the tables: written in their order (see OrderedApply). */
+    @Override
+    public List<long[]> replaceAll(List<Change> changes) throws IOException, SQLException {
+        ForeignKeyOrder order = foreignKeyOrder(changes.stream().map(Change::table).toList());
+        if (!order.matters()) {
+            return Target.super.replaceAll(changes);
+        }
+        return new OrderedApply(this, order).apply(changes);
+    }
+
+    @Override
+    public ForeignKeyOrder foreignKeyOrder(List<TableInfo> tables) {
+        if (replicaMode != ReplicaMode.NONE) {
+            return ForeignKeyOrder.none();
+        }
+        String key = tables.stream().map(TableInfo::qualifiedName).sorted().reduce("", (a, b) -> a + "\u0000" + b);
+        ForeignKeyOrder order = orders.get(key);
+        if (order == null) {
+            try {
+                order = ForeignKeyOrder.read(c, name, tables);
+                c.commit();
+            } catch (SQLException e) {
+                throw fail("cannot read the foreign keys of the replicated tables", e);
+            }
+            if (orders.size() > 100) {
+                orders.clear();
+            }
+            orders.put(key, order);
+        }
+        return order;
+    }
+
+    /** The foreign-key orders read in this session, by the set of tables (the target's DDL is read again on a new session). */
+    private final java.util.Map<String, ForeignKeyOrder> orders = new java.util.HashMap<>();
+
     @Override
     public long deleteRange(TableInfo t, KeyRange range) {
         try (var s = c.createStatement()) {
@@ -384,7 +436,7 @@ public class PostgresTarget implements Target {
      * The temporary table that takes a table's changed keys: created once per session (ON COMMIT DELETE ROWS
      * empties it at each commit), because creating one per batch costs more than the batch itself.
      */
-    private String keyTable(TableInfo t) throws SQLException {
+    String keyTable(TableInfo t) throws SQLException {
         String existing = tempTables.get(t.qualifiedName());
         if (existing != null) {
             return existing;
@@ -401,7 +453,7 @@ public class PostgresTarget implements Target {
     }
 
     /** The temporary table that takes a table's changed rows for replaceRows, with the target's column types; like keyTable. */
-    private String rowTable(TableInfo t) throws SQLException {
+    String rowTable(TableInfo t) throws SQLException {
         String name = "\u0000rows\u0000" + t.qualifiedName();
         String existing = tempTables.get(name);
         if (existing != null) {
@@ -479,7 +531,7 @@ public class PostgresTarget implements Target {
         Pg.closeQuietly(c);
     }
 
-    private IbexException fail(String what, Exception e) {
+    IbexException fail(String what, Exception e) {
         return new ApplyException("database \"" + name + "\": " + what + ": " + Pg.withDetail(e), Pg.sqlState(e), e);
     }
 }

@@ -78,6 +78,33 @@ public interface Target extends AutoCloseable {
         }
     }
 
+    /** One table's changed keys and their current rows, for {@link #replaceAll}. */
+    record Change(TableInfo table, Rows keys, Rows rows) {
+    }
+
+    /**
+     * Brings the rows of several tables' changed keys to the source's, in the transaction begun: by default one
+     * table after the other, as {@link #replaceRows}. The streams are opened in the order given. Returns the counts
+     * of each, in that order.
+     */
+    default java.util.List<long[]> replaceAll(java.util.List<Change> changes) throws java.io.IOException, java.sql.SQLException {
+        java.util.List<long[]> counts = new java.util.ArrayList<>();
+        for (Change change : changes) {
+            try (InputStream keys = change.keys().open()) {
+                counts.add(replaceRows(change.table(), keys, change.rows())); // the rows are opened after the keys are read
+            }
+        }
+        return counts;
+    }
+
+    /**
+     * The order in which the tables must be written because the target checks their foreign keys during an apply
+     * (replica_mode=none); {@link ForeignKeyOrder#none()} where it does not. Read outside a batch's transaction.
+     */
+    default ForeignKeyOrder foreignKeyOrder(java.util.List<TableInfo> tables) {
+        return ForeignKeyOrder.none();
+    }
+
     /** Sets a sequence to a value and is_called; returns false if it had them already. Outside any batch. */
     boolean setSequence(String schema, String name, long lastValue, boolean isCalled);
 

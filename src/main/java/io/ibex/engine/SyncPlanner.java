@@ -120,6 +120,7 @@ public final class SyncPlanner {
                 for (SyncPlan.Table t : plan.tables()) {
                     target.checkTable(t.info());
                 }
+                target.foreignKeyOrder(plan.tables().stream().map(SyncPlan.Table::info).toList()); // a cycle it cannot order: said now
                 if (target instanceof io.ibex.apply.PostgresTarget pt) {
                     modes.put(db.name(), pt.replicaMode().describe());
                 }

@@ -196,9 +196,11 @@ public class SyncRunner implements AutoCloseable {
                 try (SourceSession session = SourceSession.begin(src)) {
                     window = new ChangeWindow(previous, session.snapshot(), plan.applicationName());
                     if (!window.isEmpty() && !plan.tables().isEmpty()) {
-                        long threshold = Math.min(SLICED_FROM, sliceKeys);
+                        // slices commit apart, which a target checking its foreign keys cannot take in any order
+                        boolean oneTransaction = foreignKeysFire(plan, targetDb);
+                        long threshold = oneTransaction ? Long.MAX_VALUE : Math.min(SLICED_FROM, sliceKeys);
                         java.util.Map<io.ibex.capture.TableInfo, Long> changeRows = session.changeCounts(
-                                plan.tables().stream().map(SyncPlan.Table::info).toList(), window, threshold + 1);
+                                plan.tables().stream().map(SyncPlan.Table::info).toList(), window, oneTransaction ? 1 : threshold + 1);
                         List<SyncPlan.Table> small = new ArrayList<>();
                         for (SyncPlan.Table t : plan.tables()) {
                             Long n = changeRows.get(t.info());
@@ -233,6 +235,11 @@ public class SyncRunner implements AutoCloseable {
         } catch (SQLException e) {
             throw new IbexException("source database \"" + source.name() + "\": " + Pg.firstLine(e), e);
         }
+    }
+
+    /** Whether the target checks the foreign keys among the sync's tables during an apply (replica_mode=none). */
+    private boolean foreignKeysFire(SyncPlan plan, Database targetDb) {
+        return target(plan, targetDb).foreignKeyOrder(plan.tables().stream().map(SyncPlan.Table::info).toList()).matters();
     }
 
     /** A big backlog of one table, applied in slices by several workers (see SliceApplier). */
@@ -377,18 +384,22 @@ public class SyncRunner implements AutoCloseable {
             throws java.io.IOException, SQLException {
         String sync = plan.sync().name();
         Target target = target(plan, targetDb);
+        List<io.ibex.capture.TableInfo> tables = new ArrayList<>();
+        changes.truncated().forEach(t -> tables.add(t.info()));
+        changes.changed().forEach(c -> tables.add(c.table().info()));
+        io.ibex.apply.ForeignKeyOrder order = target.foreignKeyOrder(tables.stream().distinct().toList());
         target.begin();
-        for (SyncPlan.Table t : changes.truncated()) {
+        for (SyncPlan.Table t : order.childrenFirst(changes.truncated(), SyncPlan.Table::info)) {
             target.truncate(t.info());
             counts.truncates++;
             log.info("KID ({}) Truncated {}.{} on {}", sync, source.name(), t.info().qualifiedName(), targetDb.name());
         }
-        for (TableChanges c : changes.changed()) {
-            SyncPlan.Table t = c.table();
-            long[] r;
-            try (java.io.InputStream keys = c.keys().open()) {
-                r = target.replaceRows(t.info(), keys, c.rows()::open); // the rows are opened after the keys are read
-            }
+        List<Target.Change> replace = new ArrayList<>();
+        changes.changed().forEach(c -> replace.add(new Target.Change(c.table().info(), c.keys()::open, c.rows()::open)));
+        List<long[]> counted = target.replaceAll(replace);
+        for (int i = 0; i < counted.size(); i++) {
+            SyncPlan.Table t = changes.changed().get(i).table();
+            long[] r = counted.get(i);
             long deleted = r[0];
             long inserted = r[1];
             counts.deletes += deleted;

@@ -2,6 +2,7 @@ package io.ibex.engine;
 
 import io.ibex.IbexException;
 import io.ibex.apply.CopyPath;
+import io.ibex.apply.ForeignKeyOrder;
 import io.ibex.apply.Target;
 import io.ibex.capture.SourceSession;
 import io.ibex.db.Pg;
@@ -66,39 +67,60 @@ final class TableCopier {
             progress.put(t.info().qualifiedName(), new long[]{0, session.estimatedRows(t.info()), 0});
         }
         order.sort(java.util.Comparator.comparingLong((SyncPlan.Table t) -> progress.get(t.info().qualifiedName())[1]).reversed());
+        Target laneTarget = runner.target(plan, target);
+        ForeignKeyOrder fk = laneTarget.foreignKeyOrder(order.stream().map(SyncPlan.Table::info).toList());
+        if (fk.matters()) {
+            emptyChildrenFirst(laneTarget, fk, order);
+        }
         flush(true);
+        CopyQueue queue = new CopyQueue(order, fk);
         String snapshotId = order.size() > 1 && parallelism > 1 ? session.exportSnapshot() : null;
         long rows;
         if (snapshotId == null) {
-            rows = 0;
-            for (SyncPlan.Table t : order) {
-                rows += copyOne(session, runner.target(plan, target), t, true);
-            }
+            rows = copyQueued(session, laneTarget, queue, true);
         } else {
-            rows = copyParallel(session, snapshotId, order);
+            rows = copyParallel(session, snapshotId, queue, order.size());
         }
         flush(true);
         return rows;
     }
 
-    private long copyParallel(SourceSession main, String snapshotId, List<SyncPlan.Table> tables) throws SQLException {
-        int workers = Math.min(parallelism, tables.size());
+    /**
+     * With replica_mode=none the target checks its foreign keys, and each table is copied in its own transaction:
+     * every table is emptied first, children before parents, in one transaction, and then loaded parents first.
+     */
+    private void emptyChildrenFirst(Target tgt, ForeignKeyOrder fk, List<SyncPlan.Table> tables) {
+        tgt.begin();
+        try {
+            for (SyncPlan.Table t : fk.childrenFirst(tables, SyncPlan.Table::info)) {
+                tgt.empty(t.info(), plan.sync().deletemethod());
+            }
+            tgt.commit();
+        } catch (RuntimeException e) {
+            tgt.rollback();
+            throw e;
+        }
+        log.info("KID ({}) Emptied {} table(s) on {} children first: its foreign keys fire (replica_mode=none), so they are loaded "
+                + "parents first", plan.sync().name(), tables.size(), target.name());
+    }
+
+    private long copyParallel(SourceSession main, String snapshotId, CopyQueue queue, int tables) throws SQLException {
+        int workers = Math.min(parallelism, tables);
         ExecutorService pool = Executors.newFixedThreadPool(workers, r -> {
             Thread th = new Thread(r, "copy-" + plan.sync().name() + "-" + target.name());
             th.setDaemon(true);
             return th;
         });
-        java.util.Queue<SyncPlan.Table> queue = new java.util.concurrent.ConcurrentLinkedQueue<>(tables);
         Target laneTarget = runner.target(plan, target);
         try {
             List<Future<Long>> futures = new ArrayList<>();
-            futures.add(pool.submit(() -> copyQueued(main, laneTarget, queue)));
+            futures.add(pool.submit(() -> copyQueued(main, laneTarget, queue, false)));
             for (int w = 1; w < workers; w++) {
                 futures.add(pool.submit(() -> {
                     try (Connection c = SyncRunner.openSource(source);
                          Target tgt = Targets.open(target, plan.applicationName())) {
                         try (SourceSession s = SourceSession.beginAt(c, snapshotId, main.snapshot())) {
-                            return copyQueued(s, tgt, queue);
+                            return copyQueued(s, tgt, queue, false);
                         }
                     }
                 }));
@@ -137,13 +159,22 @@ final class TableCopier {
         }
     }
 
-    /** One worker: copies tables from the queue until it is empty. */
-    private long copyQueued(SourceSession session, Target tgt, java.util.Queue<SyncPlan.Table> queue) throws SQLException {
+    /** One worker: copies tables from the queue until it is empty; on a failure it clears the queue for the others. */
+    private long copyQueued(SourceSession session, Target tgt, CopyQueue queue, boolean flushHere) throws SQLException {
         long rows = 0;
-        for (SyncPlan.Table t = queue.poll(); t != null; t = queue.poll()) {
-            rows += copyOne(session, tgt, t, false);
+        try {
+            for (SyncPlan.Table t = queue.take(); t != null; t = queue.take()) {
+                rows += copyOne(session, tgt, t, flushHere);
+                queue.done(t);
+            }
+            return rows;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IbexException("copy to \"" + target.name() + "\" interrupted");
+        } catch (RuntimeException | SQLException e) {
+            queue.clear();
+            throw e;
         }
-        return rows;
     }
 
     private long copyOne(SourceSession session, Target tgt, SyncPlan.Table t, boolean flushHere) throws SQLException {
