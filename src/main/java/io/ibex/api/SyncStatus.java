@@ -57,9 +57,9 @@ public record SyncStatus(Sync sync, String currentState, Optional<SyncRun> lastG
             state = "Good";
         }
         DbGroup group = repo.requireDbGroup(s.dbgroup());
-        io.ibex.engine.Lanes lanes = io.ibex.engine.Lanes.of(group, n -> repo.database(n).orElse(null));
-        if (!lanes.skipped().isEmpty()) {
-            state = (lanes.running().isEmpty() ? "Waiting" : state) + " (skipping inactive " + String.join(", ", lanes.inactiveDbs()) + ")";
+        io.ibex.engine.Lanes laneSplit = io.ibex.engine.Lanes.of(group, n -> repo.database(n).orElse(null));
+        if (!laneSplit.skipped().isEmpty()) {
+            state = (laneSplit.running().isEmpty() ? "Waiting" : state) + " (skipping inactive " + String.join(", ", laneSplit.inactiveDbs()) + ")";
         }
         if (!s.active()) {
             state = "Inactive";
@@ -94,7 +94,7 @@ public record SyncStatus(Sync sync, String currentState, Optional<SyncRun> lastG
             }
         }
         return new SyncStatus(s, state, good, bad, rows, source, relgroup.members().size(), backlog, backlogError, modes,
-                repo.copyProgress(s.name()), lanes.holding());
+                repo.copyProgress(s.name()), laneSplit.holding());
     }
 
 }

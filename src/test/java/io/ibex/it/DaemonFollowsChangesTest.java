@@ -68,7 +68,10 @@ class DaemonFollowsChangesTest {
             assertThat(r.ibex.databases().stream().filter(d -> d.name().equals("target")).findFirst().orElseThrow().port())
                     .as("a failed update changes nothing").isEqualTo(pg.port());
 
-            r.ibex.update("db", "target", Map.of("dbname", moved));
+            r.ibex.update("db", "target", Map.of("dbport", "1"), true);
+            assertThat(r.ibex.databases().stream().filter(d -> d.name().equals("target")).findFirst().orElseThrow().port())
+                    .as("--force stores it unchecked").isEqualTo(1);
+            r.ibex.update("db", "target", Map.of("dbport", String.valueOf(pg.port()), "dbname", moved));
             r.execSource("INSERT INTO t SELECT g, 'after the move' FROM generate_series(101, 300) g", "UPDATE t SET v = 'changed' WHERE id <= 10");
             var kick = r.ibex.kick("s");
             assertThat(r.ibex.awaitRun("s", kick, Duration.ofSeconds(30), d -> { })).isEqualTo(Ibex.KickOutcome.DONE);

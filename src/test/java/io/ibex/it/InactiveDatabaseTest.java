@@ -1,5 +1,7 @@
 package io.ibex.it;
 
+import io.ibex.api.Ibex;
+import io.ibex.api.SyncStatus;
 import io.ibex.embedded.ServerPerClass;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -29,6 +31,11 @@ class InactiveDatabaseTest {
 
             r.ibex.update("db", "target", Map.of("status", "inactive"));
             r.execSource("INSERT INTO t SELECT g, 'while inactive' FROM generate_series(101, 200) g", "DELETE FROM t WHERE id <= 10");
+            Ibex.KickResult kicked = r.ibex.awaitKick(r.ibex.kick("s"), Duration.ofSeconds(30), d -> { });
+            assertThat(kicked.skipped()).as("the kick says what it skipped").containsExactly("target");
+            SyncStatus status = r.ibex.status("s");
+            assertThat(status.inactiveDbs()).containsExactly("target");
+            assertThat(status.currentState()).isEqualTo("Waiting (skipping inactive target)");
             Thread.sleep(3000);
             assertThat(r.count(false, "t")).as("an inactive target receives nothing").isEqualTo(100);
 
