@@ -467,12 +467,6 @@ public class Repository implements AutoCloseable {
                 Repository::run, sync)).stream().findFirst();
     }
 
-    /** For each lane (target) of a sync, its first run that started at or after the given time and has ended. */
-    public List<SyncRun> runsEndedAfter(String sync, OffsetDateTime since) {
-        return call(() -> Pg.query(c, "SELECT DISTINCT ON (coalesce(target, '')) * FROM ibex.syncrun WHERE sync = ? AND started >= ? "
-                + "AND ended IS NOT NULL ORDER BY coalesce(target, ''), id", Repository::run, sync, since));
-    }
-
     /** The newest run of each lane (target) of a sync. */
     public List<SyncRun> latestRunPerLane(String sync) {
         return call(() -> Pg.query(c, "SELECT DISTINCT ON (coalesce(target, '')) * FROM ibex.syncrun WHERE sync = ? "
