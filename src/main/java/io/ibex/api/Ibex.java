@@ -538,7 +538,7 @@ public class Ibex {
         long deadline = start + timeout.toNanos();
         SyncStatus status;
         while (true) {
-            OffsetDateTime at = kick(syncName);
+            Kick at = kick(syncName);
             KickOutcome outcome = awaitRun(syncName, at, Duration.ofNanos(Math.max(1, deadline - System.nanoTime())), d -> { });
             status = status(syncName);
             long backlog = status.backlog().values().stream().mapToLong(Long::longValue).sum();
@@ -550,7 +550,7 @@ public class Ibex {
                 return new CutoverReport(false, Duration.ofNanos(System.nanoTime() - start), status.backlog(), null);
             }
         }
-        OffsetDateTime at = kick(syncName); // one more run: sequences and anything committed meanwhile
+        Kick at = kick(syncName); // one more run: sequences and anything committed meanwhile
         awaitRun(syncName, at, Duration.ofNanos(Math.max(1, deadline - System.nanoTime())), d -> { });
         progress.accept("verifying every table");
         Verification v = verify(syncName, List.of(), 100, verifyProgress);
@@ -572,8 +572,17 @@ public class Ibex {
     }
 
     public void update(String type, String name, Map<String, String> given) {
+        update(type, name, given, false);
+    }
+
+    /**
+     * force: a database's new settings are stored without connecting first. A running daemon is told in the same
+     * transaction, so a kick sent after this returns runs with the change.
+     */
+    public void update(String type, String name, Map<String, String> given, boolean force) {
         try (Repository repo = openRepository()) {
-            new Update(repo).update(type, name, given);
+            new Update(repo, force).update(type, name, given);
+            repo.notify(io.ibex.engine.Daemon.CONTROL_CHANNEL, "reload");
             repo.commit();
         }
     }
@@ -599,8 +608,19 @@ public class Ibex {
     /** The outcome of a kick that waited. */
     public enum KickOutcome { DONE, TIMEOUT, FAILED }
 
-    /** Asks the daemon to run a sync now; returns the repository time of the request. */
-    public OffsetDateTime kick(String syncName) {
+    /** A kick sent: its sync, its ticket (the runs that answer it record it), and the repository time it was sent. */
+    public record Kick(String sync, long ticket, OffsetDateTime at) {
+    }
+
+    /**
+     * What a kick came to: errors, one per failed lane ("target: message"); skipped, the inactive databases that
+     * kept some lanes from running (their changes wait).
+     */
+    public record KickResult(KickOutcome outcome, List<String> errors, List<String> skipped) {
+    }
+
+    /** Asks the daemon to run a sync now, with every change committed before this call. */
+    public Kick kick(String syncName) {
         try (Repository repo = openRepository()) {
             Sync s = repo.requireSync(syncName);
             if (!s.active()) {
@@ -610,33 +630,21 @@ public class Ibex {
                 throw new IbexException("the ibex daemon is not running: start it with 'ibex start'");
             }
             OffsetDateTime at = repo.now();
-            repo.notify(io.ibex.engine.Daemon.KICK_CHANNEL, syncName);
+            long ticket = repo.kickTicket();
+            repo.notify(io.ibex.engine.Daemon.KICK_CHANNEL, Kicks.payload(ticket, syncName));
             repo.commit();
-            return at;
+            return Kicks.of(syncName, ticket, at);
         }
     }
 
-    /** Waits for the first run of the sync that started at or after {@code since}; a null timeout waits forever. */
-    public KickOutcome awaitRun(String syncName, OffsetDateTime since, Duration timeout, Consumer<Duration> tick) {
-        long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
-        long start = System.nanoTime();
+    /** Waits for the runs that answer the kick, one per lane the daemon runs; a null timeout waits forever. */
+    public KickOutcome awaitRun(String syncName, Kick kick, Duration timeout, Consumer<Duration> tick) {
+        return awaitKick(kick, timeout, tick).outcome();
+    }
+
+    public KickResult awaitKick(Kick kick, Duration timeout, Consumer<Duration> tick) {
         try (Repository repo = openRepository()) {
-            int lanes = SyncPlan.lanes(repo.requireDbGroup(repo.requireSync(syncName).dbgroup())).size();
-            while (System.nanoTime() < deadline) {
-                List<SyncRun> runs = repo.runsEndedAfter(syncName, since);
-                repo.commit();
-                if (runs.size() >= lanes) {
-                    return runs.stream().anyMatch(r -> "bad".equals(r.outcome())) ? KickOutcome.FAILED : KickOutcome.DONE;
-                }
-                tick.accept(Duration.ofNanos(System.nanoTime() - start));
-                try {
-                    Thread.sleep(100);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
-            return KickOutcome.TIMEOUT;
+            return Kicks.await(repo, kick, timeout, tick);
         }
     }
 

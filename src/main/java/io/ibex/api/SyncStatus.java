@@ -20,7 +20,14 @@ import java.util.Optional;
  */
 public record SyncStatus(Sync sync, String currentState, Optional<SyncRun> lastGood, Optional<SyncRun> lastBad,
                          Optional<SyncRun> lastWithRows, String sourceDb, int tables, Map<String, Long> backlog,
-                         String backlogError, Map<String, String> replicaModes, List<Repository.CopyProgress> copies) {
+                         String backlogError, Map<String, String> replicaModes, List<Repository.CopyProgress> copies,
+                         List<String> inactiveDbs) {
+
+    public SyncStatus(Sync sync, String currentState, Optional<SyncRun> lastGood, Optional<SyncRun> lastBad,
+                      Optional<SyncRun> lastWithRows, String sourceDb, int tables, Map<String, Long> backlog, String backlogError,
+                      Map<String, String> replicaModes, List<Repository.CopyProgress> copies) {
+        this(sync, currentState, lastGood, lastBad, lastWithRows, sourceDb, tables, backlog, backlogError, replicaModes, copies, List.of());
+    }
 
     public SyncStatus(Sync sync, String currentState, Optional<SyncRun> lastGood, Optional<SyncRun> lastBad,
                       Optional<SyncRun> lastWithRows, String sourceDb, int tables, Map<String, Long> backlog, String backlogError) {
@@ -49,10 +56,14 @@ public record SyncStatus(Sync sync, String currentState, Optional<SyncRun> lastG
         } else {
             state = "Good";
         }
+        DbGroup group = repo.requireDbGroup(s.dbgroup());
+        io.ibex.engine.Lanes laneSplit = io.ibex.engine.Lanes.of(group, n -> repo.database(n).orElse(null));
+        if (!laneSplit.skipped().isEmpty()) {
+            state = (laneSplit.running().isEmpty() ? "Waiting" : state) + " (skipping inactive " + String.join(", ", laneSplit.inactiveDbs()) + ")";
+        }
         if (!s.active()) {
             state = "Inactive";
         }
-        DbGroup group = repo.requireDbGroup(s.dbgroup());
         RelGroup relgroup = repo.requireRelGroup(s.relgroup());
         String source = String.join(",", group.dbsWithRole(Role.SOURCE));
         Map<String, Long> backlog = new LinkedHashMap<>();
@@ -83,7 +94,7 @@ public record SyncStatus(Sync sync, String currentState, Optional<SyncRun> lastG
             }
         }
         return new SyncStatus(s, state, good, bad, rows, source, relgroup.members().size(), backlog, backlogError, modes,
-                repo.copyProgress(s.name()));
+                repo.copyProgress(s.name()), laneSplit.holding());
     }
 
 }

@@ -2,11 +2,14 @@ package io.ibex.api;
 
 import io.ibex.IbexException;
 import io.ibex.db.ConnectionSpec;
+import io.ibex.db.Pg;
 import io.ibex.repository.Database;
 import io.ibex.repository.Relation;
 import io.ibex.repository.Repository;
 import io.ibex.repository.Sync;
 
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -14,9 +17,16 @@ import java.util.Set;
 /** {@code ibex update sync|db|table NAME key=value ...}: only known keys, each checked before anything changes. */
 final class Update {
     private final Repository repo;
+    private final boolean force;
 
     Update(Repository repo) {
+        this(repo, false);
+    }
+
+    /** force: update db stores new connection settings without trying them first. */
+    Update(Repository repo, boolean force) {
         this.repo = repo;
+        this.force = force;
     }
 
     void update(String type, String name, Map<String, String> given) {
@@ -72,6 +82,9 @@ final class Update {
         String replicaFunction = p.take("replica_function");
         String replicaMode = p.takeChoice(Set.of("auto", "none"), "replica_mode");
         p.done();
+        if (!force && (dbname != null || host != null || port != null || user != null || pass != null)) {
+            tryConnection(d, dbname, host, port, user, pass);
+        }
         if (replicaMode != null) {
             repo.updateDatabase(d.name(), "replica_mode", replicaMode);
         }
@@ -99,6 +112,18 @@ final class Update {
         }
         if (replicaFunction != null) {
             repo.updateDatabase(d.name(), "replica_function", replicaFunction.isEmpty() ? null : replicaFunction);
+        }
+    }
+
+    /** As add db does: the new connection settings must reach the database (--force skips this). */
+    private static void tryConnection(Database d, String dbname, String host, Integer port, String user, String pass) {
+        ConnectionSpec spec = new ConnectionSpec(host != null ? host : d.host(), port != null ? port : d.port(),
+                dbname != null ? dbname : d.dbname(), user != null ? user : d.user(),
+                pass == null ? d.password() : pass.isEmpty() ? null : pass);
+        try (Connection c = spec.openOrFail(Ibex.APP, "database \"" + d.name() + "\"")) {
+            Pg.serverVersion(c);
+        } catch (SQLException e) {
+            throw new IbexException("database \"" + d.name() + "\": " + Pg.firstLine(e));
         }
     }
 

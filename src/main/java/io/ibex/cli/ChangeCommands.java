@@ -70,7 +70,7 @@ final class ChangeCommands {
             throw new IbexException("update " + label(type) + ": give at least one key=value (see 'ibex help update')");
         }
         for (String name : w.names()) {
-            ctx.ibex().update(label(type), name, params);
+            ctx.ibex().update(label(type), name, params, ctx.options.force());
             ctx.say("Updated " + label(type) + " " + quote(name));
         }
         return Main.OK;

@@ -164,10 +164,13 @@ final class Help {
 
                 update sync: status, autokick, checktime, onetimecopy, stayalive, kidsalive,
                   conflict_strategy, deletemethod, analyze_after_copy, rebuild_index (see 'ibex help add').
-                  Activating a sync installs capture on its sources. A running daemon picks up the
-                  change within seconds.
+                  Activating a sync installs capture on its sources.
                 update db: dbname, host, port, user, pass (pass= with no value forgets it), status,
-                  makedelta, replica_function.
+                  makedelta, replica_function. New connection settings are tried first, as add db
+                  does (--force stores them untried); the daemon reconnects on the next run.
+                  status=inactive: the database is skipped as source and as target; its changes wait
+                  and follow when it is active again.
+                A running daemon is told at once: a kick sent after the update runs with it.
                 update table (or sequence): autokick, makedelta, rebuild_index, analyze_after_copy.
                 Prints: Updated sync "NAME"
 
@@ -238,7 +241,9 @@ final class Help {
                   Overdue time, Expired time, Stayalive/Kidsalive, Rebuild index, Autokick, Onetimecopy,
                   Post-copy analyze, Backlog (changes each target has still to receive), Replica mode (one
                   line per receiving database: how it holds off triggers and foreign keys while ibex
-                  applies changes, as validate finds it), Last error. Rows deleted/inserted ends with
+                  applies changes, as validate finds it), Inactive databases (skipped; only when any),
+                  Last error (with its time; "(good runs since)" once a later run succeeded). The
+                  state says "(skipping inactive DB)" too. Rows deleted/inserted ends with
                   / truncates N and / conflicts N when the run had any.
 
                 Example:
@@ -262,7 +267,9 @@ final class Help {
 
                 Asks the daemon to run the syncs now. Without TIMEOUT it returns at once ("Kicked sync S").
                 With TIMEOUT (seconds; 0 waits as long as it takes) it waits for each run to end, showing
-                the seconds waited: "Kick S: [3 s] DONE!", "TIMEOUT", or "FAILED" with the run's error.
+                the seconds waited: "Kick S: [3 s] DONE!", "TIMEOUT", or "FAILED: " with each failed
+                target's error. It waits for runs that began after the kick, with every change committed
+                before it. Databases with status=inactive are skipped and named: "DONE! (skipped: ...)".
                 Exit code: 0 done, 1 timed out, 2 failed. Inactive syncs cannot be kicked.
 
                 Examples:

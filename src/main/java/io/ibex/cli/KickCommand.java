@@ -3,7 +3,6 @@ package io.ibex.cli;
 import io.ibex.IbexException;
 import io.ibex.api.Ibex;
 import io.ibex.repository.Sync;
-import io.ibex.repository.SyncRun;
 
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -11,7 +10,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * {@code ibex kick SYNC [SYNC ...] [TIMEOUT]}: asks the daemon to run the syncs now. With a timeout (seconds, 0 =
@@ -57,7 +55,7 @@ final class KickCommand {
                 throw new IbexException("kick: there is no active sync");
             }
         }
-        Map<String, OffsetDateTime> kicked = new LinkedHashMap<>();
+        Map<String, Ibex.Kick> kicked = new LinkedHashMap<>();
         for (String s : syncs) {
             kicked.put(s, ibex.kick(s));
             if (req.timeoutSeconds() == null) {
@@ -69,15 +67,15 @@ final class KickCommand {
         }
         int code = Main.OK;
         boolean live = ctx.out == System.out && System.console() != null;
-        for (Map.Entry<String, OffsetDateTime> e : kicked.entrySet()) {
+        for (Map.Entry<String, Ibex.Kick> e : kicked.entrySet()) {
             String s = e.getKey();
             long[] shown = {-1};
             long startNanos = System.nanoTime();
-            Ibex.KickOutcome outcome = ibex.awaitRun(s, e.getValue(), req.timeout(), elapsed -> {
+            Ibex.KickResult result = ibex.awaitKick(e.getValue(), req.timeout(), elapsed -> {
                 long secs = elapsed.toSeconds();
                 if (secs != shown[0]) {
                     shown[0] = secs;
-                    String copying = copyLine(ibex, s, e.getValue());
+                    String copying = copyLine(ibex, s, e.getValue().at());
                     if (live) {
                         ctx.out.print("\rKick " + s + ": [" + secs + " s]" + (copying.isEmpty() ? "" : " " + copying) + "\u001b[K");
                         ctx.out.flush();
@@ -88,22 +86,31 @@ final class KickCommand {
             });
             long secs = Duration.ofNanos(System.nanoTime() - startNanos).toSeconds();
             String prefix = (live ? "\r" : "") + "Kick " + s + ": [" + secs + " s] ";
-            switch (outcome) {
-                case DONE -> ctx.print(prefix + "DONE!");
+            String skipped = skippedNote(result);
+            switch (result.outcome()) {
+                case DONE -> ctx.print(prefix + "DONE!" + skipped);
                 case TIMEOUT -> {
-                    ctx.print(prefix + "TIMEOUT");
+                    ctx.print(prefix + "TIMEOUT" + skipped);
                     code = Math.max(code, TIMED_OUT);
                 }
                 case FAILED -> {
-                    ctx.print(prefix + "FAILED");
-                    Optional<SyncRun> last = ibex.lastRun(s);
-                    last.map(SyncRun::error).filter(m -> !m.isBlank())
-                            .ifPresent(m -> ctx.print("Error: " + StatusPrinter.oneLine(m)));
+                    // the errors of the runs that answered this kick, not whatever run came last
+                    ctx.print(prefix + "FAILED: " + StatusPrinter.oneLine(String.join("; ", result.errors())) + skipped);
                     code = Math.max(code, FAILED);
                 }
             }
         }
         return code;
+    }
+
+    /** " (skipped: database \"b\" is inactive; its changes wait)", or empty when every lane ran. */
+    static String skippedNote(Ibex.KickResult r) {
+        if (r.skipped().isEmpty()) {
+            return "";
+        }
+        List<String> quoted = r.skipped().stream().map(d -> "\"" + d + "\"").toList();
+        return quoted.size() == 1 ? " (skipped: database " + quoted.get(0) + " is inactive; its changes wait)"
+                : " (skipped: databases " + String.join(", ", quoted) + " are inactive; their changes wait)";
     }
 
     /** The copies in progress for a kick (onetimecopy, fullcopy), as a bar per table: empty when none. */

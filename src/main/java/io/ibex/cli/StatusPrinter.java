@@ -108,6 +108,9 @@ final class StatusPrinter {
         out.add(line("Source relgroup/database", sync.relgroup() + " / " + s.sourceDb()));
         out.add(line("Tables in sync", String.valueOf(s.tables())));
         out.add(line("Status", (sync.active() ? "Active" : "Inactive") + (sync.paused() ? " (paused)" : "")));
+        if (s.inactiveDbs() != null && !s.inactiveDbs().isEmpty()) {
+            out.add(line("Inactive databases", String.join(", ", s.inactiveDbs()) + " (skipped; their changes wait)"));
+        }
         out.add(line("Check time", sync.checktimeSeconds() == null ? "None" : clock(sync.checktimeSeconds())));
         out.add(line("Overdue time", "00:00:00"));
         out.add(line("Expired time", "00:00:00"));
@@ -130,8 +133,19 @@ final class StatusPrinter {
                         Math.max(c.rowsCopied(), c.rowsEstimated())) + (c.finished() == null ? " (copying)" : " (done)")));
             }
         }
-        out.add(line("Last error:", s.lastBad().map(SyncRun::error).map(StatusPrinter::oneLine).orElse("")));
+        out.add(line("Last error:", lastError(s)));
         return out;
+    }
+
+    /** The last bad run's error with its time, and whether a good run ended since (then it is history, not the state). */
+    private String lastError(SyncStatus s) {
+        Optional<SyncRun> bad = s.lastBad().filter(b -> b.ended() != null && b.error() != null && !b.error().isBlank());
+        if (bad.isEmpty()) {
+            return "";
+        }
+        OffsetDateTime at = bad.get().ended();
+        boolean goodSince = s.lastGood().map(SyncRun::ended).filter(g -> g.isAfter(at)).isPresent();
+        return full(at) + (goodSince ? " (good runs since)" : "") + ": " + oneLine(bad.get().error());
     }
 
     /** All the detail blocks, each between lines of 70 = signs. */

@@ -167,14 +167,19 @@ public class Daemon {
 
     private void handle(Repository repo, PGNotification n) {
         if (KICK_CHANNEL.equals(n.getName())) {
-            String sync = n.getParameter();
+            // "TICKET SYNC": the runs that take this kick record its ticket, so that 'ibex kick' waits for them alone.
+            // Every update committed before the kick sent its reload before it, so the kick runs with that configuration.
+            String p = n.getParameter();
+            int space = p.indexOf(' ');
+            long ticket = space > 0 ? Long.parseLong(p.substring(0, space)) : 0;
+            String sync = p.substring(space + 1);
             if (lanesOf(sync).isEmpty()) {
                 reload(repo, false);
             }
             List<SyncWorker> lanes = lanesOf(sync);
             if (!lanes.isEmpty()) {
                 log.info("MCP Kick of sync {}", sync);
-                lanes.forEach(w -> w.kick(true));
+                lanes.forEach(w -> w.kick(true, ticket));
             }
         } else if (CONTROL_CHANNEL.equals(n.getName())) {
             String p = n.getParameter();
@@ -204,16 +209,20 @@ public class Daemon {
                 continue;
             }
             DbGroup g = repo.dbGroup(s.dbgroup()).orElse(null);
-            if (g != null) {
-                for (String src : g.dbsWithRole(Role.SOURCE)) {
-                    sourceDbs.add(src);
-                    repo.database(src).ifPresent(d -> dbs.put(src, d));
-                }
-            }
             if (g == null) {
                 continue;
             }
-            for (String lane : SyncPlan.lanes(g)) {
+            for (String src : g.dbsWithRole(Role.SOURCE)) {
+                repo.database(src).filter(Database::active).ifPresent(d -> {
+                    sourceDbs.add(src);
+                    dbs.put(src, d);
+                });
+            }
+            Lanes lanes = Lanes.of(g, name -> repo.database(name).orElse(null));
+            if (!lanes.skipped().isEmpty()) {
+                log.debug("MCP Sync {} skips {} lane(s): database(s) {} inactive", s.name(), lanes.skipped().size(), lanes.inactiveDbs());
+            }
+            for (String lane : lanes.running()) {
                 String key = laneKey(s.name(), lane);
                 active.add(key);
                 SyncWorker w = workers.get(key);
@@ -234,10 +243,17 @@ public class Daemon {
             if (!active.contains(key)) {
                 SyncWorker w = workers.remove(key);
                 w.stop();
-                log.info("MCP Deactivated sync {}", w.name());
+                boolean syncActive = syncs.stream().anyMatch(x -> x.name().equals(w.name()) && x.active());
+                log.info(syncActive ? "MCP Sync {} skips {}: a database is inactive (its changes wait)" : "MCP Deactivated sync {}{}",
+                        w.name(), syncActive ? (w.lane() == null ? "every database" : w.lane()) : "");
             }
         }
         for (String db : sourceDbs) {
+            SourceWatcher old = watchers.get(db);
+            if (old != null && !old.database().equals(dbs.get(db))) {
+                watchers.remove(db).stop(); // update db moved it: watch the new place
+                log.info("MCP Database \"{}\" changed: reconnecting its watcher", db);
+            }
             if (!watchers.containsKey(db) && dbs.containsKey(db)) {
                 SourceWatcher l = new SourceWatcher(dbs.get(db), this::sourceChanged, this::kickPending);
                 watchers.put(db, l);

@@ -55,6 +55,10 @@ final class SourceWatcher implements Runnable {
         this.thread.setDaemon(true);
     }
 
+    Database database() {
+        return db;
+    }
+
     void start() {
         thread.start();
     }

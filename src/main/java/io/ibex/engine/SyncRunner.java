@@ -40,6 +40,12 @@ public class SyncRunner implements AutoCloseable {
 
     /** Runs the sync for one lane: one target, or (lane null) every target. */
     public RunResult run(SyncPlan plan, long runId, String lane) {
+        List<String> inactive = inactiveDatabases(plan, lane);
+        if (!inactive.isEmpty()) {
+            // the daemon stops such a lane at its next reload; until then it moves nothing, and its changes wait
+            log.info("KID ({}) Skipped: database(s) {} inactive", plan.sync().name(), inactive);
+            return new RunResult(0, 0, 0, List.of(), false);
+        }
         if (plan.sources().size() > 1) {
             return runMultiSource(plan, runId);
         }
@@ -84,6 +90,15 @@ public class SyncRunner implements AutoCloseable {
             log.info("KID ({}) Totals: deletes={} inserts={} conflicts=0", sync, deletes, inserts);
         }
         return new RunResult(deletes, inserts, truncates, errors, transientFailure);
+    }
+
+    /** The inactive databases among the lane's: its sources, and its target (every database for lane null). */
+    private static List<String> inactiveDatabases(SyncPlan plan, String lane) {
+        List<String> out = new ArrayList<>();
+        plan.sources().stream().filter(d -> !d.active()).forEach(d -> out.add(d.name()));
+        plan.targets().stream().map(SyncPlan.Member::db).filter(d -> !d.active() && (lane == null || lane.equals(d.name())))
+                .forEach(d -> out.add(d.name()));
+        return out;
     }
 
     /** Resets onetimecopy once every target of the sync has had its copy (each lane copies on its own). */

@@ -7,6 +7,9 @@ import io.ibex.repository.Sync;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * The thread that runs one sync: it waits for a kick, its checktime, or the end of a retry backoff, then runs.
  * A failed run turns the sync Bad and is retried with a growing pause (1 s doubling up to 60 s) until it
@@ -40,6 +43,7 @@ final class SyncWorker implements Runnable {
     private final Thread thread;
     private volatile boolean stopping;
     private boolean kicked;
+    private final List<Long> tickets = new ArrayList<>();
     private boolean manualKick;
     private boolean replan = true;
     private long retryAt;
@@ -68,6 +72,10 @@ final class SyncWorker implements Runnable {
         return syncName;
     }
 
+    String lane() {
+        return lane;
+    }
+
     Sync sync() {
         return sync;
     }
@@ -78,9 +86,28 @@ final class SyncWorker implements Runnable {
     }
 
     synchronized void kick(boolean manual) {
+        kick(manual, 0);
+    }
+
+    /** ticket: the kick's ticket (0: none), recorded by the next run to begin, which answers it. */
+    synchronized void kick(boolean manual, long ticket) {
         kicked = true;
         manualKick |= manual;
+        if (ticket != 0) {
+            tickets.add(ticket);
+        }
         notifyAll();
+    }
+
+    private synchronized void giveBack(List<Long> taken) {
+        tickets.addAll(0, taken);
+    }
+
+    /** The tickets of the kicks a run that begins now answers; they are its own from here. */
+    private synchronized List<Long> takeTickets() {
+        List<Long> taken = List.copyOf(tickets);
+        tickets.clear();
+        return taken;
     }
 
     /** Whether a kick waits for a run that has not begun (a run clears it before it reads the source). */
@@ -137,13 +164,15 @@ final class SyncWorker implements Runnable {
                 kickTaken.run();
             }
             long runId = -1;
+            List<Long> answers = takeTickets();
             try {
                 if (repo == null) {
                     repo = Repository.open(repositorySpec, "ibex-daemon");
                     runner = new SyncRunner(repo);
                 }
-                runId = repo.startRun(syncName, lane, "Started");
+                runId = repo.startRun(syncName, lane, "Started", answers);
                 repo.commit();
+                SyncPlan before = plan;
                 synchronized (this) {
                     if (replan) {
                         plan = null;
@@ -154,6 +183,10 @@ final class SyncWorker implements Runnable {
                     repo.runState(runId, "Validating");
                     repo.commit();
                     plan = SyncPlanner.plan(repo, sync);
+                    if (before != null && !databases(before).equals(databases(plan))) {
+                        log.info("KID ({}) A database's settings changed: reconnecting", syncName);
+                        runner.close(); // update db: the connections open again, to where the database is now
+                    }
                 }
                 long started = System.nanoTime();
                 lastCycleMs = lastRunStarted == 0 ? Long.MAX_VALUE : (started - lastRunStarted) / 1_000_000;
@@ -170,6 +203,9 @@ final class SyncWorker implements Runnable {
                     failures = 0;
                 }
             } catch (RuntimeException e) {
+                if (runId <= 0) {
+                    giveBack(answers); // no run recorded them: the next one answers these kicks
+                }
                 String msg = Pg.firstLine(e);
                 log.warn("KID ({}) Failed: {}", syncName, msg);
                 log.debug("KID ({}) failure detail", syncName, e);
@@ -200,6 +236,12 @@ final class SyncWorker implements Runnable {
         if (repo != null) {
             repo.close();
         }
+    }
+
+    private static List<io.ibex.repository.Database> databases(SyncPlan p) {
+        List<io.ibex.repository.Database> all = new ArrayList<>(p.sources());
+        p.targets().forEach(m -> all.add(m.db()));
+        return all;
     }
 
     private boolean repositoryAnswers() {

@@ -426,7 +426,24 @@ public class Repository implements AutoCloseable {
 
     /** target is the database this run serves, or null for a run that serves every database of the sync. */
     public long startRun(String sync, String target, String state) {
-        return call(() -> Pg.queryLong(c, "INSERT INTO ibex.syncrun (sync, target, state) VALUES (?, ?, ?) RETURNING id", sync, target, state));
+        return startRun(sync, target, state, List.of());
+    }
+
+    /** kicks: the tickets of the kicks this run answers (see {@link #kickTicket()}). */
+    public long startRun(String sync, String target, String state, List<Long> kicks) {
+        return call(() -> Pg.queryLong(c, "INSERT INTO ibex.syncrun (sync, target, state, kicks) VALUES (?, ?, ?, ?) RETURNING id",
+                sync, target, state, c.createArrayOf("bigint", kicks.toArray())));
+    }
+
+    /** A number no other kick has: the txid of the kick's own transaction. */
+    public long kickTicket() {
+        return call(() -> Pg.queryLong(c, "SELECT txid_current()"));
+    }
+
+    /** For each lane (target) of a sync, its first run that answers the kick with this ticket and has ended. */
+    public List<SyncRun> runsAnswering(String sync, long ticket) {
+        return call(() -> Pg.query(c, "SELECT DISTINCT ON (coalesce(target, '')) * FROM ibex.syncrun WHERE sync = ? AND ? = ANY (kicks) "
+                + "AND ended IS NOT NULL ORDER BY coalesce(target, ''), id", Repository::run, sync, ticket));
     }
 
     public void runState(long runId, String state) {
@@ -448,12 +465,6 @@ public class Repository implements AutoCloseable {
     public Optional<SyncRun> lastRun(String sync) {
         return call(() -> Pg.query(c, "SELECT * FROM ibex.syncrun WHERE sync = ? ORDER BY id DESC LIMIT 1",
                 Repository::run, sync)).stream().findFirst();
-    }
-
-    /** For each lane (target) of a sync, its first run that started at or after the given time and has ended. */
-    public List<SyncRun> runsEndedAfter(String sync, OffsetDateTime since) {
-        return call(() -> Pg.query(c, "SELECT DISTINCT ON (coalesce(target, '')) * FROM ibex.syncrun WHERE sync = ? AND started >= ? "
-                + "AND ended IS NOT NULL ORDER BY coalesce(target, ''), id", Repository::run, sync, since));
     }
 
     /** The newest run of each lane (target) of a sync. */

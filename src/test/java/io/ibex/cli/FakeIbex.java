@@ -122,13 +122,27 @@ class FakeIbex extends Ibex {
         return syncs;
     }
 
+    /** What a kick that waits comes to. */
+    KickResult kickResult = new KickResult(KickOutcome.DONE, List.of(), List.of());
+
+    @Override
+    public Kick kick(String syncName) {
+        calls.add("kick " + syncName);
+        return new Kick(syncName, 1, java.time.OffsetDateTime.now());
+    }
+
+    @Override
+    public KickResult awaitKick(Kick kick, java.time.Duration timeout, java.util.function.Consumer<java.time.Duration> tick) {
+        return kickResult;
+    }
+
     @Override
     public void remove(String type, String name, boolean force) {
         calls.add("remove " + type + " " + name + " force=" + force);
     }
 
     @Override
-    public void update(String type, String name, Map<String, String> given) {
+    public void update(String type, String name, Map<String, String> given, boolean force) {
         calls.add("update " + type + " " + name + " " + given);
     }
 

@@ -66,7 +66,7 @@ class StatusPrinterTest {
                 "Sync name                : sync_pg84_rds96",
                 "Current state            : Good");
         assertThat(lines).contains("Backlog                  : rds96: 12 changes",
-                "Last error:              : Failed : function rds_session_replication_role(unknown) does not exist");
+                "Last error:              : Dec 05, 2019 08:35:06 (good runs since): Failed : function rds_session_replication_role(unknown) does not exist");
         assertThat(lines.stream().filter(l -> !l.startsWith("Last error")).allMatch(l -> l.charAt(25) == ':')).isTrue();
     }
 
@@ -135,5 +135,21 @@ class StatusPrinterTest {
         assertThat(StatusPrinter.pretty(Duration.ofSeconds(2 * 86400 + 3600))).isEqualTo("2d 1h");
         assertThat(StatusPrinter.pretty(Duration.ofSeconds(-5))).isEqualTo("0s");
         assertThat(StatusPrinter.clock(300)).isEqualTo("00:05:00");
+    }
+
+    @Test
+    void theLastErrorShowsItsTimeAndStandsAloneWhenNoGoodRunFollowed() {
+        SyncRun good = run("good", 8, 35, 0, 1, 1, null);
+        SyncRun bad = run("bad", 8, 51, 0, 0, 0, "database \"rds96\": connection refused");
+        SyncStatus s = new SyncStatus(SYNC, "Bad", Optional.of(good), Optional.of(bad), Optional.of(good), "pgdb84", 3, Map.of(), null);
+        assertThat(printer.detail(s)).contains("Last error:              : Dec 05, 2019 08:51:00: database \"rds96\": connection refused");
+    }
+
+    @Test
+    void inactiveDatabasesAreShown() {
+        SyncStatus s = new SyncStatus(SYNC, "Waiting (skipping inactive rds96)", Optional.empty(), Optional.empty(), Optional.empty(),
+                "pgdb84", 3, Map.of(), null, Map.of(), List.of(), List.of("rds96"));
+        assertThat(printer.detail(s)).contains("Current state            : Waiting (skipping inactive rds96)",
+                "Inactive databases       : rds96 (skipped; their changes wait)");
     }
 }
