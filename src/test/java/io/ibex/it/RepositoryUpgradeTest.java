@@ -184,6 +184,22 @@ class RepositoryUpgradeTest {
         }
     }
 
+    @Test
+    void aFailedMigrationChangesNothingAndSaysWhereTheRepositoryStays() throws Exception {
+        try (Replication r = new Replication(server, server)) {
+            installFirstRelease(r);
+            try (Connection c = repository(r); var s = c.createStatement()) {
+                s.execute("CREATE TABLE ibex.schema_version (x integer)"); // in the way of migration 2
+            }
+            assertThat(refused(r, "upgrade")).startsWith("ibex: upgrade to schema version 2 failed: ")
+                    .contains("schema_version").endsWith(" (the repository stays at schema version 1)\n");
+            try (Connection c = repository(r)) {
+                assertThat(column(c, "SELECT value FROM ibex.meta WHERE key = 'schema_version'")).containsExactly("1");
+                assertThat(column(c, "SELECT count(*) FROM ibex.schema_version")).containsExactly("0");
+            }
+        }
+    }
+
     /** A fresh install and an upgraded first-release repository have the same tables, columns, constraints and indexes. */
     @Test
     void aFreshInstallEqualsAnUpgradedRepository() throws Exception {
