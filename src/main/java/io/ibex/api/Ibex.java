@@ -60,7 +60,35 @@ public class Ibex {
     /** Creates the repository schema (and the database, if it is missing and the role may create it). */
     public InstallOutcome install() {
         try (Repository repo = openOrCreateRepositoryDatabase()) {
-            return repo.install() ? InstallOutcome.INSTALLED : InstallOutcome.ALREADY_INSTALLED;
+            if (repo.install()) {
+                return InstallOutcome.INSTALLED;
+            }
+            repo.requireInstalled(); // an older or newer schema: says what to run
+            return InstallOutcome.ALREADY_INSTALLED;
+        }
+    }
+
+    /** The repository's schema version before and after {@link #upgrade()}; equal when it was up to date. */
+    public record UpgradeOutcome(int from, int to) {
+        public boolean changed() {
+            return from != to;
+        }
+    }
+
+    /** Brings the repository to this release's schema version; refuses while a daemon runs on it. */
+    public UpgradeOutcome upgrade() {
+        try (Repository repo = Repository.open(repositorySpec, APP)) {
+            if (repo.installedVersion() == Repository.SCHEMA_VERSION) {
+                return new UpgradeOutcome(Repository.SCHEMA_VERSION, Repository.SCHEMA_VERSION);
+            }
+            // held until the connection closes: no daemon starts while the schema changes
+            if (!"t".equals(Pg.queryString(repo.connection(), "SELECT pg_try_advisory_lock(" + io.ibex.engine.Daemon.LOCK_KEY + ")"))) {
+                throw new IbexException("the ibex daemon is running on this repository: stop it ('ibex stop'), then run 'ibex upgrade'");
+            }
+            int from = repo.upgrade();
+            return new UpgradeOutcome(from, Repository.SCHEMA_VERSION);
+        } catch (SQLException e) {
+            throw new IbexException("repository: " + Pg.firstLine(e), e);
         }
     }
 

@@ -10,7 +10,7 @@ import java.util.Map;
 
 import static io.ibex.cli.Commands.quote;
 
-/** {@code ibex install}, {@code validate}, {@code message} and {@code demo}. */
+/** {@code ibex install}, {@code upgrade}, {@code validate}, {@code message} and {@code demo}. */
 final class AdminCommands {
     private AdminCommands() {
     }
@@ -27,6 +27,21 @@ final class AdminCommands {
             ctx.say("Repository: database " + quote(dbname) + " on " + ibex.repositorySpec().host() + ":" + ibex.repositorySpec().port()
                     + " as " + ibex.repositorySpec().user());
             ctx.say("Next: ibex add db NAME dbname=... host=... user=...  (see 'ibex help add')");
+        }
+        return Main.OK;
+    }
+
+    /** {@code upgrade}: applies the repository's missing schema migrations (ibex.repository.Migrations). */
+    static int upgrade(Context ctx, List<String> rest) {
+        Commands.noMoreNames("upgrade", rest);
+        Ibex.UpgradeOutcome outcome = ctx.ibex().upgrade();
+        String dbname = quote(ctx.options.dbname());
+        if (outcome.changed()) {
+            ctx.say("Upgraded the ibex repository in database " + dbname + " from schema version " + outcome.from()
+                    + " to " + outcome.to() + ".");
+        } else {
+            ctx.say("The ibex repository in database " + dbname + " is up to date (schema version " + outcome.to()
+                    + "); nothing changed.");
         }
         return Main.OK;
     }

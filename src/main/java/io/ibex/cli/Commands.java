@@ -12,6 +12,7 @@ final class Commands {
     static int dispatch(Context ctx, String verb, List<String> rest) {
         return switch (verb) {
             case "install" -> AdminCommands.install(ctx, rest);
+            case "upgrade" -> AdminCommands.upgrade(ctx, rest);
             case "add" -> AddCommand.run(ctx, rest);
             case "list" -> ListCommand.run(ctx, rest);
             case "update" -> ChangeCommands.update(ctx, rest);

@@ -16,6 +16,7 @@ final class Help {
 
     static {
         SUMMARY.put("install", "Create the ibex repository (schema \"ibex\") in the repository database");
+        SUMMARY.put("upgrade", "Bring the repository to this release's schema version (after installing a new ibex)");
         SUMMARY.put("add", "Add a database, tables, sequences, a relgroup, a dbgroup or a sync");
         SUMMARY.put("list", "List databases, tables, sequences, relgroups, dbgroups, syncs, all, or conflicts");
         SUMMARY.put("update", "Change the settings of a sync, database or table");
@@ -55,9 +56,26 @@ final class Help {
 
                 Prints "Installation is now complete." or
                 "The ibex repository is already installed in database "ibex"; nothing changed."
+                A repository installed by an older ibex is left as it is, with the advice to run
+                'ibex upgrade' (exit code 1).
 
                 Example:
                   ibex install --dbhost 172.31.88.4 --dbuser postgres
+                """);
+        PAGES.put("upgrade", """
+                Usage: ibex upgrade [--dbhost H] [--dbport P] [--dbname D] [--dbuser U]
+
+                Brings a repository installed by an older ibex to this release's schema version, applying
+                each missing migration in its own transaction (a failed one changes nothing and says at
+                which version the repository stays). Stop the daemon first: upgrade refuses while one runs
+                on the repository. Every other command, and the daemon, refuses a repository whose schema
+                version differs from this release's, saying what to run.
+
+                Prints "Upgraded the ibex repository in database "ibex" from schema version 1 to 2." or
+                "The ibex repository in database "ibex" is up to date (schema version 2); nothing changed."
+
+                Example:
+                  ibex stop && ibex upgrade && ibex start
                 """);
         PAGES.put("add", """
                 Usage:

@@ -9,7 +9,7 @@ import java.util.Set;
 final class Verbs {
 
     /** Every verb, in the order help lists them (daemon is hidden). */
-    static final List<String> ALL = List.of("install", "add", "list", "update", "remove", "start", "stop", "restart", "status",
+    static final List<String> ALL = List.of("install", "upgrade", "add", "list", "update", "remove", "start", "stop", "restart", "status",
             "kick", "activate", "deactivate", "pause", "resume", "reload", "validate", "inspect", "verify", "cutover", "delta", "purge",
             "set", "show", "sql", "message", "demo", "help", "version", "daemon");
 

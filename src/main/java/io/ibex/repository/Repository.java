@@ -4,9 +4,6 @@ import io.ibex.IbexException;
 import io.ibex.db.ConnectionSpec;
 import io.ibex.db.Pg;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -26,7 +23,8 @@ import java.util.Optional;
  */
 public class Repository implements AutoCloseable {
 
-    public static final int SCHEMA_VERSION = 1;
+    /** The schema version this code needs (see {@link Migrations}). */
+    public static final int SCHEMA_VERSION = Migrations.LATEST;
 
     private final Connection c;
     private final ConnectionSpec spec;
@@ -89,15 +87,13 @@ public class Repository implements AutoCloseable {
                 + "WHERE n.nspname = 'ibex' AND r.relname = 'meta'"));
     }
 
-    /** Creates the schema; false if it is there already (then nothing is changed). */
+    /** Creates the schema at this release's version; false if it is there already (then nothing is changed). */
     public boolean install() {
         if (isInstalled()) {
             return false;
         }
         return call(() -> {
-            Pg.exec(c, resource("schema-1.sql"));
-            Pg.update(c, "INSERT INTO ibex.meta (key, value) VALUES ('schema_version', ?)", String.valueOf(SCHEMA_VERSION));
-            Pg.update(c, "INSERT INTO ibex.meta (key, value) VALUES ('installed', now()::text)");
+            Migrations.install(c);
             c.commit();
             return true;
         });
@@ -105,28 +101,47 @@ public class Repository implements AutoCloseable {
 
     /** Fails with a clear message unless the repository is installed with the schema this release expects. */
     public Repository requireInstalled() {
-        if (!isInstalled()) {
-            throw new IbexException("the ibex repository is not installed in database \"" + spec.dbname()
-                    + "\" (" + spec.describe() + "): run 'ibex install' first");
-        }
-        int v = schemaVersion();
+        int v = installedVersion();
         if (v != SCHEMA_VERSION) {
-            throw new IbexException("the ibex repository has schema version " + v + " but this ibex expects "
-                    + SCHEMA_VERSION + (v < SCHEMA_VERSION ? ": run 'ibex upgrade'" : ": use a newer ibex"));
+            throw versionMismatch(v);
         }
         return this;
     }
 
-    public int schemaVersion() {
-        return call(() -> Integer.parseInt(Pg.queryString(c, "SELECT value FROM ibex.meta WHERE key = 'schema_version'")));
+    /**
+     * Brings an older repository to this release's schema version, each migration in its own transaction;
+     * returns the version it had. Fails on a repository that is not installed or is newer than this release.
+     */
+    public int upgrade() {
+        int from = installedVersion();
+        if (from > SCHEMA_VERSION) {
+            throw versionMismatch(from);
+        }
+        call(() -> {
+            Migrations.upgrade(c);
+            return null;
+        });
+        return from;
     }
 
-    private static String resource(String name) {
-        try (InputStream in = Repository.class.getResourceAsStream(name)) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException | NullPointerException e) {
-            throw new IllegalStateException("missing resource " + name, e);
+    /** The schema version of the installed repository; fails with a clear message when it is not installed. */
+    public int installedVersion() {
+        if (!isInstalled()) {
+            throw new IbexException("the ibex repository is not installed in database \"" + spec.dbname()
+                    + "\" (" + spec.describe() + "): run 'ibex install' first");
         }
+        return schemaVersion();
+    }
+
+    private IbexException versionMismatch(int v) {
+        return new IbexException("the ibex repository in database \"" + spec.dbname() + "\" has schema version " + v
+                + " but this ibex needs version " + SCHEMA_VERSION + (v < SCHEMA_VERSION
+                ? ": run 'ibex upgrade' (with the daemon stopped)"
+                : ": it was upgraded by a newer ibex, so run that release (or a newer one)"));
+    }
+
+    public int schemaVersion() {
+        return call(() -> Integer.parseInt(Pg.queryString(c, "SELECT value FROM ibex.meta WHERE key = 'schema_version'")));
     }
 
     public OffsetDateTime now() {

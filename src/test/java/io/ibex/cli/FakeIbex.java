@@ -54,6 +54,13 @@ class FakeIbex extends Ibex {
         return calls.stream().filter("install"::equals).count() > 1 ? InstallOutcome.ALREADY_INSTALLED : InstallOutcome.INSTALLED;
     }
 
+    /** The outcome upgrade returns: from 1 to 2 the first time, then up to date. */
+    @Override
+    public UpgradeOutcome upgrade() {
+        calls.add("upgrade");
+        return calls.stream().filter("upgrade"::equals).count() > 1 ? new UpgradeOutcome(2, 2) : new UpgradeOutcome(1, 2);
+    }
+
     @Override
     public Database addDatabase(String name, Map<String, String> given, boolean force) {
         calls.add("addDatabase " + name + " " + given + " force=" + force);

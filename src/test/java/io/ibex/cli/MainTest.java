@@ -199,6 +199,18 @@ class MainTest {
     }
 
     @Test
+    void upgradeSaysWhatItDid() {
+        assertThat(cli.run("upgrade")).isZero();
+        assertThat(cli.out).isEqualTo("Upgraded the ibex repository in database \"ibex\" from schema version 1 to 2.\n");
+        assertThat(cli.run("upgrade")).isZero();
+        assertThat(cli.out).isEqualTo("The ibex repository in database \"ibex\" is up to date (schema version 2); nothing changed.\n");
+        assertThat(cli.run("upgrade", "now")).isEqualTo(1);
+        assertThat(cli.err).isEqualTo("ibex: upgrade: unexpected word \"now\" (see 'ibex help upgrade')\n");
+        assertThat(cli.run("help", "upgrade")).isZero();
+        assertThat(cli.out).contains("Usage: ibex upgrade");
+    }
+
+    @Test
     void statusWithoutDaemonOrSyncs() {
         assertThat(cli.run("status", "--piddir", dir.resolve("run").toString())).isZero();
         assertThat(cli.out).isEqualTo("ibex is not running\nNo syncs found.\n");
