@@ -105,8 +105,7 @@ CREATE TABLE ibex.syncrun (
     inserts   bigint NOT NULL DEFAULT 0,
     conflicts bigint NOT NULL DEFAULT 0,
     truncates bigint NOT NULL DEFAULT 0,
-    error     text,
-    kicks     bigint[] NOT NULL DEFAULT '{}'  -- the kicks (tickets of 'ibex kick') this run answers
+    error     text
 );
 CREATE INDEX syncrun_sync_started ON ibex.syncrun (sync, started);
 
