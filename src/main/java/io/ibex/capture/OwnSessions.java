@@ -1,6 +1,8 @@
 package io.ibex.capture;
 
 import io.ibex.db.Pg;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -15,6 +17,8 @@ import java.sql.SQLException;
  * that gets the same pid is not taken for ibex's. All SQL runs on PostgreSQL 8.4 and later.
  */
 public final class OwnSessions {
+
+    private static final Logger log = LoggerFactory.getLogger(OwnSessions.class);
 
     static final String TABLE = CaptureInstaller.SCHEMA + ".sessions";
 
@@ -54,7 +58,9 @@ public final class OwnSessions {
             c.commit();
         } catch (SQLException e) {
             c.rollback();
-            if (!"42P01".equals(e.getSQLState()) && !"3F000".equals(e.getSQLState())) {
+            if ("42501".equals(e.getSQLState())) { // capture installed here by another role: its triggers will record ibex's writes
+                log.warn("Cannot register ibex's session as one of its own (its writes will be captured as an application's): {}", Pg.firstLine(e));
+            } else if (!"42P01".equals(e.getSQLState()) && !"3F000".equals(e.getSQLState())) {
                 throw e;
             }
         } finally {
