@@ -57,9 +57,11 @@ class SequenceSettingsTest {
             r.execSource("CREATE SEQUENCE ids", "SELECT nextval('ids')",
                     "ALTER SEQUENCE ids INCREMENT 5 MINVALUE 10 MAXVALUE 8675 START 20 RESTART 8660 CYCLE",
                     "SELECT nextval('ids')", "SELECT nextval('ids')");
-            r.execTarget("CREATE SEQUENCE ids");
+            // a serial's sequence: bigint's bounds on a 9.x source, integer's on the target (AS integer), which it keeps
+            r.execSource("CREATE SEQUENCE plain", "SELECT nextval('plain')");
+            r.execTarget("CREATE SEQUENCE ids", "CREATE SEQUENCE plain AS integer");
             r.addDatabases();
-            r.ibex.addTables(List.of("ids"), Map.of("db", "source", "relgroup", "seqs"), true);
+            r.ibex.addTables(List.of("ids", "plain"), Map.of("db", "source", "relgroup", "seqs"), true);
             r.ibex.addSync("seqs", Map.of("relgroup", "seqs", "db", "source,target"));
             r.startDaemon();
             kick(r);
@@ -68,8 +70,12 @@ class SequenceSettingsTest {
                 expected = version.equals("17") ? settings(s) : settingsBefore10(s);
             }
             assertThat(expected).isEqualTo("5 10 8675 true 20 8665 true");
-            try (Connection t = r.target()) {
+            try (Connection t = r.target(); var st = t.createStatement(); var rs = st.executeQuery(
+                    "SELECT seqmax, (SELECT last_value FROM plain) FROM pg_sequence WHERE seqrelid = 'plain'::regclass")) {
                 assertThat(settings(t)).isEqualTo(expected);
+                rs.next();
+                assertThat(rs.getLong(1)).isEqualTo(Integer.MAX_VALUE);
+                assertThat(rs.getLong(2)).isEqualTo(1);
             }
 
             // the cycle wraps to the minimum; a later change of settings follows too
