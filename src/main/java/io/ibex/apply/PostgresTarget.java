@@ -2,7 +2,6 @@ package io.ibex.apply;
 
 import io.ibex.IbexException;
 import io.ibex.capture.KeyRange;
-import io.ibex.capture.OwnSessions;
 import io.ibex.capture.SourceCatalog;
 import io.ibex.capture.TableInfo;
 import io.ibex.db.Pg;
@@ -482,7 +481,6 @@ public class PostgresTarget implements Target {
     @Override
     public void close() {
         rollback();
-        OwnSessions.unregister(c);
         Pg.closeQuietly(c);
     }
 

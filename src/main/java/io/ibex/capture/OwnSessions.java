@@ -67,16 +67,4 @@ public final class OwnSessions {
             c.setAutoCommit(true);
         }
     }
-
-    /** Removes this session from the registry before it closes; quietly, as the next registration cleans up anyway. */
-    public static void unregister(Connection c) {
-        try {
-            boolean autoCommit = c.getAutoCommit();
-            c.setAutoCommit(true);
-            Pg.exec(c, "DELETE FROM " + TABLE + " WHERE pid = pg_catalog.pg_backend_pid()");
-            c.setAutoCommit(autoCommit);
-        } catch (SQLException e) {
-            // no capture here, or the connection is gone (and with it the backend)
-        }
-    }
 }
