@@ -266,9 +266,9 @@ public class Ibex {
                 for (Relation r : known) {
                     repo.addToRelGroup(relgroup, r.id());
                 }
-                // a relgroup that active syncs replicate: capture the new tables now, so their changes flow from here
+                // a relgroup that syncs replicate (active or not): capture the new tables now, so their changes flow from here
                 for (Sync s : repo.syncs()) {
-                    if (s.active() && s.relgroup().equals(relgroup)) {
+                    if (s.relgroup().equals(relgroup)) {
                         installCapture(repo, s);
                     }
                 }
@@ -447,7 +447,7 @@ public class Ibex {
                 sync = SyncOptions.of(sync).withAutokick(false).toSync(name, relgroup, groupName);
             }
             repo.addSync(sync);
-            List<String> captured = sync.active() ? installCapture(repo, sync) : List.of();
+            List<String> captured = installCapture(repo, sync); // inactive too: its changes wait for its activation
             repo.commit();
             return new AddSyncResult(sync, groupName, dbgroupCreated, relgroup, relgroupCreated, captured);
         }
@@ -455,11 +455,15 @@ public class Ibex {
 
     /**
      * Installs capture on the sync's source, then records where each target starts: the source's snapshot just
-     * after the triggers were committed. Runs inside the caller's repository transaction.
+     * after the triggers were committed. Runs inside the caller's repository transaction. The targets are checked
+     * once the sync is active (an inactive one is checked again at its activation). Returns the sources on which
+     * capture was newly installed on some table.
      */
     static List<String> installCapture(Repository repo, Sync sync) {
         SyncPlan plan = SyncPlanner.plan(repo, sync);
-        SyncPlanner.checkTargets(plan);
+        if (sync.active()) {
+            SyncPlanner.checkTargets(plan);
+        }
         List<String> done = new ArrayList<>();
         List<String> receivers = new ArrayList<>(plan.sources().stream().map(Database::name).toList());
         plan.targets().stream().filter(m -> m.role() == Role.TARGET).forEach(m -> receivers.add(m.db().name()));
@@ -469,9 +473,10 @@ public class Ibex {
         for (Database source : plan.sources()) {
             try (Connection c = source.connection().openOrFail(APP, "source database \"" + source.name() + "\"")) {
                 c.setAutoCommit(false);
+                boolean installed = false;
                 for (SyncPlan.Table t : plan.tables()) {
                     boolean makedelta = source.makedelta() || Boolean.TRUE.equals(t.relation().makedelta());
-                    CaptureInstaller.install(c, t.info(), makedelta);
+                    installed |= CaptureInstaller.install(c, t.info(), makedelta);
                 }
                 c.commit();
                 c.setAutoCommit(true);
@@ -482,7 +487,9 @@ public class Ibex {
                         repo.savePosition(sync.name(), source.name(), receiver, snapshot);
                     }
                 }
-                done.add(source.name());
+                if (installed) {
+                    done.add(source.name());
+                }
             } catch (SQLException e) {
                 throw new IbexException("cannot install capture on database \"" + source.name() + "\": " + Pg.firstLine(e));
             }

@@ -130,7 +130,7 @@ final class Update {
     /** makedelta changed: the capture triggers of the syncs reading this database are rewritten to match. */
     private void recapture(String db) {
         for (Sync s : repo.syncs()) {
-            if (s.active() && repo.requireDbGroup(s.dbgroup()).dbsWithRole(io.ibex.repository.Role.SOURCE).contains(db)) {
+            if (repo.requireDbGroup(s.dbgroup()).dbsWithRole(io.ibex.repository.Role.SOURCE).contains(db)) {
                 Ibex.installCapture(repo, repo.requireSync(s.name()));
             }
         }

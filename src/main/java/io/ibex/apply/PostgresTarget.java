@@ -488,10 +488,15 @@ public class PostgresTarget implements Target {
     }
 
     @Override
-    public boolean setSequence(String schema, String seqName, long lastValue, boolean isCalled) {
+    public boolean setSequence(String schema, String seqName, long lastValue, boolean isCalled, SequenceSettings settings) {
         String seq = Sql.qualified(schema, seqName);
         try {
-            boolean same = Pg.exists(c, "SELECT 1 FROM " + seq + " WHERE last_value = " + lastValue + " AND is_called = " + isCalled);
+            SequenceSettings wanted = settings.fittedTo(c, schema, seqName);
+            boolean sameSettings = wanted.equals(SequenceSettings.read(c, schema, seqName));
+            boolean same = sameSettings && Pg.exists(c, "SELECT 1 FROM " + seq + " WHERE last_value = " + lastValue + " AND is_called = " + isCalled);
+            if (!sameSettings) {
+                Pg.exec(c, wanted.alter(schema, seqName, lastValue));
+            }
             if (!same) {
                 Pg.queryString(c, "SELECT setval(" + Sql.literal(seq) + ", " + lastValue + ", " + isCalled + ")");
             }

@@ -105,8 +105,8 @@ public interface Target extends AutoCloseable {
         return ForeignKeyOrder.none();
     }
 
-    /** Sets a sequence to a value and is_called; returns false if it had them already. Outside any batch. */
-    boolean setSequence(String schema, String name, long lastValue, boolean isCalled);
+    /** Sets a sequence to a value, is_called and settings; returns false if it had them already. Outside any batch. */
+    boolean setSequence(String schema, String name, long lastValue, boolean isCalled, SequenceSettings settings);
 
     void commit();
 

@@ -42,11 +42,14 @@ public final class CaptureInstaller {
         return "ibex_keys_" + i;
     }
 
-    /** ibex's own sessions start their application_name with this; the triggers leave their changes alone. */
+    /**
+     * ibex's own sessions start their application_name with this, and register their pid (see {@link OwnSessions}):
+     * the triggers leave the changes of sessions with both alone.
+     */
     public static final String APPLICATION_PREFIX = "ibex:";
 
-    /** Whether the session is one of ibex's own, fully qualified (see functionStart). */
-    private static final String OWN_SESSION = "pg_catalog.substr(pg_catalog.current_setting('application_name'), 1, 5) OPERATOR(pg_catalog.=) '"
+    /** Whether the session calls itself one of ibex's, fully qualified (see functionStart); a simple expression, cheap in PL/pgSQL. */
+    private static final String OWN_NAME = "pg_catalog.substr(pg_catalog.current_setting('application_name'), 1, 5) OPERATOR(pg_catalog.=) '"
             + APPLICATION_PREFIX + "'";
 
     private CaptureInstaller() {
@@ -91,6 +94,9 @@ public final class CaptureInstaller {
                 + "WHERE n.nspname = ? AND r.relname = 'activity' AND r.relkind = 'S'", SCHEMA)) {
             Pg.exec(c, "CREATE SEQUENCE " + ACTIVITY);
         }
+        if (!tableExists(c, "sessions")) {
+            OwnSessions.create(c);
+        }
     }
 
     private static boolean tableExists(Connection c, String name) throws SQLException {
@@ -112,9 +118,9 @@ public final class CaptureInstaller {
      * changed). With makedelta, rows that ibex itself applies are recorded too (with their origin), so that
      * another sync can carry them further (A to B to C). On PostgreSQL 10 and later the keys are recorded by
      * statement-level triggers that read the transition tables, one INSERT ... SELECT per statement instead of one
-     * function call per row; before 10, by a row trigger.
+     * function call per row; before 10, by a row trigger. Returns whether the table was not captured before.
      */
-    public static void install(Connection c, TableInfo t, boolean makedelta) throws SQLException {
+    public static boolean install(Connection c, TableInfo t, boolean makedelta) throws SQLException {
         ensureInfrastructure(c);
         Names n = names(t.schema(), t.name());
         String table = Sql.qualified(t.schema(), t.name());
@@ -169,6 +175,7 @@ public final class CaptureInstaller {
         for (String trigger : capture) {
             Pg.exec(c, "ALTER TABLE " + table + " ENABLE ALWAYS TRIGGER " + trigger);
         }
+        return !installed;
     }
 
     /**
@@ -358,9 +365,9 @@ public final class CaptureInstaller {
         return out;
     }
 
-    /** What a change row records as its origin: ibex's own session with makedelta, else nothing (a user's change). */
+    /** What a change row records as its origin: ibex's own session with makedelta (set in functionStart), else nothing (a user's change). */
     private static String origin(boolean makedelta) {
-        return makedelta ? "CASE WHEN " + OWN_SESSION + " THEN pg_catalog.current_setting('application_name') END" : "NULL";
+        return makedelta ? "ibex_own" : "NULL";
     }
 
     /** The head of a capture function: without makedelta it returns at once for ibex's own sessions. */
@@ -371,10 +378,12 @@ public final class CaptureInstaller {
                 // Every function and operator in the body is schema-qualified, so a caller's search_path cannot
                 // slip its own objects into a function run as that role. (A SET search_path clause would do the
                 // same, but it costs about 5% of a TPC-B-like source's throughput.)
-                .append("() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $f$\nDECLARE\n  ibex_bump bigint;\n  ibex_n bigint;\nBEGIN\n");
-        if (!makedelta) {
-            s.append("  IF ").append(OWN_SESSION).append(" THEN\n    RETURN NULL;\n  END IF;\n");
-        }
+                .append("() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $f$\nDECLARE\n  ibex_bump bigint;\n  ibex_n bigint;\n")
+                .append("  ibex_own text;\nBEGIN\n");
+        // the registry is read only by sessions whose name says ibex: every other session pays for the name test alone
+        s.append("  IF ").append(OWN_NAME).append(" THEN\n    IF ").append(OwnSessions.REGISTERED).append(" THEN\n")
+                .append(makedelta ? "      ibex_own := pg_catalog.current_setting('application_name');\n" : "      RETURN NULL;\n")
+                .append("    END IF;\n  END IF;\n");
         return s;
     }
 

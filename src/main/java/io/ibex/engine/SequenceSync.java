@@ -1,5 +1,6 @@
 package io.ibex.engine;
 
+import io.ibex.apply.SequenceSettings;
 import io.ibex.db.Pg;
 import io.ibex.db.Sql;
 import io.ibex.repository.Database;
@@ -13,7 +14,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Sequences of a sync: each run sets every other database's sequence to the source's value and is_called. With
+ * Sequences of a sync: each run sets every other database's sequence to the source's value, is_called and settings
+ * (increment, bounds, cycle, start; Bucardo copies them too). With
  * several sources the highest value wins, so a sequence never goes backwards anywhere.
  */
 final class SequenceSync {
@@ -23,12 +25,13 @@ final class SequenceSync {
     private SequenceSync() {
     }
 
-    record Value(long lastValue, boolean isCalled) {
+    record Value(long lastValue, boolean isCalled, SequenceSettings settings) {
     }
 
     static Value read(Connection c, Relation seq) throws SQLException {
+        SequenceSettings settings = SequenceSettings.read(c, seq.schema(), seq.name());
         return Pg.query(c, "SELECT last_value, is_called FROM " + Sql.qualified(seq.schema(), seq.name()),
-                rs -> new Value(rs.getLong(1), rs.getBoolean(2))).get(0);
+                rs -> new Value(rs.getLong(1), rs.getBoolean(2), settings)).get(0);
     }
 
     /** The winning value among the sources: the highest, and of equal ones the called one. */
@@ -39,8 +42,9 @@ final class SequenceSync {
 
     /** Sets the sequence on a database if it differs; setval is not transactional, so this runs outside a batch. */
     static void apply(io.ibex.apply.Target target, Database db, Relation seq, Value v, String sync) {
-        if (target.setSequence(seq.schema(), seq.name(), v.lastValue(), v.isCalled())) {
-            log.info("KID ({}) Sequence {} on {} set to {} (is_called {})", sync, seq.qualifiedName(), db.name(), v.lastValue(), v.isCalled());
+        if (target.setSequence(seq.schema(), seq.name(), v.lastValue(), v.isCalled(), v.settings())) {
+            log.info("KID ({}) Sequence {} on {} set to {} (is_called {}; {})", sync, seq.qualifiedName(), db.name(), v.lastValue(),
+                    v.isCalled(), v.settings());
         }
     }
 

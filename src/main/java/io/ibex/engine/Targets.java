@@ -5,6 +5,8 @@ import io.ibex.apply.PostgresTarget;
 import io.ibex.apply.ReplicaMode;
 import io.ibex.apply.ReplicaModes;
 import io.ibex.apply.Target;
+import io.ibex.capture.CaptureInstaller;
+import io.ibex.capture.OwnSessions;
 import io.ibex.db.Pg;
 import io.ibex.repository.Database;
 
@@ -21,7 +23,13 @@ public final class Targets {
         }
         Connection c = db.connection().openOrFail(applicationName, "database \"" + db.name() + "\"");
         try {
+            if (applicationName.startsWith(CaptureInstaller.APPLICATION_PREFIX)) {
+                OwnSessions.register(c); // a database that is a source too: its capture must skip what ibex writes
+            }
             return new PostgresTarget(db.name(), c, replicaMode(db, c));
+        } catch (java.sql.SQLException e) {
+            Pg.closeQuietly(c);
+            throw new IbexException("database \"" + db.name() + "\": cannot register ibex's session: " + Pg.firstLine(e), e);
         } catch (RuntimeException e) {
             Pg.closeQuietly(c);
             throw e;
