@@ -13,8 +13,8 @@ import java.sql.SQLException;
  * {@link CaptureInstaller#APPLICATION_PREFIX} (a cheap test, so other sessions pay nothing more) and its pid is
  * registered here. Any application can set an application_name; only ibex's role (the owner of
  * {@value CaptureInstaller#SCHEMA}, which grants nothing to PUBLIC) can write this table, and the triggers read it
- * as that role (SECURITY DEFINER). Rows of ended backends are removed at every registration, so a later backend
- * that gets the same pid is not taken for ibex's. All SQL runs on PostgreSQL 8.4 and later.
+ * as that role (SECURITY DEFINER). A row holds the backend's pid and start time, so a later backend that gets the pid of
+ * an ended ibex session is not taken for ibex's; rows of ended backends are removed at every registration. All SQL runs on PostgreSQL 8.4 and later.
  */
 public final class OwnSessions {
 
@@ -22,8 +22,17 @@ public final class OwnSessions {
 
     static final String TABLE = CaptureInstaller.SCHEMA + ".sessions";
 
+    /**
+     * This backend's start time. With the pid it names one backend for good: a later backend that is given the pid of
+     * an ended ibex session (before the next registration removes its row) has another start time. For a backend of
+     * another role than the function's owner it is NULL, which matches nothing.
+     */
+    private static final String OWN_START = "(SELECT pg_catalog.pg_stat_get_backend_start(b) FROM pg_catalog.pg_stat_get_backend_idset() b "
+            + "WHERE pg_catalog.pg_stat_get_backend_pid(b) OPERATOR(pg_catalog.=) pg_catalog.pg_backend_pid())";
+
     /** The trigger's test (after the application_name prefix matched): this backend is registered. */
-    static final String REGISTERED = "EXISTS (SELECT 1 FROM " + TABLE + " WHERE pid OPERATOR(pg_catalog.=) pg_catalog.pg_backend_pid())";
+    static final String REGISTERED = "EXISTS (SELECT 1 FROM " + TABLE + " WHERE pid OPERATOR(pg_catalog.=) pg_catalog.pg_backend_pid() "
+            + "AND started OPERATOR(pg_catalog.=) " + OWN_START + ")";
 
     /** The pids of every live backend, readable by any role on every version (pg_stat_activity's column was procpid before 9.2). */
     private static final String LIVE_PIDS = "SELECT pg_catalog.pg_stat_get_backend_pid(b) FROM pg_catalog.pg_stat_get_backend_idset() b";
@@ -36,12 +45,12 @@ public final class OwnSessions {
      * already: a daemon's connections made before capture was installed here.
      */
     static void create(Connection c) throws SQLException {
-        Pg.exec(c, "CREATE TABLE " + TABLE + " (pid integer PRIMARY KEY, registered timestamptz NOT NULL DEFAULT now())");
+        Pg.exec(c, "CREATE TABLE " + TABLE + " (pid integer PRIMARY KEY, started timestamptz NOT NULL, registered timestamptz NOT NULL DEFAULT now())");
         if (Pg.serverVersion(c) < 90000) {
             return; // no application_name before 9.0
         }
         String pid = Pg.serverVersion(c) >= 90200 ? "pid" : "procpid";
-        Pg.exec(c, "INSERT INTO " + TABLE + " (pid) SELECT " + pid + " FROM pg_catalog.pg_stat_activity WHERE usename = current_user AND "
+        Pg.exec(c, "INSERT INTO " + TABLE + " (pid, started) SELECT " + pid + ", backend_start FROM pg_catalog.pg_stat_activity WHERE usename = current_user AND "
                 + pid + " <> pg_catalog.pg_backend_pid() AND pg_catalog.substr(application_name, 1, 5) = '" + CaptureInstaller.APPLICATION_PREFIX + "'");
     }
 
@@ -54,7 +63,7 @@ public final class OwnSessions {
         c.setAutoCommit(false);
         try {
             Pg.exec(c, "DELETE FROM " + TABLE + " WHERE pid = pg_catalog.pg_backend_pid() OR pid NOT IN (" + LIVE_PIDS + ")");
-            Pg.exec(c, "INSERT INTO " + TABLE + " (pid) VALUES (pg_catalog.pg_backend_pid())");
+            Pg.exec(c, "INSERT INTO " + TABLE + " (pid, started) VALUES (pg_catalog.pg_backend_pid(), " + OWN_START + ")");
             c.commit();
         } catch (SQLException e) {
             c.rollback();
