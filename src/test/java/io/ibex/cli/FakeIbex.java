@@ -123,8 +123,8 @@ class FakeIbex extends Ibex {
     }
 
     @Override
-    public void remove(String type, String name, boolean force) {
-        calls.add("remove " + type + " " + name + " force=" + force);
+    public void remove(String type, String name, String db, boolean force) {
+        calls.add("remove " + type + " " + name + (db == null ? "" : " db=" + db) + " force=" + force);
     }
 
     @Override
@@ -206,8 +206,8 @@ class FakeIbex extends Ibex {
     }
 
     @Override
-    public TableInspection inspectTable(String name) {
-        calls.add("inspectTable " + name);
+    public TableInspection inspectTable(String name, String db) {
+        calls.add("inspectTable " + name + (db == null ? "" : " db=" + db));
         if (inspection == null) {
             throw new io.ibex.IbexException("there is no table named \"" + name + "\"");
         }
