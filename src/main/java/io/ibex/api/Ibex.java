@@ -492,6 +492,16 @@ public class Ibex {
         }
     }
 
+    /**
+     * One line per target table of the sync that is empty (or far smaller by the planner's estimates) while its
+     * source table is not, on a sync with onetimecopy=0: only changes would ever reach it.
+     */
+    public List<String> emptyTargetWarnings(String syncName) {
+        try (Repository repo = openRepository()) {
+            return EmptyTargets.warnings(repo, repo.requireSync(syncName));
+        }
+    }
+
     /** One table compared on one target; details (the differing keys) are null for a table without a key. */
     public record TableVerification(String table, String target, long sourceRows, long targetRows, boolean identical,
                                     io.ibex.verify.CompareResult details) {

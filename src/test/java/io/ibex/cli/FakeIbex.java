@@ -205,6 +205,14 @@ class FakeIbex extends Ibex {
         return conflicts.stream().filter(c -> sync == null || c.sync().equals(sync)).limit(limit).toList();
     }
 
+    /** What emptyTargetWarnings returns, for every sync. */
+    List<String> emptyTargetWarnings = new ArrayList<>();
+
+    @Override
+    public List<String> emptyTargetWarnings(String sync) {
+        return emptyTargetWarnings;
+    }
+
     @Override
     public TableInspection inspectTable(String name, String db) {
         calls.add("inspectTable " + name + (db == null ? "" : " db=" + db));
