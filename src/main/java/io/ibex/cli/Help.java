@@ -102,6 +102,8 @@ final class Help {
                                                     (off for a sync with only fullcopy targets)
                     checktime=INTERVAL              none: also run every 30s, 5 minutes, 1h ...
                     onetimecopy=0|1|2               0: 1 copies every table whole once, 2 only to empty targets
+                                                    (with 0, add sync, validate and status warn on stderr about a
+                                                    target table that is empty, or far smaller than its source)
                     stayalive=on|off, kidsalive=on|off   on
                     conflict_strategy=latest|skip|abort|custom:CLASS|DB1,DB2   latest
                                                     (multi-source syncs; DB1,DB2: sources in order of precedence)
@@ -326,7 +328,9 @@ final class Help {
                 Usage: ibex validate SYNC [SYNC ...]|all
 
                 Checks each sync exactly as the daemon does when it starts it: the databases answer, every
-                table exists on the source with a usable key, and the targets have the tables.
+                table exists on the source with a usable key, and the targets have the tables. A sync with
+                onetimecopy=0 whose target table is empty (or far smaller by the planner's estimates) while its
+                source table is not gets a warning on stderr naming the table and the fix.
                 Prints "Validating sync S ... OK", or the reason it would fail (exit code 1).
 
                 Example:

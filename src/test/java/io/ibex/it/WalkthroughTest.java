@@ -140,6 +140,10 @@ class WalkthroughTest {
             String log = Files.readString(work.resolve("log").resolve("log.ibex"));
             assertThat(log).contains("KID (sync_pg84_rds96) Delta count for pgdb84.public.pgbench_accounts")
                     .contains("KID (sync_pg84_rds96) Totals: deletes=").doesNotContain("postgres123");
+            for (String file : List.of("log.ibex", "ibex.out")) {
+                assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(work.resolve("log").resolve(file))))
+                        .as(file).isEqualTo("rw-r-----");
+            }
         } finally {
             assertThat(ok("stop")).contains("stopped");
         }
