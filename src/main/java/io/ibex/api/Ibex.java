@@ -124,7 +124,7 @@ public class Ibex {
         Params p = Params.of("add db", given);
         String dbname = p.require("dbname", "db", "database");
         String host = p.take("dbhost", "host", "pghost");
-        Integer port = p.takeInt("dbport", "port", "pgport");
+        Integer port = p.takePort("dbport", "port", "pgport");
         String user = p.take("dbuser", "user", "username", "pguser");
         String pass = p.take("dbpass", "pass", "password");
         String type = Optional.ofNullable(p.takeChoice(Set.of("postgres", "postgresql", "pg"), "type", "dbtype")).orElse("postgres");
@@ -442,7 +442,9 @@ public class Ibex {
                 repo.requireRelGroup(relgroup);
             }
             Sync sync = options.toSync(name, relgroup, groupName);
-            if (repo.requireDbGroup(groupName).dbsWithRole(Role.TARGET).isEmpty() && !given.containsKey("autokick")) {
+            DbGroup group = repo.requireDbGroup(groupName);
+            SyncOptions.checkConflictStrategy(sync.conflictStrategy(), group.dbsWithRole(Role.SOURCE));
+            if (!capturesChanges(group) && !givesAutokick(given)) {
                 // a fullcopy sync copies whole tables: it runs when kicked, not on every change (as in Bucardo)
                 sync = SyncOptions.of(sync).withAutokick(false).toSync(name, relgroup, groupName);
             }
@@ -451,6 +453,16 @@ public class Ibex {
             repo.commit();
             return new AddSyncResult(sync, groupName, dbgroupCreated, relgroup, relgroupCreated, captured);
         }
+    }
+
+    /** Whether a sync of this group has changes to capture: a source and another database that receives deltas. */
+    private static boolean capturesChanges(DbGroup group) {
+        return !group.dbsWithRole(Role.SOURCE).isEmpty()
+                && group.dbsWithRole(Role.SOURCE).size() + group.dbsWithRole(Role.TARGET).size() >= 2;
+    }
+
+    private static boolean givesAutokick(Map<String, String> given) {
+        return given.keySet().stream().map(k -> k.toLowerCase(java.util.Locale.ROOT)).anyMatch(k -> k.equals("autokick") || k.equals("ping"));
     }
 
     /**
@@ -512,6 +524,16 @@ public class Ibex {
         try (Repository repo = openRepository()) {
             SyncPlan plan = SyncPlanner.plan(repo, repo.requireSync(syncName));
             return new Validation(plan, SyncPlanner.checkTargets(plan));
+        }
+    }
+
+    /**
+     * One line per target table of the sync that is empty (or far smaller by the planner's estimates) while its
+     * source table is not, on a sync with onetimecopy=0: only changes would ever reach it.
+     */
+    public List<String> emptyTargetWarnings(String syncName) {
+        try (Repository repo = openRepository()) {
+            return EmptyTargets.warnings(repo, repo.requireSync(syncName));
         }
     }
 
@@ -600,8 +622,13 @@ public class Ibex {
     // ---------------------------------------------------------------- remove and update
 
     public void remove(String type, String name, boolean force) {
+        remove(type, name, null, force);
+    }
+
+    /** As {@link #remove(String, String, boolean)}; db= picks the table among those of the same name on several databases. */
+    public void remove(String type, String name, String db, boolean force) {
         try (Repository repo = openRepository()) {
-            new Removal(repo, force).remove(type, name);
+            new Removal(repo, force).remove(type, name, db);
             repo.commit();
         }
     }
@@ -853,8 +880,13 @@ public class Ibex {
     }
 
     public TableInspection inspectTable(String name) {
+        return inspectTable(name, null);
+    }
+
+    /** db picks the table among those of the same name on several databases; null when there is no need. */
+    public TableInspection inspectTable(String name, String dbName) {
         try (Repository repo = openRepository()) {
-            Relation r = QualifiedName.findIn(repo, name);
+            Relation r = QualifiedName.findIn(repo, name, dbName);
             Database db = repo.requireDatabase(r.db());
             TableInfo info;
             try (Connection c = db.connection().openOrFail(APP, "database \"" + db.name() + "\"")) {

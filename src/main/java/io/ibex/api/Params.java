@@ -57,6 +57,15 @@ public final class Params {
         }
     }
 
+    /** A TCP port, 1 to 65535, checked here so that a wrong one fails before any connection is tried. */
+    public Integer takePort(String... aliases) {
+        Integer port = takeInt(aliases);
+        if (port != null && (port < 1 || port > 65535)) {
+            throw new IbexException(command + ": " + aliases[0] + " must be a port number from 1 to 65535, not " + port);
+        }
+        return port;
+    }
+
     public Boolean takeBool(String... aliases) {
         String v = take(aliases);
         return v == null ? null : bool(command, aliases[0], v);

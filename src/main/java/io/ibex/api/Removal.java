@@ -31,12 +31,20 @@ final class Removal {
     }
 
     void remove(String type, String name) {
+        remove(type, name, null);
+    }
+
+    /** db chooses among tables of the same name on several databases; null when there is no need. */
+    void remove(String type, String name, String db) {
+        if (db != null && ObjectType.parse(type) != ObjectType.TABLE && ObjectType.parse(type) != ObjectType.SEQUENCE) {
+            throw new IbexException("remove " + type + ": db= applies to tables and sequences only");
+        }
         switch (ObjectType.parse(type)) {
             case SYNC -> removeSync(repo.requireSync(name));
             case DB -> removeDatabase(repo.requireDatabase(name));
             case RELGROUP -> removeRelGroup(repo.requireRelGroup(name));
             case DBGROUP -> removeDbGroup(repo.requireDbGroup(name));
-            case TABLE, SEQUENCE -> removeRelation(QualifiedName.findIn(repo, name));
+            case TABLE, SEQUENCE -> removeRelation(QualifiedName.findIn(repo, name, db));
             default -> throw new IbexException("remove: cannot remove a " + type);
         }
     }

@@ -58,7 +58,15 @@ record SyncOptions(String status, boolean autokick, Integer checktime, int oneti
             return "custom:" + t.substring("custom:".length()).trim();
         }
         String v = t.toLowerCase(Locale.ROOT).replace("bucardo_", "");
-        return v.equals("default") ? "latest" : v;
+        if (v.equals("default") || v.equals("latest") || v.equals("skip") || v.equals("abort")) {
+            return v.equals("default") ? "latest" : v;
+        }
+        return t; // a list of database names: their case is part of the names
+    }
+
+    /** A conflict strategy checked against the sync's source databases, as the daemon will check it. */
+    static void checkConflictStrategy(String strategy, java.util.List<String> sources) {
+        io.ibex.engine.ConflictStrategy.parse(strategy, sources);
     }
 
     private static final Pattern INTERVAL = Pattern.compile("(\\d+)\\s*(s|sec|secs|second|seconds|m|min|mins|minute|minutes|h|hour|hours|d|day|days)?");

@@ -55,7 +55,11 @@ final class Update {
         }
         set(s.stayalive(), n.stayalive(), v -> repo.updateSync(s.name(), "stayalive", v));
         set(s.kidsalive(), n.kidsalive(), v -> repo.updateSync(s.name(), "kidsalive", v));
-        set(s.conflictStrategy(), n.conflictStrategy(), v -> repo.updateSync(s.name(), "conflict_strategy", v));
+        if (!java.util.Objects.equals(s.conflictStrategy(), n.conflictStrategy())) {
+            SyncOptions.checkConflictStrategy(n.conflictStrategy(),
+                    repo.requireDbGroup(s.dbgroup()).dbsWithRole(io.ibex.repository.Role.SOURCE));
+            repo.updateSync(s.name(), "conflict_strategy", n.conflictStrategy());
+        }
         set(s.deletemethod(), n.deletemethod(), v -> repo.updateSync(s.name(), "deletemethod", v));
         set(s.analyzeAfterCopy(), n.analyzeAfterCopy(), v -> repo.updateSync(s.name(), "analyze_after_copy", v));
         set(s.rebuildIndex(), n.rebuildIndex(), v -> repo.updateSync(s.name(), "rebuild_index", v));
@@ -74,7 +78,7 @@ final class Update {
         Params p = Params.of("update db", given);
         String dbname = p.take("dbname");
         String host = p.take("dbhost", "host", "pghost");
-        Integer port = p.takeInt("dbport", "port", "pgport");
+        Integer port = p.takePort("dbport", "port", "pgport");
         String user = p.take("dbuser", "user", "username");
         String pass = p.take("dbpass", "pass", "password");
         String status = p.takeChoice(Set.of("active", "inactive"), "status");
@@ -137,8 +141,8 @@ final class Update {
     }
 
     private void updateRelation(String name, Map<String, String> given) {
-        Relation r = QualifiedName.findIn(repo, name);
         Params p = Params.of("update table", given);
+        Relation r = QualifiedName.findIn(repo, name, p.take("db", "database"));
         Boolean autokick = p.takeBool("autokick");
         Boolean makedelta = p.takeBool("makedelta");
         Integer rebuild = p.takeInt("rebuild_index");

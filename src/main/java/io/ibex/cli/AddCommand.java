@@ -142,6 +142,11 @@ final class AddCommand {
         if (!r.sync().active()) {
             ctx.say("The sync is inactive: run 'ibex activate " + r.sync().name() + "' to start it");
         }
+        if (r.sync().onetimecopy() > 0) {
+            ctx.say(r.sync().onetimecopy() == 1 ? "The first run copies every table whole (onetimecopy=1)"
+                    : "The first run copies every table whose target is empty (onetimecopy=2)");
+        }
+        ctx.ibex().emptyTargetWarnings(r.sync().name()).forEach(ctx::warn);
         return Main.OK;
     }
 

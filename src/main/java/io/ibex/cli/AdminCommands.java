@@ -68,6 +68,7 @@ final class AdminCommands {
                 var v = ctx.ibex().validate(s);
                 ctx.print("Validating sync " + s + " ... OK");
                 v.replicaModes().forEach((db, mode) -> ctx.print("  " + db + ": triggers and foreign keys held off by " + mode));
+                ctx.ibex().emptyTargetWarnings(s).forEach(ctx::warn);
             } catch (IbexException e) {
                 ctx.print("Validating sync " + s + " ... FAILED: " + e.getMessage());
                 code = Main.USER_ERROR;

@@ -36,12 +36,14 @@ final class ChangeCommands {
             throw new IbexException("remove: say what type of object to remove: db, table, sequence, relgroup, dbgroup or sync");
         }
         Words w = Words.of(rest.subList(1, rest.size()));
+        boolean relation = type == ObjectType.TABLE || type == ObjectType.SEQUENCE;
+        String db = relation ? Commands.takeDb(w) : null;
         Commands.noParams("remove " + label(type), w);
         if (w.names().isEmpty()) {
             throw new IbexException("remove " + label(type) + ": name the " + label(type) + " to remove");
         }
         for (String name : w.names()) {
-            ctx.ibex().remove(label(type), name, ctx.options.force());
+            ctx.ibex().remove(label(type), name, db, ctx.options.force());
             ctx.say("Removed " + label(type) + " " + quote(name));
         }
         return Main.OK;

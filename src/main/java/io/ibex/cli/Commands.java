@@ -48,6 +48,13 @@ final class Commands {
         }
     }
 
+    /** The db= (or database=) of a table command, taken out of the parameters; null when not given. */
+    static String takeDb(Words w) {
+        String db = w.params().remove("db");
+        String database = w.params().remove("database");
+        return db != null ? db : database;
+    }
+
     /** Fails if words are left that the command does not take. */
     static void noMoreNames(String command, List<String> names) {
         if (!names.isEmpty()) {

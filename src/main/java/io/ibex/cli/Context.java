@@ -46,6 +46,11 @@ final class Context {
         }
     }
 
+    /** Something the user should act on though the command succeeded: one line on stderr, even with --quiet. */
+    void warn(String line) {
+        err.println("ibex: warning: " + line);
+    }
+
     /** Output the user asked for (lists, status, help): always printed. */
     void print(String line) {
         out.println(line);

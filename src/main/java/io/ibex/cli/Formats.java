@@ -32,6 +32,9 @@ final class Formats {
             if (d.replicaFunction() != null) {
                 sb.append("  Replica function: ").append(d.replicaFunction());
             }
+            if (d.replicaMode() != null && !d.replicaMode().equals("auto")) {
+                sb.append("  Replica mode: ").append(d.replicaMode()); // auto, the default, goes unsaid as makedelta=off does
+            }
             out.add(sb.toString().stripTrailing());
         }
         return out;

@@ -80,7 +80,7 @@ final class Help {
         PAGES.put("add", """
                 Usage:
                   ibex add db NAME dbname=DB [host=H] [port=P] [user=U] [pass=PW] [status=active|inactive]
-                               [makedelta=on|off] [replica_function=F] [--force]
+                               [makedelta=on|off] [replica_function=F] [replica_mode=auto|none] [--force]
                   ibex add table NAME|PATTERN ... [db=DB] [relgroup=R|herd=R]
                   ibex add sequence NAME|PATTERN ... [db=DB] [relgroup=R|herd=R]
                   ibex add all tables [db=DB] [relgroup=R] [-n SCHEMA] [-N SCHEMA] [-t TABLE] [-T TABLE] [pkonly]
@@ -91,7 +91,8 @@ final class Help {
 
                 add db: registers a database ibex replicates from or to. Keys: dbname (required), host
                   (dbhost), port (dbport), user (dbuser), pass (dbpass, password; leave it out to use
-                  ~/.pgpass), status, makedelta, replica_function. ibex connects once to check the
+                  ~/.pgpass), status, makedelta, replica_function, replica_mode (auto: hold off a target's
+                  triggers and foreign keys; none: leave them on). ibex connects once to check the
                   settings; --force skips that check.
                 add table / add sequence: records tables of database db= (needed when there are several
                   databases) and, with relgroup= (or Bucardo's herd=), puts them into that relgroup,
@@ -116,8 +117,11 @@ final class Help {
                   Options (defaults as Bucardo's schema has them):
                     status=active|inactive          active
                     autokick=on|off (ping)          on: changes are replicated as they are committed
+                                                    (off for a sync with only fullcopy targets)
                     checktime=INTERVAL              none: also run every 30s, 5 minutes, 1h ...
                     onetimecopy=0|1|2               0: 1 copies every table whole once, 2 only to empty targets
+                                                    (with 0, add sync, validate and status warn on stderr about a
+                                                    target table that is empty, or far smaller than its source)
                     stayalive=on|off, kidsalive=on|off   on
                     conflict_strategy=latest|skip|abort|custom:CLASS|DB1,DB2   latest
                                                     (multi-source syncs; DB1,DB2: sources in order of precedence)
@@ -178,18 +182,19 @@ final class Help {
                 Usage:
                   ibex update sync NAME [NAME ...] key=value ... | active | inactive
                   ibex update db NAME key=value ...
-                  ibex update table NAME key=value ...
+                  ibex update table NAME [db=DB] key=value ...
 
                 update sync: status, autokick, checktime, onetimecopy, stayalive, kidsalive,
                   conflict_strategy, deletemethod, analyze_after_copy, rebuild_index (see 'ibex help add').
                   Activating a sync installs capture on its sources.
                 update db: dbname, host, port, user, pass (pass= with no value forgets it), status,
-                  makedelta, replica_function. New connection settings are tried first, as add db
-                  does (--force stores them untried); the daemon reconnects on the next run.
+                  makedelta, replica_function, replica_mode. New connection settings are tried first, as
+                  add db does (--force stores them untried); the daemon reconnects on the next run.
                   status=inactive: the database is skipped as source and as target; its changes wait
                   and follow when it is active again.
+                update table (or sequence): autokick, makedelta, rebuild_index, analyze_after_copy; db=DB
+                  says which table when tables of that name were added from several databases.
                 A running daemon is told at once: a kick sent after the update runs with it.
-                update table (or sequence): autokick, makedelta, rebuild_index, analyze_after_copy.
                 Prints: Updated sync "NAME"
 
                 Examples:
@@ -198,12 +203,13 @@ final class Help {
                   ibex update db rds96 dbpass=newsecret
                 """);
         PAGES.put("remove", """
-                Usage: ibex remove sync|db|table|sequence|relgroup|dbgroup NAME [NAME ...] [--force]
+                Usage: ibex remove sync|db|table|sequence|relgroup|dbgroup NAME [NAME ...] [db=DB] [--force]
 
                 Removes the objects. Removing a sync also removes the capture (triggers and change
                 tables) that no other sync needs from its sources. An object used by others is removed
                 only with --force, which removes those too (a database with its tables, groups and
-                syncs). Aliases: delete, del.
+                syncs). db=DB (tables and sequences) says which one when tables of that name were added
+                from several databases. Aliases: delete, del.
                 Prints: Removed sync "NAME"
 
                 Examples:
@@ -347,7 +353,9 @@ final class Help {
                 Usage: ibex validate SYNC [SYNC ...]|all
 
                 Checks each sync exactly as the daemon does when it starts it: the databases answer, every
-                table exists on the source with a usable key, and the targets have the tables.
+                table exists on the source with a usable key, and the targets have the tables. A sync with
+                onetimecopy=0 whose target table is empty (or far smaller by the planner's estimates) while its
+                source table is not gets a warning on stderr naming the table and the fix.
                 Prints "Validating sync S ... OK", or the reason it would fail (exit code 1).
 
                 Example:
@@ -356,10 +364,11 @@ final class Help {
                 """);
         PAGES.put("inspect", """
                 Usage:
-                  ibex inspect table NAME
+                  ibex inspect table NAME [db=DB]
                   ibex inspect sync NAME
 
-                inspect table: the table (schema.table, or a bare name if it is unique) as ibex knows it:
+                inspect table: the table (schema.table, or a bare name if it is unique; db=DB when tables of
+                  that name were added from several databases) as ibex knows it:
                   its database, key, its columns with their types as the database has them now, options
                   set with 'update table', and the relgroups and syncs that use it.
                 inspect sync: the sync resolved as the daemon will run it (this checks it as 'ibex validate'
@@ -599,7 +608,8 @@ final class Help {
             err.println("ibex: no help for \"" + topic.get(0) + "\": run 'ibex help' for the list of commands");
             return Main.USER_ERROR;
         }
-        out.println(page);
+        String section = topic.size() > 1 ? HelpSection.of(page, Verbs.normalize(topic.get(0).toLowerCase(Locale.ROOT)), topic.get(1)) : null;
+        out.println(section != null ? section : page);
         return Main.OK;
     }
 }

@@ -26,6 +26,7 @@ final class InspectCommand {
         ObjectType type = ObjectType.parse(rest.get(0));
         Words w = Words.of(rest.subList(1, rest.size()));
         String label = type == ObjectType.SEQUENCE ? "sequence" : type == ObjectType.SYNC ? "sync" : "table";
+        String db = type == ObjectType.SYNC ? null : Commands.takeDb(w);
         Commands.noParams("inspect " + label, w);
         if (type != ObjectType.TABLE && type != ObjectType.SEQUENCE && type != ObjectType.SYNC) {
             throw new IbexException("inspect: only a table (or sequence) or a sync can be inspected");
@@ -35,7 +36,7 @@ final class InspectCommand {
         }
         String name = w.names().remove(0);
         Commands.noMoreNames("inspect " + label, w.names());
-        List<String> lines = type == ObjectType.SYNC ? sync(ctx.ibex().validate(name)) : table(ctx.ibex().inspectTable(name));
+        List<String> lines = type == ObjectType.SYNC ? sync(ctx.ibex().validate(name)) : table(ctx.ibex().inspectTable(name, db));
         lines.forEach(ctx::print);
         return Main.OK;
     }

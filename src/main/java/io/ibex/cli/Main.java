@@ -23,6 +23,16 @@ public final class Main {
     static final int USER_ERROR = 1;
     static final int INTERNAL_ERROR = 3;
 
+    /**
+     * pgjdbc logs through java.util.logging, which prints multi-line warnings on stderr (a port out of range, a
+     * failed connection); ibex reports those errors itself, in one line. Held here so the setting is not collected.
+     */
+    private static final java.util.logging.Logger PGJDBC = java.util.logging.Logger.getLogger("org.postgresql");
+
+    static {
+        PGJDBC.setLevel(java.util.logging.Level.OFF);
+    }
+
     private Main() {
     }
 

@@ -25,6 +25,7 @@ final class StatusCommand {
                 ctx.print("No syncs found.");
             } else {
                 printer.summary(all).forEach(ctx::print);
+                warnEmptyTargets(ctx, all);
             }
             return Main.OK;
         }
@@ -39,6 +40,11 @@ final class StatusCommand {
             chosen = names.stream().map(n -> ctx.ibex().status(n)).toList();
         }
         printer.details(chosen).forEach(ctx::print);
+        warnEmptyTargets(ctx, chosen);
         return Main.OK;
+    }
+
+    private static void warnEmptyTargets(Context ctx, List<SyncStatus> syncs) {
+        syncs.forEach(s -> ctx.ibex().emptyTargetWarnings(s.sync().name()).forEach(ctx::warn));
     }
 }

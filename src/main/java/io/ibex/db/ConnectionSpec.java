@@ -22,6 +22,9 @@ public record ConnectionSpec(String host, int port, String dbname, String user, 
         if (port <= 0) {
             port = Integer.parseInt(envOr("PGPORT", String.valueOf(DEFAULT_PORT)));
         }
+        if (port > 65535) {
+            throw new IbexException("port must be a port number from 1 to 65535, not " + port);
+        }
         if (user == null || user.isBlank()) {
             user = envOr("PGUSER", System.getProperty("user.name"));
         }
@@ -63,7 +66,15 @@ public record ConnectionSpec(String host, int port, String dbname, String user, 
         p.setProperty("connectTimeout", "10");
         p.setProperty("tcpKeepAlive", "true");
         p.setProperty("prepareThreshold", "0");
-        return DriverManager.getConnection(url(), p);
+        try {
+            return DriverManager.getConnection(url(), p);
+        } catch (SQLException e) {
+            String cause = ConnectFailure.describe(e, host, port);
+            if (cause == null) {
+                throw e;
+            }
+            throw new SQLException(cause, e.getSQLState(), e);
+        }
     }
 
     /** Opens a connection or fails with a one-line message that names the database (never the password). */

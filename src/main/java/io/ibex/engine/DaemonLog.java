@@ -15,6 +15,7 @@ public final class DaemonLog {
     }
 
     public static void toFile(Path file, String level) {
+        restrict(file);
         LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
         ctx.reset();
         PatternLayoutEncoder enc = new PatternLayoutEncoder();
@@ -31,6 +32,28 @@ public final class DaemonLog {
         root.setLevel(Level.WARN);
         root.addAppender(app);
         ctx.getLogger("io.ibex").setLevel(level(level));
+    }
+
+    /**
+     * The log names databases, tables and keys: it is created readable by its owner and group only (0640), and an
+     * existing log readable by others loses that.
+     */
+    static void restrict(Path file) {
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> mode = java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----");
+        try {
+            if (file.getParent() != null) {
+                java.nio.file.Files.createDirectories(file.getParent());
+            }
+            if (!java.nio.file.Files.exists(file)) {
+                java.nio.file.Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(mode));
+            }
+            // createFile's mode is masked by the umask; set it exactly
+            java.nio.file.Files.setPosixFilePermissions(file, mode);
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: its own access rules apply
+        } catch (java.io.IOException e) {
+            throw new io.ibex.IbexException("cannot create the log file " + file + ": " + e.getMessage());
+        }
     }
 
     /** Bucardo's levels (terse, normal, verbose, debug) and logback's. */

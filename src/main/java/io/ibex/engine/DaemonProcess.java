@@ -83,6 +83,7 @@ public final class DaemonProcess {
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().putAll(env);
         Path out = logdir.resolve("ibex.out");
+        DaemonLog.restrict(out);
         pb.redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile()));
         pb.redirectError(ProcessBuilder.Redirect.appendTo(out.toFile()));
         pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));

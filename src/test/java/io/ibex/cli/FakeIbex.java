@@ -144,8 +144,8 @@ class FakeIbex extends Ibex {
     }
 
     @Override
-    public void remove(String type, String name, boolean force) {
-        calls.add("remove " + type + " " + name + " force=" + force);
+    public void remove(String type, String name, String db, boolean force) {
+        calls.add("remove " + type + " " + name + (db == null ? "" : " db=" + db) + " force=" + force);
     }
 
     @Override
@@ -226,9 +226,17 @@ class FakeIbex extends Ibex {
         return conflicts.stream().filter(c -> sync == null || c.sync().equals(sync)).limit(limit).toList();
     }
 
+    /** What emptyTargetWarnings returns, for every sync. */
+    List<String> emptyTargetWarnings = new ArrayList<>();
+
     @Override
-    public TableInspection inspectTable(String name) {
-        calls.add("inspectTable " + name);
+    public List<String> emptyTargetWarnings(String sync) {
+        return emptyTargetWarnings;
+    }
+
+    @Override
+    public TableInspection inspectTable(String name, String db) {
+        calls.add("inspectTable " + name + (db == null ? "" : " db=" + db));
         if (inspection == null) {
             throw new io.ibex.IbexException("there is no table named \"" + name + "\"");
         }

@@ -87,4 +87,33 @@ class HelpTest {
         assertThat(cli.run("help", "nonsense")).isEqualTo(1);
         assertThat(cli.err).isEqualTo("ibex: no help for \"nonsense\": run 'ibex help' for the list of commands\n");
     }
+
+    @Test
+    void helpOfOneKindOfObjectPrintsOnlyItsPart() {
+        CliRunner cli = new CliRunner(dir);
+        assertThat(cli.run("help", "add", "sync")).isZero();
+        assertThat(cli.out).startsWith("Usage:\n  ibex add sync NAME").contains("add sync: replicates a relgroup", "conflict_strategy=",
+                        "rebuild_index=0|1|2", "ibex add sync nightly relgroup=herd_pg84")
+                .doesNotContain("ibex add db", "add db:", "add dbgroup:", "-n, --schema", "ibex add table");
+        assertThat(cli.run("add", "sync", "--help")).isZero();
+        assertThat(cli.out).startsWith("Usage:\n  ibex add sync NAME").doesNotContain("add db:");
+        assertThat(cli.run("help", "add", "db")).isZero();
+        assertThat(cli.out).contains("ibex add db NAME dbname=DB", "[replica_mode=auto|none]", "add db: registers", "replica_mode (auto:",
+                "ibex add db rds96").doesNotContain("add sync:", "ibex add table");
+        assertThat(cli.run("help", "add", "table")).isZero();
+        assertThat(cli.out).contains("ibex add table NAME|PATTERN", "add table / add sequence:").doesNotContain("add sync:", "add db:");
+        assertThat(cli.run("help", "update", "table")).isZero();
+        assertThat(cli.out).contains("ibex update table NAME [db=DB]", "update table (or sequence):", "db=DB").doesNotContain("update sync:");
+        assertThat(cli.run("help", "remove", "table")).isZero();
+        assertThat(cli.out).as("a page without parts is shown whole").startsWith("Usage: ibex remove").contains("[db=DB]");
+    }
+
+    @Test
+    void replicaModeIsAmongTheKeysOfAddAndUpdate() {
+        CliRunner cli = new CliRunner(dir);
+        assertThat(cli.run("help", "add")).isZero();
+        assertThat(cli.out).contains("[replica_mode=auto|none]", "replica_function, replica_mode");
+        assertThat(cli.run("help", "update")).isZero();
+        assertThat(cli.out).contains("makedelta, replica_function, replica_mode.");
+    }
 }

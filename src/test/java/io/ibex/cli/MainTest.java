@@ -174,6 +174,34 @@ class MainTest {
     }
 
     @Test
+    void tableCommandsTakeDbToChooseAmongDatabases() {
+        assertThat(cli.run("remove", "table", "public.t", "db=b")).isZero();
+        assertThat(cli.fake.calls).last().isEqualTo("remove table public.t db=b force=false");
+        assertThat(cli.run("remove", "sequence", "s", "database=b")).isZero();
+        assertThat(cli.fake.calls).last().isEqualTo("remove sequence s db=b force=false");
+        assertThat(cli.run("remove", "sync", "s1", "db=b")).isEqualTo(1);
+        assertThat(cli.err).isEqualTo("ibex: remove sync: unknown parameter db\n");
+        cli.run("inspect", "table", "public.t", "db=b");
+        assertThat(cli.fake.calls).last().isEqualTo("inspectTable public.t db=b");
+        assertThat(cli.run("update", "table", "public.t", "db=b", "makedelta=on")).isZero();
+        assertThat(cli.fake.calls).last().asString().contains("db=b").contains("makedelta=on");
+    }
+
+    @Test
+    void listDbsShowsAReplicaModeOtherThanAuto() {
+        cli.fake.databases.add(new Database("rds96", "postgres", "h", 5432, "repdb", "postgres", null, "active", false, null, "none"));
+        assertThat(cli.run("list", "dbs")).isZero();
+        assertThat(cli.out).isEqualTo("Database: rds96  Status: active  Conn: psql -p 5432 -U postgres -d repdb -h h  Replica mode: none\n");
+    }
+
+    @Test
+    void emptyTargetWarningsGoToStderrAfterAddSyncAndValidate() {
+        cli.fake.emptyTargetWarnings.add("table public.t on target \"b\" is empty");
+        assertThat(cli.run("--quiet", "validate", "good")).isZero();
+        assertThat(cli.err).isEqualTo("ibex: warning: table public.t on target \"b\" is empty\n");
+    }
+
+    @Test
     void quietSuppressesConfirmations() {
         assertThat(cli.run("--quiet", "remove", "sync", "s1")).isZero();
         assertThat(cli.out).isEmpty();

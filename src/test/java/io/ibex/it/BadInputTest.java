@@ -97,6 +97,29 @@ class BadInputTest {
     }
 
     @Test
+    void aConnectionFailureNamesItsCauseAsPsqlDoes() {
+        assertThat(fails("add", "db", "gone", "dbname=app", "dbhost=localhost", "dbport=1", "dbuser=postgres"))
+                .contains("connection to server at \"localhost\", port 1 failed: Connection refused");
+        assertThat(fails("add", "db", "nohost", "dbname=app", "dbhost=no-such-host.invalid", "dbuser=postgres"))
+                .contains("could not translate host name \"no-such-host.invalid\" to address");
+    }
+
+    @Test
+    void aPortOutOfRangeIsOneLineAndNothingElseOnStderr() {
+        java.io.PrintStream stderr = System.err;
+        ByteArrayOutputStream direct = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(direct, true, StandardCharsets.UTF_8));
+        try {
+            assertThat(fails("add", "db", "far", "dbname=app", "dbhost=localhost", "dbport=99999", "dbuser=postgres"))
+                    .isEqualTo("ibex: add db: dbport must be a port number from 1 to 65535, not 99999\n");
+            assertThat(fails("update", "db", "app", "dbport=0")).contains("from 1 to 65535");
+        } finally {
+            System.setErr(stderr);
+        }
+        assertThat(direct.toString(StandardCharsets.UTF_8)).as("what pgjdbc's logging printed").isEmpty();
+    }
+
+    @Test
     void aTableThatDoesNotExist() {
         assertThat(fails("add", "table", "keyed", "no_such_table", "db=app", "herd=h1")).contains("no_such_table");
         assertThat(run("ibex", "list", "relgroups").out).doesNotContain("h1");

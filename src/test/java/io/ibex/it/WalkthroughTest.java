@@ -7,11 +7,8 @@ import io.ibex.workload.Pgbench;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.postgresql.PGConnection;
 
 import java.io.ByteArrayOutputStream;
-import java.io.PipedInputStream;
-import java.io.PipedOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -75,25 +72,6 @@ class WalkthroughTest {
     static final List<String> TABLES = List.of("public.pgbench_accounts", "public.pgbench_branches", "public.pgbench_tellers",
             "public.pgbench_history");
 
-    /** The walkthrough restores a pg_dump of the source; this copies the same rows with COPY. */
-    static void loadTargetFromSource(Connection src, Connection dst) throws Exception {
-        Pgbench.createSchemaOnly(dst);
-        for (String t : TABLES) {
-            PipedInputStream in = new PipedInputStream(1 << 16);
-            PipedOutputStream pipe = new PipedOutputStream(in);
-            Thread reader = new Thread(() -> {
-                try (pipe) {
-                    src.unwrap(PGConnection.class).getCopyAPI().copyOut("COPY " + t + " TO STDOUT", pipe);
-                } catch (Exception e) {
-                    throw new RuntimeException(e);
-                }
-            });
-            reader.start();
-            dst.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + t + " FROM STDIN", in);
-            reader.join();
-        }
-    }
-
     static Map<String, TableDigest.Digest> digests(PostgresServer s) throws Exception {
         try (Connection c = s.connect("repdb")) {
             return TableDigest.ofAll(c, TABLES);
@@ -106,7 +84,7 @@ class WalkthroughTest {
         rds.createDatabase("repdb");
         try (Connection s = legacy.connect("repdb"); Connection t = rds.connect("repdb")) {
             Pgbench.initialize(s, 1, 10, 100_000);   // pgbench -i repdb
-            loadTargetFromSource(s, t);             // pg_dump | pg_restore
+            Pgbench.createSchemaOnly(t);            // pg_dump --schema-only | psql: the rows come with onetimecopy=1
         }
 
         assertThat(ok("install")).contains("Installation is now complete.");
@@ -123,8 +101,11 @@ class WalkthroughTest {
                 .contains("Created dbgroup \"pgdb84_to_rds96\"")
                 .contains("Added database \"pgdb84\" to dbgroup \"pgdb84_to_rds96\" as source")
                 .contains("Added database \"rds96\" to dbgroup \"pgdb84_to_rds96\" as target");
-        assertThat(ok("add", "sync", "sync_pg84_rds96", "relgroup=herd_pg84", "db=pgdb84,rds96"))
-                .contains("Added sync \"sync_pg84_rds96\"").contains("Using existing dbgroup \"pgdb84_to_rds96\"");
+        Result added = ibex("add", "sync", "sync_pg84_rds96", "relgroup=herd_pg84", "db=pgdb84,rds96", "onetimecopy=1");
+        assertThat(added.code()).as(added.err()).isZero();
+        assertThat(added.out()).contains("Added sync \"sync_pg84_rds96\"").contains("Using existing dbgroup \"pgdb84_to_rds96\"")
+                .contains("The first run copies every table whole (onetimecopy=1)");
+        assertThat(added.err()).as("no empty-target warning with onetimecopy=1").isEmpty();
         assertThat(ok("status", "sync_pg84_rds96")).contains("Current state            : No records found")
                 .contains("Source relgroup/database : herd_pg84 / pgdb84").contains("Tables in sync           : 3")
                 .contains("Autokick                 : Yes");
@@ -159,6 +140,10 @@ class WalkthroughTest {
             String log = Files.readString(work.resolve("log").resolve("log.ibex"));
             assertThat(log).contains("KID (sync_pg84_rds96) Delta count for pgdb84.public.pgbench_accounts")
                     .contains("KID (sync_pg84_rds96) Totals: deletes=").doesNotContain("postgres123");
+            for (String file : List.of("log.ibex", "ibex.out")) {
+                assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(work.resolve("log").resolve(file))))
+                        .as(file).isEqualTo("rw-r-----");
+            }
         } finally {
             assertThat(ok("stop")).contains("stopped");
         }
