@@ -17,6 +17,7 @@ import io.ibex.repository.Repository;
 import io.ibex.repository.Role;
 import io.ibex.repository.Sync;
 import io.ibex.repository.SyncRun;
+import io.ibex.settings.Settings;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -823,35 +824,14 @@ public class Ibex {
         }
     }
 
-    /** Global settings with their defaults, for {@code set} and {@code show}. */
-    public static final Map<String, String> SETTINGS = Map.of(
-            "copy_parallelism", "2",
-            "gather_ms", "20",
-            "gather_max_ms", "500",
-            "log_level", "normal",
-            "poll_ms", "10",
-            "purge_interval", "30",
-            "slice_keys", "500000",
-            "max_backoff", "60");
-
+    /** Checks the value (see {@link Settings#problem}) and stores it; a running daemon applies it at once. */
     public void set(String name, String value) {
-        String key = name.toLowerCase(java.util.Locale.ROOT);
-        if (!SETTINGS.containsKey(key)) {
-            throw new IbexException("unknown setting \"" + name + "\": one of " + String.join(", ", new java.util.TreeSet<>(SETTINGS.keySet())));
-        }
-        if (!key.equals("log_level")) {
-            try {
-                if (Integer.parseInt(value) <= 0) {
-                    throw new NumberFormatException();
-                }
-            } catch (NumberFormatException e) {
-                throw new IbexException(key + " must be a positive whole number, not \"" + value + "\"");
-            }
-        } else if (!List.of("terse", "normal", "verbose", "debug").contains(value.toLowerCase(java.util.Locale.ROOT))) {
-            throw new IbexException("log_level must be terse, normal, verbose or debug, not \"" + value + "\"");
+        Optional<String> refused = Settings.problem(name, value);
+        if (refused.isPresent()) {
+            throw new IbexException(refused.get());
         }
         try (Repository repo = openRepository()) {
-            repo.setSetting(key, value.toLowerCase(java.util.Locale.ROOT));
+            repo.setSetting(name.toLowerCase(java.util.Locale.ROOT), value.toLowerCase(java.util.Locale.ROOT));
             repo.notify(io.ibex.engine.Daemon.CONTROL_CHANNEL, "reload");
             repo.commit();
         }
@@ -860,7 +840,7 @@ public class Ibex {
     /** Every setting with its value (the default where none was set). */
     public Map<String, String> show() {
         try (Repository repo = openRepository()) {
-            Map<String, String> out = new java.util.TreeMap<>(SETTINGS);
+            Map<String, String> out = new java.util.TreeMap<>(Settings.DEFAULTS);
             out.putAll(repo.settings());
             return out;
         }

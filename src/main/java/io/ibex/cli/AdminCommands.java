@@ -2,6 +2,7 @@ package io.ibex.cli;
 
 import io.ibex.IbexException;
 import io.ibex.api.Ibex;
+import io.ibex.demo.Demo;
 import io.ibex.repository.Sync;
 
 import java.util.LinkedHashMap;
@@ -98,11 +99,11 @@ final class AdminCommands {
         return Main.OK;
     }
 
-    /** {@code demo [key=value ...]}: replication end to end between two embedded servers (io.ibex.demo.Demo). */
+    /** {@code demo [key=value ...]}: replication end to end between two embedded servers (see Demo). */
     static int demo(Context ctx, List<String> rest) {
         Words w = Words.of(rest);
         Map<String, String> options = new LinkedHashMap<>(w.params());
         w.names().forEach(n -> options.put(n, "true"));
-        return io.ibex.demo.Demo.run(ctx.out, options);
+        return Demo.run(ctx.out, options, Main::run);
     }
 }

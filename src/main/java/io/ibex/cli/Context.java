@@ -36,7 +36,7 @@ final class Context {
     }
 
     DaemonProcess daemonProcess() {
-        return new DaemonProcess(options.piddir(), options.logdir());
+        return new DaemonProcess(options.piddir(), options.logdir(), Main.daemonCommand());
     }
 
     /** A confirmation such as {@code Added sync "s"}: not printed with --quiet. */

@@ -2,7 +2,6 @@ package io.ibex.cli;
 
 import io.ibex.IbexException;
 import io.ibex.engine.Daemon;
-import io.ibex.engine.DaemonLog;
 import io.ibex.engine.DaemonProcess;
 import org.slf4j.LoggerFactory;
 
@@ -90,7 +89,7 @@ final class DaemonCommands {
         if (!reason.isEmpty()) {
             LoggerFactory.getLogger("io.ibex.cli").info("MCP Start reason: {}", reason);
         }
-        Daemon daemon = new Daemon(o.repository(), o.piddir().resolve(DaemonProcess.PID_FILE));
+        Daemon daemon = new Daemon(o.repository(), o.piddir().resolve(DaemonProcess.PID_FILE), DaemonLog.levelControl());
         Thread hook = new Thread(() -> {
             daemon.requestStop();
             Thread waiter = new Thread(() -> {

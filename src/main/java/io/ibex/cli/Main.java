@@ -10,6 +10,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The {@code ibex} command: {@code ibex [options] VERB [OBJECT] [NAME ...] [key=value ...]}. Parses the line,
@@ -27,10 +29,10 @@ public final class Main {
      * pgjdbc logs through java.util.logging, which prints multi-line warnings on stderr (a port out of range, a
      * failed connection); ibex reports those errors itself, in one line. Held here so the setting is not collected.
      */
-    private static final java.util.logging.Logger PGJDBC = java.util.logging.Logger.getLogger("org.postgresql");
+    private static final Logger PGJDBC = Logger.getLogger("org.postgresql");
 
     static {
-        PGJDBC.setLevel(java.util.logging.Level.OFF);
+        PGJDBC.setLevel(Level.OFF);
     }
 
     private Main() {
@@ -41,6 +43,15 @@ public final class Main {
         System.out.flush();
         System.err.flush();
         System.exit(code);
+    }
+
+    /**
+     * The command that runs {@code ibex daemon} in a process of its own: this JVM and class path (IBEX_CLASSPATH's
+     * resolvers included), this class. {@code ibex start} adds the daemon's arguments.
+     */
+    public static List<String> daemonCommand() {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        return List.of(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "daemon");
     }
 
     public static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> env) {

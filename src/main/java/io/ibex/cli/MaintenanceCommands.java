@@ -3,6 +3,7 @@ package io.ibex.cli;
 import io.ibex.IbexException;
 import io.ibex.api.Ibex;
 import io.ibex.repository.Database;
+import io.ibex.settings.Settings;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -100,7 +101,7 @@ final class MaintenanceCommands {
     }
 
     private static List<String> settingNames() {
-        return new java.util.TreeSet<>(Ibex.SETTINGS.keySet()).stream().toList();
+        return List.copyOf(Settings.DEFAULTS.keySet()); // in name order
     }
 
     /**

@@ -1,7 +1,6 @@
 package io.ibex.demo;
 
 import io.ibex.IbexException;
-import io.ibex.cli.Main;
 import io.ibex.embedded.PostgresServer;
 import io.ibex.verify.TableDigest;
 import io.ibex.workload.Pgbench;
@@ -31,18 +30,23 @@ public final class Demo {
 
     private final PrintStream out;
     private final Map<String, String> options;
+    private final CommandLine commandLine;
     private List<String> globals;
     private final Map<String, String> env = new HashMap<>(System.getenv());
 
-    private Demo(PrintStream out, Map<String, String> options) {
+    private Demo(PrintStream out, Map<String, String> options, CommandLine ibex) {
         this.out = out;
         this.options = options;
+        this.commandLine = ibex;
     }
 
-    /** Options: seconds (20), accounts (100000), clients (4), source (17 or 9.6), target (17). */
-    public static int run(PrintStream out, Map<String, String> options) {
+    /**
+     * Options: seconds (20), accounts (100000), clients (4), source (17 or 9.6), target (17). ibex: the command line
+     * that runs the commands the demo prints.
+     */
+    public static int run(PrintStream out, Map<String, String> options, CommandLine ibex) {
         try {
-            return new Demo(out, options).run();
+            return new Demo(out, options, ibex).run();
         } catch (IbexException e) {
             out.println("ibex demo: " + e.getMessage());
             return 1;
@@ -200,7 +204,7 @@ public final class Demo {
         out.println("  $ ibex " + String.join(" ", words));
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         PrintStream capture = new PrintStream(buf, true, StandardCharsets.UTF_8);
-        int code = Main.run(argv.toArray(String[]::new), capture, capture, env);
+        int code = commandLine.run(argv.toArray(String[]::new), capture, capture, env);
         for (String line : buf.toString(StandardCharsets.UTF_8).split("\n")) {
             if (!line.isBlank()) {
                 out.println("    " + line.replace("\r", ""));

@@ -8,6 +8,7 @@ import io.ibex.repository.DbGroup;
 import io.ibex.repository.Repository;
 import io.ibex.repository.Role;
 import io.ibex.repository.Sync;
+import io.ibex.settings.Settings;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
@@ -16,6 +17,8 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -23,6 +26,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The replication daemon (Bucardo's MCP): one worker thread per active sync, one watcher per source database,
@@ -38,19 +42,33 @@ public class Daemon {
 
     private static final Logger log = LoggerFactory.getLogger(Daemon.class);
     private static final long RELOAD_EVERY_MS = 10_000;
-    private volatile long purgeEveryMs = 30_000;
+    /** The settings of the last reload: the workers read the current one through {@link #settings()}. */
+    private volatile Settings settings = Settings.defaults();
 
     private final ConnectionSpec repositorySpec;
     private final Path pidFile;
+    private final LogLevelControl logLevel;
     private final Map<String, SyncWorker> workers = new ConcurrentHashMap<>();
     private final Map<String, SourceWatcher> watchers = new ConcurrentHashMap<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final CountDownLatch started = new CountDownLatch(1);
     private volatile boolean stopping;
 
+    /** A daemon that leaves the log level alone (log_level is not applied). */
     public Daemon(ConnectionSpec repositorySpec, Path pidFile) {
+        this(repositorySpec, pidFile, LogLevelControl.UNCHANGED);
+    }
+
+    /** logLevel: how to apply the repository's log_level at each reload. */
+    public Daemon(ConnectionSpec repositorySpec, Path pidFile, LogLevelControl logLevel) {
         this.repositorySpec = repositorySpec;
         this.pidFile = pidFile;
+        this.logLevel = logLevel;
+    }
+
+    /** The global settings as of the last reload. */
+    public Settings settings() {
+        return settings;
     }
 
     /** Asks a running daemon to stop; returns at once. */
@@ -59,8 +77,8 @@ public class Daemon {
     }
 
     /** Waits until the daemon listens for kicks and has started its syncs; false on timeout. */
-    public boolean awaitStarted(java.time.Duration timeout) throws InterruptedException {
-        return started.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    public boolean awaitStarted(Duration timeout) throws InterruptedException {
+        return started.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Blocks until {@link #run()} has cleaned up. */
@@ -83,7 +101,7 @@ public class Daemon {
             log.info("MCP Starting ibex daemon, pid {}{}", ProcessHandle.current().pid(),
                     abandoned > 0 ? " (closed " + abandoned + " runs left open by a previous daemon)" : "");
             loop(repo);
-        } catch (java.sql.SQLException e) {
+        } catch (SQLException e) {
             throw new IbexException("repository: " + Pg.firstLine(e), e);
         } finally {
             shutdown();
@@ -118,7 +136,7 @@ public class Daemon {
                     reload(repo, false);
                     lastReload = now;
                 }
-                if (now - lastPurge >= purgeEveryMs) {
+                if (now - lastPurge >= settings.purgeIntervalMs()) {
                     Purger.purge(repo);
                     repo.pruneRuns();
                     repo.commit();
@@ -227,7 +245,7 @@ public class Daemon {
                 active.add(key);
                 SyncWorker w = workers.get(key);
                 if (w == null) {
-                    w = new SyncWorker(s, lane, repositorySpec, this::kickTaken);
+                    w = new SyncWorker(s, lane, repositorySpec, this::kickTaken, this::settings);
                     workers.put(key, w);
                     w.start(s.autokick());
                     if (!startup) {
@@ -255,7 +273,7 @@ public class Daemon {
                 log.info("MCP Database \"{}\" changed: reconnecting its watcher", db);
             }
             if (!watchers.containsKey(db) && dbs.containsKey(db)) {
-                SourceWatcher l = new SourceWatcher(dbs.get(db), this::sourceChanged, this::kickPending);
+                SourceWatcher l = new SourceWatcher(dbs.get(db), this::sourceChanged, this::kickPending, this::settings);
                 watchers.put(db, l);
                 l.start();
             }
@@ -267,18 +285,15 @@ public class Daemon {
         }
     }
 
-    /** Settings from {@code ibex set}: purge_interval and max_backoff in seconds, log_level. */
-    private void applySettings(Map<String, String> settings) {
-        purgeEveryMs = 1000L * Long.parseLong(settings.getOrDefault("purge_interval", "30"));
-        SyncWorker.maxBackoffMs = 1000L * Long.parseLong(settings.getOrDefault("max_backoff", "60"));
-        TableCopier.parallelism = Integer.parseInt(settings.getOrDefault("copy_parallelism", "2"));
-        SyncRunner.sliceKeys = Integer.parseInt(settings.getOrDefault("slice_keys", "500000"));
-        SyncWorker.gatherMs = Long.parseLong(settings.getOrDefault("gather_ms", "20"));
-        SyncWorker.gatherMaxMs = Long.parseLong(settings.getOrDefault("gather_max_ms", "500"));
-        SourceWatcher.pollMs = Long.parseLong(settings.getOrDefault("poll_ms", "10"));
-        if (settings.containsKey("log_level")) {
-            ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("io.ibex")).setLevel(DaemonLog.level(settings.get("log_level")));
+    /** Settings from {@code ibex set}; a bad value (stored by hand: set refuses it) keeps the ones before. */
+    private void applySettings(Map<String, String> stored) {
+        try {
+            settings = Settings.parse(stored);
+        } catch (IbexException e) {
+            log.warn("MCP Settings unchanged: {}", e.getMessage());
+            return;
         }
+        settings.logLevel().ifPresent(logLevel::set);
     }
 
     private static String laneKey(String sync, String lane) {

@@ -2,6 +2,7 @@ package io.ibex.engine;
 
 import io.ibex.IbexException;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,10 +23,16 @@ public final class DaemonProcess {
 
     private final Path piddir;
     private final Path logdir;
+    private final List<String> launcher;
 
-    public DaemonProcess(Path piddir, Path logdir) {
+    /**
+     * launcher: the command that runs the daemon in the foreground, to which {@link #start} adds the daemon's
+     * arguments (the command line knows how it is itself run).
+     */
+    public DaemonProcess(Path piddir, Path logdir, List<String> launcher) {
         this.piddir = piddir;
         this.logdir = logdir;
+        this.launcher = List.copyOf(launcher);
     }
 
     public Path pidFile() {
@@ -66,8 +73,8 @@ public final class DaemonProcess {
     }
 
     /**
-     * Launches {@code java -cp <this jar> io.ibex.cli.Main daemon <args>} detached, and waits until it has written
-     * its pid file (it does so once it holds the repository lock) or has died.
+     * Launches the launcher with these arguments detached, and waits until it has written its pid file (it does so
+     * once it holds the repository lock) or has died.
      */
     public long start(List<String> daemonArgs, Map<String, String> env, Duration timeout) {
         try {
@@ -76,17 +83,15 @@ public final class DaemonProcess {
         } catch (IOException e) {
             throw new IbexException("cannot create " + piddir + " or " + logdir + ": " + e.getMessage());
         }
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-                "io.ibex.cli.Main", "daemon"));
+        List<String> cmd = new ArrayList<>(launcher);
         cmd.addAll(daemonArgs);
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().putAll(env);
         Path out = logdir.resolve("ibex.out");
-        DaemonLog.restrict(out);
+        LogFiles.restrict(out);
         pb.redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile()));
         pb.redirectError(ProcessBuilder.Redirect.appendTo(out.toFile()));
-        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         Process p;
         try {
             p = pb.start();

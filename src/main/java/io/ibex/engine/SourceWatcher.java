@@ -3,6 +3,7 @@ package io.ibex.engine;
 import io.ibex.capture.CaptureInstaller;
 import io.ibex.db.Pg;
 import io.ibex.repository.Database;
+import io.ibex.settings.Settings;
 import org.postgresql.PGStatement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,10 +16,11 @@ import java.util.HashSet;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * Watches a source for committed changes and passes a kick on. The capture triggers advance the sequence
- * {@link CaptureInstaller#ACTIVITY}; this polls its last_value every {@link #pollMs} ms. A new value means a
+ * {@link CaptureInstaller#ACTIVITY}; this polls its last_value every poll_ms ms. A new value means a
  * transaction wrote changes, but it may not have committed yet. So after a new value the watcher takes a fence (a
  * txid of its own, in a transaction that ends at once) and then a snapshot: every writer that advanced the sequence
  * before the value was read had its txid before the fence, and since the fence has ended, such a writer is either
@@ -31,12 +33,11 @@ final class SourceWatcher implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(SourceWatcher.class);
 
-    /** How often each source is polled (setting poll_ms). */
-    static volatile long pollMs = 10;
-
     private final Database db;
     private final Consumer<String> onKick;
     private final Predicate<String> kickPending;
+    /** The daemon's current settings: poll_ms, how often the source is polled. */
+    private final Supplier<Settings> settings;
     private final Thread thread;
     private volatile boolean stopping;
     private volatile Connection connection;
@@ -47,8 +48,9 @@ final class SourceWatcher implements Runnable {
     private static final long KICK_WAIT_MS = 1000;
 
     /** kickPending: whether every sync that reads the source has a kick it has not yet begun to run. */
-    SourceWatcher(Database db, Consumer<String> onKick, Predicate<String> kickPending) {
+    SourceWatcher(Database db, Consumer<String> onKick, Predicate<String> kickPending, Supplier<Settings> settings) {
         this.db = db;
+        this.settings = settings;
         this.onKick = onKick;
         this.kickPending = kickPending;
         this.thread = new Thread(this, "watch-" + db.name());
@@ -140,7 +142,7 @@ final class SourceWatcher implements Runnable {
                 if (kick) {
                     onKick.accept(db.name());
                 }
-                if (!sleep(value == null ? 1000 : pollMs)) {
+                if (!sleep(value == null ? 1000 : settings.get().pollMs())) {
                     return;
                 }
             }

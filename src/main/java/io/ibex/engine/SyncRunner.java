@@ -10,6 +10,7 @@ import io.ibex.db.Pg;
 import io.ibex.repository.Database;
 import io.ibex.repository.Repository;
 import io.ibex.repository.Role;
+import io.ibex.settings.Settings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Runs batches of one sync: for each target, the changes of the source since that target's position, applied
@@ -31,11 +33,14 @@ public class SyncRunner implements AutoCloseable {
     static final String READER_APP = "ibex-reader";
 
     private final Repository repo;
+    /** The daemon's current settings (slice_keys, copy_parallelism), read at each batch. */
+    private final Supplier<Settings> settings;
     private final Map<String, Connection> sources = new HashMap<>();
     private final Map<String, Target> targets = new HashMap<>();
 
-    public SyncRunner(Repository repo) {
+    public SyncRunner(Repository repo, Supplier<Settings> settings) {
         this.repo = repo;
+        this.settings = settings;
     }
 
     /** Runs the sync for one lane: one target, or (lane null) every target. */
@@ -192,8 +197,6 @@ public class SyncRunner implements AutoCloseable {
         long truncates;
     }
 
-    /** The most keys of one table applied in one transaction: a bigger backlog is applied in slices. */
-    static volatile int sliceKeys = 500_000;
     /** From this many change rows of one table in a window, it is applied in slices (see SliceApplier). */
     static final int SLICED_FROM = 20_000;
 
@@ -213,7 +216,7 @@ public class SyncRunner implements AutoCloseable {
                     if (!window.isEmpty() && !plan.tables().isEmpty()) {
                         // slices commit apart, which a target checking its foreign keys cannot take in any order
                         boolean oneTransaction = foreignKeysFire(plan, targetDb);
-                        long threshold = oneTransaction ? Long.MAX_VALUE : Math.min(SLICED_FROM, sliceKeys);
+                        long threshold = oneTransaction ? Long.MAX_VALUE : Math.min(SLICED_FROM, settings.get().sliceKeys());
                         java.util.Map<io.ibex.capture.TableInfo, Long> changeRows = session.changeCounts(
                                 plan.tables().stream().map(SyncPlan.Table::info).toList(), window, oneTransaction ? 1 : threshold + 1);
                         List<SyncPlan.Table> small = new ArrayList<>();
@@ -260,7 +263,8 @@ public class SyncRunner implements AutoCloseable {
     /** A big backlog of one table, applied in slices by several workers (see SliceApplier). */
     private void applySlices(SyncPlan plan, Database source, Database targetDb, long runId, ChangeWindow window, SyncPlan.Table t,
                              BatchCounts counts) throws SQLException {
-        long[] r = new SliceApplier(repo, this, plan, source, targetDb).apply(runId, window, t.info(), sliceKeys, TableCopier.parallelism);
+        Settings now = settings.get();
+        long[] r = new SliceApplier(repo, this, plan, source, targetDb).apply(runId, window, t.info(), now.sliceKeys(), now.copyParallelism());
         counts.deletes += r[0];
         counts.inserts += r[1];
     }
@@ -319,7 +323,7 @@ public class SyncRunner implements AutoCloseable {
             throws SQLException {
         repo.runState(runId, "Copying " + tables.size() + " table(s) to " + targetDb.name());
         repo.commit();
-        return new TableCopier(repo, this, plan, source, targetDb).copy(session, tables);
+        return new TableCopier(repo, this, plan, source, targetDb, settings.get().copyParallelism()).copy(session, tables);
     }
 
     private Snapshot position(String sync, Database source, Database targetDb) {

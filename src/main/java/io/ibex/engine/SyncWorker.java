@@ -2,13 +2,16 @@ package io.ibex.engine;
 
 import io.ibex.db.ConnectionSpec;
 import io.ibex.db.Pg;
+import io.ibex.repository.Database;
 import io.ibex.repository.Repository;
 import io.ibex.repository.Sync;
+import io.ibex.settings.Settings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * The thread that runs one sync: it waits for a kick, its checktime, or the end of a retry backoff, then runs.
@@ -19,21 +22,18 @@ import java.util.List;
 final class SyncWorker implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(SyncWorker.class);
-    static volatile long maxBackoffMs = 60_000;
-    /**
-     * The least pause after a run before an autokick starts the next: commits that arrive meanwhile are gathered
-     * into one batch, which costs the source and the target far less than a batch per commit when the rate is high.
+    /*
+     * The pause after a run before an autokick starts the next is at least Settings#gatherMs: commits that arrive
+     * meanwhile are gathered into one batch, which costs the source and the target far less than a batch per commit
+     * when the rate is high.
+     *
+     * After a busy run (one whose rows, deleted and inserted, came at BUSY_ROWS_PER_SECOND a second or more since
+     * the run before it began) the pause grows to REST_FACTOR times the run's time, up to Settings#gatherMaxMs: a
+     * busy source's changes then come in fewer, bigger batches, and the daemon takes about a ninth of the machine it
+     * would take running batch after batch (the fixed cost of a batch, its round trips and plans on three servers,
+     * is most of what a batch costs). A slower rate keeps the pause at gatherMs, so it keeps its low lag. The rate,
+     * not the batch's size, decides: a longer pause makes the next batch bigger, not the source busier.
      */
-    static volatile long gatherMs = 20;
-    /**
-     * After a busy run (one whose rows, deleted and inserted, came at {@value #BUSY_ROWS_PER_SECOND} a second or
-     * more since the run before it began) the pause grows to {@value #REST_FACTOR} times the run's time, up to
-     * this: a busy source's changes then come in fewer, bigger batches, and the daemon takes about a ninth of the
-     * machine it would take running batch after batch (the fixed cost of a batch, its round trips and plans on three
-     * servers, is most of what a batch costs). A slower rate keeps the pause at gatherMs, so it keeps its low lag.
-     * The rate, not the batch's size, decides: a longer pause makes the next batch bigger, not the source busier.
-     */
-    static volatile long gatherMaxMs = 500;
     static final int REST_FACTOR = 8;
     static final long BUSY_ROWS_PER_SECOND = 2_000;
 
@@ -57,11 +57,14 @@ final class SyncWorker implements Runnable {
 
     /** Told each time this worker takes its kick, i.e. a run begins (see SourceWatcher#kickTaken). */
     private final Runnable kickTaken;
+    /** The daemon's current settings: a reload changes them under a running worker. */
+    private final Supplier<Settings> settings;
 
     /** lane: the one target this worker serves, or null for every database of the sync. */
-    SyncWorker(Sync sync, String lane, ConnectionSpec repositorySpec, Runnable kickTaken) {
+    SyncWorker(Sync sync, String lane, ConnectionSpec repositorySpec, Runnable kickTaken, Supplier<Settings> settings) {
         this.sync = sync;
         this.kickTaken = kickTaken;
+        this.settings = settings;
         this.syncName = sync.name();
         this.lane = lane;
         this.repositorySpec = repositorySpec;
@@ -168,7 +171,7 @@ final class SyncWorker implements Runnable {
             try {
                 if (repo == null) {
                     repo = Repository.open(repositorySpec, "ibex-daemon");
-                    runner = new SyncRunner(repo);
+                    runner = new SyncRunner(repo, settings);
                 }
                 runId = repo.startRun(syncName, lane, "Started", answers);
                 repo.commit();
@@ -238,8 +241,8 @@ final class SyncWorker implements Runnable {
         }
     }
 
-    private static List<io.ibex.repository.Database> databases(SyncPlan p) {
-        List<io.ibex.repository.Database> all = new ArrayList<>(p.sources());
+    private static List<Database> databases(SyncPlan p) {
+        List<Database> all = new ArrayList<>(p.sources());
         p.targets().forEach(m -> all.add(m.db()));
         return all;
     }
@@ -255,18 +258,19 @@ final class SyncWorker implements Runnable {
 
     private synchronized void failed(boolean transientFailure) {
         failures++;
-        long backoff = transientFailure ? 200 : Math.min(maxBackoffMs, 1000L << Math.min(failures - 1, 16));
+        long backoff = transientFailure ? 200 : Math.min(settings.get().maxBackoffMs(), 1000L << Math.min(failures - 1, 16));
         retryAt = System.currentTimeMillis() + backoff;
         kicked = true;
     }
 
     /**
      * The pause before an autokicked run, after a run that took runMs and moved rows, cycleMs after the run before it
-     * began (see gatherMaxMs).
+     * began (see the comment on REST_FACTOR).
      */
-    static long pauseAfterRun(long runMs, long rows, long cycleMs) {
+    static long pauseAfterRun(Settings settings, long runMs, long rows, long cycleMs) {
+        long gatherMs = settings.gatherMs();
         boolean busy = rows * 1000 / Math.max(1, cycleMs) >= BUSY_ROWS_PER_SECOND;
-        return busy ? Math.max(gatherMs, Math.min(gatherMaxMs, REST_FACTOR * runMs)) : gatherMs;
+        return busy ? Math.max(gatherMs, Math.min(settings.gatherMaxMs(), REST_FACTOR * runMs)) : gatherMs;
     }
 
     enum Work { RUN, PROBE, STOP }
@@ -289,7 +293,7 @@ final class SyncWorker implements Runnable {
                 }
                 continue;
             }
-            long gatherUntil = lastRun + pauseAfterRun(lastRunMs, lastRunRows, lastCycleMs);
+            long gatherUntil = lastRun + pauseAfterRun(settings.get(), lastRunMs, lastRunRows, lastCycleMs);
             boolean due = kicked && (manualKick || (now >= retryAt && (failures > 0 || now >= gatherUntil)));
             if (due) {
                 kicked = false;

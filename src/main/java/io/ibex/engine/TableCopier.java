@@ -38,18 +38,20 @@ import java.util.concurrent.atomic.AtomicLong;
 final class TableCopier {
 
     private static final Logger log = LoggerFactory.getLogger(TableCopier.class);
-    static volatile int parallelism = 2;
 
     private final Repository repo;
     private final SyncRunner runner;
     private final SyncPlan plan;
     private final Database source;
     private final Database target;
+    /** Tables copied at a time (setting copy_parallelism). */
+    private final int parallelism;
     private final Map<String, long[]> progress = new ConcurrentHashMap<>();
     private long lastFlush;
 
-    TableCopier(Repository repo, SyncRunner runner, SyncPlan plan, Database source, Database target) {
+    TableCopier(Repository repo, SyncRunner runner, SyncPlan plan, Database source, Database target, int parallelism) {
         this.repo = repo;
+        this.parallelism = parallelism;
         this.runner = runner;
         this.plan = plan;
         this.source = source;

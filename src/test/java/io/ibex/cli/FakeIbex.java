@@ -9,6 +9,7 @@ import io.ibex.repository.RelGroup;
 import io.ibex.repository.Relation;
 import io.ibex.repository.Role;
 import io.ibex.repository.Sync;
+import io.ibex.settings.Settings;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +32,7 @@ class FakeIbex extends Ibex {
     List<String> cutoverLines = new ArrayList<>();
     List<Delta> deltas = new ArrayList<>();
     long purged;
-    Map<String, String> settings = new java.util.TreeMap<>(SETTINGS);
+    Map<String, String> settings = new java.util.TreeMap<>(Settings.DEFAULTS);
     List<io.ibex.repository.Repository.Conflict> conflicts = new ArrayList<>();
     TableInspection inspection;
     Validation validation;
@@ -209,7 +210,7 @@ class FakeIbex extends Ibex {
     @Override
     public void set(String name, String value) {
         calls.add("set " + name + "=" + value);
-        if (!SETTINGS.containsKey(name.toLowerCase(java.util.Locale.ROOT))) {
+        if (!Settings.DEFAULTS.containsKey(name.toLowerCase(java.util.Locale.ROOT))) {
             throw new io.ibex.IbexException("unknown setting \"" + name + "\"");
         }
         settings.put(name.toLowerCase(java.util.Locale.ROOT), value);

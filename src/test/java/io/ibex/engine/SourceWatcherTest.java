@@ -1,6 +1,7 @@
 package io.ibex.engine;
 
 import io.ibex.repository.Database;
+import io.ibex.settings.Settings;
 import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.CompletableFuture;
@@ -32,7 +33,7 @@ class SourceWatcherTest {
 
     private static SourceWatcher idleWatcher() {
         Database db = new Database("src", "postgres", "localhost", 5432, "db", "u", null, "active", false, null);
-        return new SourceWatcher(db, name -> { }, name -> true);
+        return new SourceWatcher(db, name -> { }, name -> true, Settings::defaults);
     }
 
     @Test

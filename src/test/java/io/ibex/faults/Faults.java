@@ -1,5 +1,6 @@
 package io.ibex.faults;
 
+import io.ibex.cli.Main;
 import io.ibex.db.ConnectionSpec;
 import io.ibex.embedded.PostgresServer;
 import io.ibex.engine.Daemon;
@@ -317,7 +318,7 @@ final class Faults {
         DaemonProc(Db repository, Path dir) {
             this.repository = repository;
             this.dir = dir;
-            this.process = new DaemonProcess(dir, dir);
+            this.process = new DaemonProcess(dir, dir, Main.daemonCommand());
         }
 
         List<String> args() {

@@ -1,6 +1,6 @@
 package io.ibex.it;
 
-import io.ibex.api.ConflictResolver;
+import io.ibex.spi.ConflictResolver;
 import io.ibex.api.Ibex;
 import io.ibex.db.ConnectionSpec;
 import io.ibex.embedded.PostgresServer;

@@ -1,21 +1,28 @@
-package io.ibex.engine;
+package io.ibex.cli;
 
 import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.FileAppender;
+import io.ibex.engine.LogFiles;
+import io.ibex.engine.LogLevelControl;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
+import java.util.Locale;
 
-/** Sends the daemon's log to logdir/log.ibex, one line per event in the walkthrough's shape: (pid) [time] ... */
+/**
+ * Sends the daemon's log to logdir/log.ibex, one line per event in the walkthrough's shape: (pid) [time] ...
+ * The one place that knows the logging backend is Logback.
+ */
 public final class DaemonLog {
     private DaemonLog() {
     }
 
     public static void toFile(Path file, String level) {
-        restrict(file);
+        LogFiles.restrict(file);
         LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
         ctx.reset();
         PatternLayoutEncoder enc = new PatternLayoutEncoder();
@@ -28,32 +35,15 @@ public final class DaemonLog {
         app.setAppend(true);
         app.setEncoder(enc);
         app.start();
-        ch.qos.logback.classic.Logger root = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        Logger root = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         root.setLevel(Level.WARN);
         root.addAppender(app);
         ctx.getLogger("io.ibex").setLevel(level(level));
     }
 
-    /**
-     * The log names databases, tables and keys: it is created readable by its owner and group only (0640), and an
-     * existing log readable by others loses that.
-     */
-    static void restrict(Path file) {
-        java.util.Set<java.nio.file.attribute.PosixFilePermission> mode = java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----");
-        try {
-            if (file.getParent() != null) {
-                java.nio.file.Files.createDirectories(file.getParent());
-            }
-            if (!java.nio.file.Files.exists(file)) {
-                java.nio.file.Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(mode));
-            }
-            // createFile's mode is masked by the umask; set it exactly
-            java.nio.file.Files.setPosixFilePermissions(file, mode);
-        } catch (UnsupportedOperationException e) {
-            // not a POSIX file system: its own access rules apply
-        } catch (java.io.IOException e) {
-            throw new io.ibex.IbexException("cannot create the log file " + file + ": " + e.getMessage());
-        }
+    /** How the daemon applies {@code ibex set log_level=...}: the level of every io.ibex logger. */
+    public static LogLevelControl levelControl() {
+        return level -> ((Logger) LoggerFactory.getLogger("io.ibex")).setLevel(level(level.text()));
     }
 
     /** Bucardo's levels (terse, normal, verbose, debug) and logback's. */
@@ -61,7 +51,7 @@ public final class DaemonLog {
         if (name == null) {
             return Level.INFO;
         }
-        return switch (name.toLowerCase(java.util.Locale.ROOT)) {
+        return switch (name.toLowerCase(Locale.ROOT)) {
             case "terse", "warn", "warning" -> Level.WARN;
             case "verbose", "debug" -> Level.DEBUG;
             case "trace" -> Level.TRACE;

@@ -1,4 +1,4 @@
-package io.ibex.engine;
+package io.ibex.cli;
 
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.util.ContextInitializer;
