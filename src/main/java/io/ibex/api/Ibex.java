@@ -18,6 +18,8 @@ import io.ibex.repository.Role;
 import io.ibex.repository.Sync;
 import io.ibex.repository.SyncRun;
 import io.ibex.settings.Settings;
+import io.ibex.spi.TargetProvider;
+import io.ibex.spi.TargetRegistry;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -128,16 +130,16 @@ public class Ibex {
         Integer port = p.takePort("dbport", "port", "pgport");
         String user = p.take("dbuser", "user", "username", "pguser");
         String pass = p.take("dbpass", "pass", "password");
-        String type = Optional.ofNullable(p.takeChoice(Set.of("postgres", "postgresql", "pg"), "type", "dbtype")).orElse("postgres");
+        String dbType = databaseType(Optional.ofNullable(p.take("type", "dbtype")).orElse("postgres"));
         String status = Optional.ofNullable(p.takeChoice(DB_STATUSES, "status")).orElse("active");
         boolean makedelta = Optional.ofNullable(p.takeBool("makedelta")).orElse(false);
         String replicaFunction = p.take("replica_function");
         String replicaMode = Optional.ofNullable(p.takeChoice(Set.of("auto", "none"), "replica_mode")).orElse("auto");
         p.done();
-        Database db = new Database(name, "postgres", host, port == null ? 0 : port, dbname, user, pass, status, makedelta, replicaFunction);
+        Database db = new Database(name, dbType, host, port == null ? 0 : port, dbname, user, pass, status, makedelta, replicaFunction);
         // normalise host, port and user the way the connection will see them
         ConnectionSpec spec = db.connection();
-        db = new Database(name, "postgres", spec.host(), spec.port(), dbname, spec.user(), pass, status, makedelta, replicaFunction,
+        db = new Database(name, dbType, spec.host(), spec.port(), dbname, spec.user(), pass, status, makedelta, replicaFunction,
                 replicaMode);
         try (Repository repo = openRepository()) {
             if (repo.database(name).isPresent()) {
@@ -154,6 +156,12 @@ public class Ibex {
             repo.commit();
         }
         return db;
+    }
+
+    /** The type stored for a database: the name of the adapter that answers to the given type or alias. */
+    private static String databaseType(String given) {
+        return TargetRegistry.installed().find(given).map(TargetProvider::type).orElseThrow(() -> new IbexException(
+                "add db: unknown database type \"" + given + "\": one of " + String.join(", ", TargetRegistry.installed().types())));
     }
 
     public List<Database> databases() {

@@ -1,6 +1,7 @@
 package io.ibex.api;
 
 import io.ibex.capture.Backlog;
+import io.ibex.db.Pg;
 import io.ibex.repository.Database;
 import io.ibex.repository.DbGroup;
 import io.ibex.repository.RelGroup;
@@ -8,6 +9,9 @@ import io.ibex.repository.Repository;
 import io.ibex.repository.Role;
 import io.ibex.repository.Sync;
 import io.ibex.repository.SyncRun;
+import io.ibex.spi.TargetCapability;
+import io.ibex.spi.TargetProvider;
+import io.ibex.spi.TargetRegistry;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -87,10 +91,14 @@ public record SyncStatus(Sync sync, String currentState, Optional<SyncRun> lastG
                 continue;
             }
             Database db = repo.requireDatabase(m.db());
-            try (java.sql.Connection c = db.connection().open("ibex-status")) {
-                modes.put(db.name(), io.ibex.engine.Targets.replicaMode(db, c).describe());
-            } catch (RuntimeException | java.sql.SQLException e) {
-                modes.put(db.name(), "unknown: " + io.ibex.db.Pg.firstLine(e));
+            Optional<TargetProvider> provider = TargetRegistry.installed().find(db.type());
+            if (provider.isPresent() && !provider.get().can(TargetCapability.REPLICA_MODE)) {
+                continue;
+            }
+            try {
+                modes.put(db.name(), TargetRegistry.installed().require(db).detectReplicaMode(db));
+            } catch (RuntimeException e) {
+                modes.put(db.name(), "unknown: " + Pg.firstLine(e));
             }
         }
         return new SyncStatus(s, state, good, bad, rows, source, relgroup.members().size(), backlog, backlogError, modes,

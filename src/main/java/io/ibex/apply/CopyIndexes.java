@@ -8,6 +8,8 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The catalog side of a full copy that loads a table without its indexes and builds them after the rows, as
@@ -37,7 +39,7 @@ final class CopyIndexes {
     static final String LOCK_TIMEOUT = "10s";
 
     /** Tables (by target database and table) whose indexes could not be built again after a copy, and the error. */
-    private static final java.util.Map<String, String> FAILED = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Map<String, String> FAILED = new ConcurrentHashMap<>();
 
     private CopyIndexes() {
     }

@@ -4,6 +4,8 @@ import io.ibex.IbexException;
 import io.ibex.capture.TableInfo;
 import io.ibex.db.Pg;
 import io.ibex.db.Sql;
+import io.ibex.spi.ForeignKeyOrder;
+import io.ibex.spi.Target;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -6,6 +6,11 @@ import io.ibex.capture.SourceCatalog;
 import io.ibex.capture.TableInfo;
 import io.ibex.db.Pg;
 import io.ibex.db.Sql;
+import io.ibex.spi.ApplyException;
+import io.ibex.spi.CopyPath;
+import io.ibex.spi.ForeignKeyOrder;
+import io.ibex.spi.SequenceSettings;
+import io.ibex.spi.Target;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyManager;
 
@@ -14,13 +19,17 @@ import java.io.InputStream;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * A PostgreSQL target: changed keys are copied into a temporary table and deleted with one DELETE ... USING,
- * then the source rows are streamed in with COPY. Set-based both ways, in one transaction per batch.
+ * then the source rows are streamed in with COPY. Set-based both ways, in one transaction per batch. Created by
+ * {@link PostgresTargetProvider}.
  */
 public class PostgresTarget implements Target {
 
@@ -28,7 +37,9 @@ public class PostgresTarget implements Target {
     private final Connection c;
     private final ReplicaMode replicaMode;
     private final CopyManager copy;
-    private int tempCounter;
+    private final TempTables temps;
+    private final CopyWithoutIndexes copyWithoutIndexes;
+    private final UpdatableColumns updatable;
 
     public PostgresTarget(String name, Connection c, ReplicaMode replicaMode) {
         this.name = name;
@@ -42,6 +53,9 @@ public class PostgresTarget implements Target {
         } catch (SQLException e) {
             throw fail("cannot prepare the session", e);
         }
+        this.temps = new TempTables(c, copy);
+        this.copyWithoutIndexes = new CopyWithoutIndexes(this);
+        this.updatable = new UpdatableColumns(c);
     }
 
     public String name() {
@@ -54,6 +68,11 @@ public class PostgresTarget implements Target {
 
     public ReplicaMode replicaMode() {
         return replicaMode;
+    }
+
+    @Override
+    public Optional<String> describeReplicaMode() {
+        return Optional.of(replicaMode.describe());
     }
 
     @Override
@@ -126,97 +145,22 @@ public class PostgresTarget implements Target {
         }
     }
 
+
+
     /**
      * Full copy as pg_restore loads a table: when the table is emptied by TRUNCATE or is empty already, the role owns
-     * it and no foreign key references it, its indexes (and the primary key, unique and exclusion constraints they
-     * back) are dropped here, after an ACCESS EXCLUSIVE lock, and built again by finishCopy after the rows, all in
-     * the copy's transaction (see CopyIndexes for which indexes qualify). Otherwise the table keeps its indexes.
+     * it and no foreign key references it, its indexes are dropped before the rows and built again after them, in
+     * the copy's transaction (see CopyWithoutIndexes and CopyIndexes). Otherwise the table keeps its indexes.
      */
     @Override
     public CopyPath emptyForCopy(TableInfo t, String deletemethod) {
-        boolean truncating = "truncate".equals(deletemethod) || "truncate_cascade".equals(deletemethod);
-        String table = Sql.qualified(t.schema(), t.name());
-        try {
-            String kept = CopyIndexes.failedBefore(name, table);
-            if (kept == null) {
-                kept = CopyIndexes.tableKept(c, t);
-            }
-            if (kept == null && !truncating && Pg.exists(c, "SELECT 1 FROM ONLY " + table + " LIMIT 1")) {
-                kept = "the table has rows, and deletemethod is delete (readers keep them until the commit)";
-            }
-            if (kept == null && !CopyIndexes.lock(c, t, truncating)) {
-                kept = "the table's exclusive lock was not granted" + (truncating ? "" : " within " + CopyIndexes.LOCK_TIMEOUT);
-            }
-            if (kept == null) {
-                kept = CopyIndexes.tableKept(c, t); // again, under the lock
-            }
-            empty(t, deletemethod);
-            if (kept != null) {
-                return CopyPath.keptAll("indexes kept: " + kept);
-            }
-            List<CopyIndexes.Found> found = CopyIndexes.read(c, t);
-            List<CopyIndexes.Index> rebuild = new ArrayList<>();
-            List<String> keptIndexes = new ArrayList<>();
-            Pg.exec(c, "SAVEPOINT ibex_copy_drop");
-            for (CopyIndexes.Found f : found) {
-                if (f.rebuild() == null) {
-                    keptIndexes.add(f.keptWhy());
-                    continue;
-                }
-                try {
-                    Pg.exec(c, f.drop());
-                } catch (SQLException e) { // something the catalog checks did not foresee: the old path
-                    Pg.exec(c, "ROLLBACK TO SAVEPOINT ibex_copy_drop");
-                    Pg.exec(c, "RELEASE SAVEPOINT ibex_copy_drop");
-                    return CopyPath.keptAll("indexes kept: cannot drop " + f.rebuild().name() + ": " + Pg.firstLine(e));
-                }
-                rebuild.add(f.rebuild());
-            }
-            Pg.exec(c, "RELEASE SAVEPOINT ibex_copy_drop");
-            if (rebuild.isEmpty()) {
-                return CopyPath.keptAll(found.isEmpty() ? "no indexes" : "indexes kept: " + String.join("; ", keptIndexes));
-            }
-            setAside.put(table, rebuild);
-            return new CopyPath(rebuild.size(), keptIndexes.size(), rebuild.size() + " index(es) dropped before the rows"
-                    + (keptIndexes.isEmpty() ? "" : "; kept " + String.join("; ", keptIndexes)));
-        } catch (SQLException e) {
-            throw fail("cannot prepare the copy of " + t.qualifiedName(), e);
-        }
+        return copyWithoutIndexes.emptyForCopy(t, deletemethod);
     }
 
     @Override
     public String finishCopy(TableInfo t) {
-        return rebuild(Sql.qualified(t.schema(), t.name()));
+        return copyWithoutIndexes.rebuild(Sql.qualified(t.schema(), t.name()));
     }
-
-    /** Builds again the indexes emptyForCopy dropped; "" if there are none. */
-    private String rebuild(String table) {
-        List<CopyIndexes.Index> indexes = setAside.remove(table);
-        if (indexes == null) {
-            return "";
-        }
-        long started = System.nanoTime();
-        String current = null;
-        try {
-            // every index set aside was in the database's default tablespace (pg_get_indexdef names none)
-            Pg.queryString(c, "SELECT set_config('default_tablespace', '', true)");
-            for (CopyIndexes.Index index : indexes) {
-                current = index.name();
-                for (String sql : index.create()) {
-                    Pg.exec(c, sql);
-                }
-            }
-        } catch (SQLException e) {
-            // the copy's transaction is lost, and the copy is repeated: then with the indexes kept, unless the data
-            // (a duplicate key, which the old path refuses too) or the connection failed rather than the definition
-            CopyIndexes.failed(name, table, current + ": " + Pg.firstLine(e), Pg.sqlState(e));
-            throw fail("cannot build " + (current == null ? "the indexes" : "index " + current) + " of " + table + " again after the copy", e);
-        }
-        return indexes.size() + " index(es) built after the rows in " + (System.nanoTime() - started) / 1_000_000 + " ms";
-    }
-
-    /** Indexes dropped for a full copy and not yet built again, by table: commit builds them if finishCopy did not. */
-    private final java.util.Map<String, List<CopyIndexes.Index>> setAside = new java.util.LinkedHashMap<>();
 
     @Override
     public boolean hasRows(TableInfo t) {
@@ -268,17 +212,23 @@ public class PostgresTarget implements Target {
         }
     }
 
+
     /** Copies a stream into a temporary table of this session, emptied first if this transaction filled it already. */
     long fill(String temp, InputStream in) throws SQLException, IOException {
-        if (!filledInThisTransaction.add(temp)) {
-            Pg.exec(c, "DELETE FROM " + temp); // keys of an earlier call in this transaction (another source's)
-        }
-        long n = copy.copyIn("COPY " + temp + " FROM STDIN", in);
-        if (n > 10_000) {
-            Pg.exec(c, "ANALYZE " + temp); // a temporary table has no statistics; without them big joins go wrong
-            Pg.exec(c, "SET LOCAL work_mem = '64MB'"); // and the join's hash table in memory
-        }
-        return n;
+        return temps.fill(temp, in);
+    }
+
+    String keyTable(TableInfo t) throws SQLException {
+        return temps.keyTable(t);
+    }
+
+    String rowTable(TableInfo t) throws SQLException {
+        return temps.rowTable(t);
+    }
+
+    /** The columns an UPDATE of the table sets (every column sent but the key), or null if this role may not UPDATE it. */
+    List<String> columnsToSet(TableInfo t) throws SQLException {
+        return updatable.columnsToSet(t);
     }
 
     static String keysMatch(TableInfo t, String left, String right) {
@@ -303,7 +253,7 @@ public class PostgresTarget implements Target {
     public long[] replaceRows(TableInfo t, InputStream keys, Rows rows) throws IOException, SQLException {
         List<String> set;
         try {
-            set = updatableColumns(t);
+            set = updatable.forInPlace(t);
         } catch (SQLException e) {
             throw fail("cannot read the unique constraints of " + t.qualifiedName(), e);
         }
@@ -352,41 +302,6 @@ public class PostgresTarget implements Target {
         }
     }
 
-    /**
-     * For a plain table whose only unique or exclusion constraint is a unique index on exactly the key columns, and
-     * that this role may UPDATE: the columns an UPDATE sets (those sent that are not key columns); otherwise null.
-     * Looked up once per session.
-     */
-    List<String> updatableColumns(TableInfo t) throws SQLException {
-        if (updatable.containsKey(t.qualifiedName())) {
-            return updatable.get(t.qualifiedName());
-        }
-        String rel = Sql.literal(Sql.qualified(t.schema(), t.name())) + "::regclass";
-        List<java.util.Set<String>> unique = Pg.query(c, "SELECT i.indisunique AND NOT i.indisexclusion AND i.indpred IS NULL AND i.indexprs IS NULL, "
-                + "ARRAY(SELECT a.attname::text FROM pg_attribute a WHERE a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)) "
-                + "FROM pg_index i WHERE i.indrelid = " + rel + " AND (i.indisunique OR i.indisexclusion) "
-                + "AND (SELECT relkind FROM pg_class WHERE oid = " + rel + ") = 'r'",
-                rs -> rs.getBoolean(1) ? java.util.Set.of((String[]) rs.getArray(2).getArray()) : java.util.Set.of());
-        List<String> set = null;
-        // UPDATE is not among the privileges a target role needs (README): without it, the DELETE and the INSERT
-        if (unique.size() == 1 && unique.get(0).equals(java.util.Set.copyOf(t.keyColumns()))
-                && Pg.exists(c, "SELECT 1 WHERE has_table_privilege(" + rel + ", 'UPDATE')")) {
-            set = t.columnNames().stream().filter(col -> !t.keyColumns().contains(col)).toList();
-        }
-        updatable.put(t.qualifiedName(), set);
-        return set;
-    }
-
-    private final java.util.Map<String, List<String>> updatable = new java.util.HashMap<>();
-
-    /** The columns an UPDATE of the table sets (every column sent but the key), or null if this role may not UPDATE it. */
-    List<String> columnsToSet(TableInfo t) throws SQLException {
-        String rel = Sql.literal(Sql.qualified(t.schema(), t.name())) + "::regclass";
-        if (!Pg.exists(c, "SELECT 1 WHERE has_table_privilege(" + rel + ", 'UPDATE')")) {
-            return null;
-        }
-        return t.columnNames().stream().filter(col -> !t.keyColumns().contains(col)).toList();
-    }
 
     /** With replica_mode=none and foreign keys among the tables: written in their order (see OrderedApply). */
     @Override
@@ -407,7 +322,7 @@ public class PostgresTarget implements Target {
         ForeignKeyOrder order = orders.get(key);
         if (order == null) {
             try {
-                order = ForeignKeyOrder.read(c, name, tables);
+                order = ForeignKeyCatalog.read(c, name, tables);
                 c.commit();
             } catch (SQLException e) {
                 throw fail("cannot read the foreign keys of the replicated tables", e);
@@ -421,7 +336,7 @@ public class PostgresTarget implements Target {
     }
 
     /** The foreign-key orders read in this session, by the set of tables (the target's DDL is read again on a new session). */
-    private final java.util.Map<String, ForeignKeyOrder> orders = new java.util.HashMap<>();
+    private final Map<String, ForeignKeyOrder> orders = new HashMap<>();
 
     @Override
     public long deleteRange(TableInfo t, KeyRange range) {
@@ -432,51 +347,6 @@ public class PostgresTarget implements Target {
         }
     }
 
-    /**
-     * The temporary table that takes a table's changed keys: created once per session (ON COMMIT DELETE ROWS
-     * empties it at each commit), because creating one per batch costs more than the batch itself.
-     */
-    String keyTable(TableInfo t) throws SQLException {
-        String existing = tempTables.get(t.qualifiedName());
-        if (existing != null) {
-            return existing;
-        }
-        String temp = "ibex_keys_" + (++tempCounter);
-        List<String> cols = new ArrayList<>();
-        for (int i = 0; i < t.keyColumns().size(); i++) {
-            cols.add(Sql.ident(t.keyColumns().get(i)) + " " + t.keyTypes().get(i));
-        }
-        Pg.exec(c, "CREATE TEMPORARY TABLE " + temp + " (" + String.join(", ", cols) + ") ON COMMIT DELETE ROWS");
-        tempTables.put(t.qualifiedName(), temp);
-        createdInThisTransaction.add(t.qualifiedName());
-        return temp;
-    }
-
-    /** The temporary table that takes a table's changed rows for replaceRows, with the target's column types; like keyTable. */
-    String rowTable(TableInfo t) throws SQLException {
-        String name = "\u0000rows\u0000" + t.qualifiedName();
-        String existing = tempTables.get(name);
-        if (existing != null) {
-            return existing;
-        }
-        java.util.Map<String, String> types = new java.util.HashMap<>();
-        SourceCatalog.columns(c, t.schema(), t.name()).forEach(col -> types.put(col.name(), col.type()));
-        List<String> cols = new ArrayList<>();
-        for (String col : t.columnNames()) {
-            cols.add(Sql.ident(col) + " " + types.get(col));
-        }
-        String temp = "ibex_rows_" + (++tempCounter);
-        Pg.exec(c, "CREATE TEMPORARY TABLE " + temp + " (" + String.join(", ", cols) + ") ON COMMIT DELETE ROWS");
-        tempTables.put(name, temp);
-        createdInThisTransaction.add(name);
-        return temp;
-    }
-
-    /** Temporary tables by what they hold: a table's keys (by its name) or its rows (by its name after "\0rows\0"). */
-    private final java.util.Map<String, String> tempTables = new java.util.HashMap<>();
-    private final java.util.Set<String> createdInThisTransaction = new java.util.HashSet<>();
-    /** Key tables that hold keys until the commit (ON COMMIT DELETE ROWS) empties them. */
-    private final java.util.Set<String> filledInThisTransaction = new java.util.HashSet<>();
 
     @Override
     public long insertRows(TableInfo t, InputStream rows) {
@@ -489,19 +359,8 @@ public class PostgresTarget implements Target {
 
     @Override
     public boolean setSequence(String schema, String seqName, long lastValue, boolean isCalled, SequenceSettings settings) {
-        String seq = Sql.qualified(schema, seqName);
         try {
-            SequenceSettings wanted = settings.fittedTo(c, schema, seqName);
-            boolean sameSettings = wanted.equals(SequenceSettings.read(c, schema, seqName));
-            boolean same = sameSettings && Pg.exists(c, "SELECT 1 FROM " + seq + " WHERE last_value = " + lastValue + " AND is_called = " + isCalled);
-            if (!sameSettings) {
-                Pg.exec(c, wanted.alter(schema, seqName, lastValue));
-            }
-            if (!same) {
-                Pg.queryString(c, "SELECT setval(" + Sql.literal(seq) + ", " + lastValue + ", " + isCalled + ")");
-            }
-            c.commit();
-            return !same;
+            return SequenceWriter.set(c, schema, seqName, lastValue, isCalled, settings);
         } catch (SQLException e) {
             throw fail("cannot set sequence " + schema + "." + seqName, e);
         }
@@ -509,13 +368,10 @@ public class PostgresTarget implements Target {
 
     @Override
     public void commit() {
-        for (String table : List.copyOf(setAside.keySet())) {
-            rebuild(table); // never commit a table without the indexes it had
-        }
+        copyWithoutIndexes.rebuildAll();
         try {
             c.commit();
-            createdInThisTransaction.clear();
-            filledInThisTransaction.clear();
+            temps.committed();
         } catch (SQLException e) {
             throw fail("commit failed", e);
         }
@@ -524,10 +380,8 @@ public class PostgresTarget implements Target {
     @Override
     public void rollback() {
         Pg.rollbackQuietly(c);
-        setAside.clear(); // the drops were rolled back
-        createdInThisTransaction.forEach(tempTables::remove); // their creation was rolled back too
-        createdInThisTransaction.clear();
-        filledInThisTransaction.clear();
+        copyWithoutIndexes.rolledBack();
+        temps.rolledBack();
     }
 
     @Override

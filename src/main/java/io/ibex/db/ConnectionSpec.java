@@ -38,13 +38,9 @@ public record ConnectionSpec(String host, int port, String dbname, String user, 
         return v == null || v.isBlank() ? fallback : v;
     }
 
+    /** The PostgreSQL URL, which the repository connects to; a target's adapter builds its own (TargetProvider.url). */
     public String url() {
-        String h = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
-        return "jdbc:postgresql://" + h + ":" + port + "/" + urlEncode(dbname);
-    }
-
-    private static String urlEncode(String s) {
-        return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+        return PostgresUrl.of(host, port, dbname);
     }
 
     /** host:port/dbname as user, for messages. */
@@ -57,6 +53,11 @@ public record ConnectionSpec(String host, int port, String dbname, String user, 
      * (see docs/design.md).
      */
     public Connection open(String applicationName) throws SQLException {
+        return open(url(), applicationName);
+    }
+
+    /** Opens a connection to the given JDBC URL with this user and password (a target adapter's URL). */
+    public Connection open(String url, String applicationName) throws SQLException {
         Properties p = new Properties();
         p.setProperty("user", user);
         if (password != null) {
@@ -67,7 +68,7 @@ public record ConnectionSpec(String host, int port, String dbname, String user, 
         p.setProperty("tcpKeepAlive", "true");
         p.setProperty("prepareThreshold", "0");
         try {
-            return DriverManager.getConnection(url(), p);
+            return DriverManager.getConnection(url, p);
         } catch (SQLException e) {
             String cause = ConnectFailure.describe(e, host, port);
             if (cause == null) {
@@ -79,8 +80,13 @@ public record ConnectionSpec(String host, int port, String dbname, String user, 
 
     /** Opens a connection or fails with a one-line message that names the database (never the password). */
     public Connection openOrFail(String applicationName, String what) {
+        return openOrFail(url(), applicationName, what);
+    }
+
+    /** Like {@link #openOrFail(String, String)}, to the given JDBC URL. */
+    public Connection openOrFail(String url, String applicationName, String what) {
         try {
-            return open(applicationName);
+            return open(url, applicationName);
         } catch (SQLException e) {
             throw new IbexException("cannot connect to " + what + " (" + describe() + "): " + Pg.firstLine(e), e);
         }

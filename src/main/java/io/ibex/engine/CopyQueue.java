@@ -1,6 +1,6 @@
 package io.ibex.engine;
 
-import io.ibex.apply.ForeignKeyOrder;
+import io.ibex.spi.ForeignKeyOrder;
 
 import java.util.ArrayList;
 import java.util.HashSet;

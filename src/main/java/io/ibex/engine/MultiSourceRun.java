@@ -2,7 +2,7 @@ package io.ibex.engine;
 
 import io.ibex.IbexException;
 import io.ibex.spi.ConflictResolver;
-import io.ibex.apply.Target;
+import io.ibex.spi.Target;
 import io.ibex.capture.ChangeWindow;
 import io.ibex.capture.Snapshot;
 import io.ibex.capture.SourceSession;

@@ -1,10 +1,12 @@
 package io.ibex.engine;
 
-import io.ibex.apply.SequenceSettings;
+import io.ibex.capture.SequenceCatalog;
 import io.ibex.db.Pg;
 import io.ibex.db.Sql;
 import io.ibex.repository.Database;
 import io.ibex.repository.Relation;
+import io.ibex.spi.SequenceSettings;
+import io.ibex.spi.Target;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +31,7 @@ final class SequenceSync {
     }
 
     static Value read(Connection c, Relation seq) throws SQLException {
-        SequenceSettings settings = SequenceSettings.read(c, seq.schema(), seq.name());
+        SequenceSettings settings = SequenceCatalog.read(c, seq.schema(), seq.name());
         return Pg.query(c, "SELECT last_value, is_called FROM " + Sql.qualified(seq.schema(), seq.name()),
                 rs -> new Value(rs.getLong(1), rs.getBoolean(2), settings)).get(0);
     }
@@ -41,7 +43,7 @@ final class SequenceSync {
     }
 
     /** Sets the sequence on a database if it differs; setval is not transactional, so this runs outside a batch. */
-    static void apply(io.ibex.apply.Target target, Database db, Relation seq, Value v, String sync) {
+    static void apply(Target target, Database db, Relation seq, Value v, String sync) {
         if (target.setSequence(seq.schema(), seq.name(), v.lastValue(), v.isCalled(), v.settings())) {
             log.info("KID ({}) Sequence {} on {} set to {} (is_called {}; {})", sync, seq.qualifiedName(), db.name(), v.lastValue(),
                     v.isCalled(), v.settings());

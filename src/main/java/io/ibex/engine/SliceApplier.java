@@ -1,8 +1,8 @@
 package io.ibex.engine;
 
 import io.ibex.IbexException;
-import io.ibex.apply.ApplyException;
-import io.ibex.apply.Target;
+import io.ibex.spi.ApplyException;
+import io.ibex.spi.Target;
 import io.ibex.capture.ChangeWindow;
 import io.ibex.capture.KeyRange;
 import io.ibex.capture.SourceSession;

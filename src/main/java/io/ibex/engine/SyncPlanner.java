@@ -121,9 +121,7 @@ public final class SyncPlanner {
                     target.checkTable(t.info());
                 }
                 target.foreignKeyOrder(plan.tables().stream().map(SyncPlan.Table::info).toList()); // a cycle it cannot order: said now
-                if (target instanceof io.ibex.apply.PostgresTarget pt) {
-                    modes.put(db.name(), pt.replicaMode().describe());
-                }
+                target.describeReplicaMode().ifPresent(mode -> modes.put(db.name(), mode));
             }
         }
         return modes;

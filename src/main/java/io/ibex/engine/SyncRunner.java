@@ -1,8 +1,8 @@
 package io.ibex.engine;
 
 import io.ibex.IbexException;
-import io.ibex.apply.ApplyException;
-import io.ibex.apply.Target;
+import io.ibex.spi.ApplyException;
+import io.ibex.spi.Target;
 import io.ibex.capture.ChangeWindow;
 import io.ibex.capture.Snapshot;
 import io.ibex.capture.SourceSession;
@@ -406,7 +406,7 @@ public class SyncRunner implements AutoCloseable {
         List<io.ibex.capture.TableInfo> tables = new ArrayList<>();
         changes.truncated().forEach(t -> tables.add(t.info()));
         changes.changed().forEach(c -> tables.add(c.table().info()));
-        io.ibex.apply.ForeignKeyOrder order = target.foreignKeyOrder(tables.stream().distinct().toList());
+        io.ibex.spi.ForeignKeyOrder order = target.foreignKeyOrder(tables.stream().distinct().toList());
         target.begin();
         for (SyncPlan.Table t : order.childrenFirst(changes.truncated(), SyncPlan.Table::info)) {
             target.truncate(t.info());

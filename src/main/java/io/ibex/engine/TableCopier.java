@@ -1,9 +1,9 @@
 package io.ibex.engine;
 
 import io.ibex.IbexException;
-import io.ibex.apply.CopyPath;
-import io.ibex.apply.ForeignKeyOrder;
-import io.ibex.apply.Target;
+import io.ibex.spi.CopyPath;
+import io.ibex.spi.ForeignKeyOrder;
+import io.ibex.spi.Target;
 import io.ibex.capture.SourceSession;
 import io.ibex.db.Pg;
 import io.ibex.repository.Database;

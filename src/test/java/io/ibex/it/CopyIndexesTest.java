@@ -1,7 +1,7 @@
 package io.ibex.it;
 
-import io.ibex.apply.ApplyException;
-import io.ibex.apply.CopyPath;
+import io.ibex.spi.ApplyException;
+import io.ibex.spi.CopyPath;
 import io.ibex.apply.PostgresTarget;
 import io.ibex.apply.ReplicaMode;
 import io.ibex.capture.SourceCatalog;

@@ -1,15 +1,25 @@
-package io.ibex.apply;
+package io.ibex.spi;
 
 import io.ibex.capture.KeyRange;
 import io.ibex.capture.TableInfo;
 
+import java.io.IOException;
 import java.io.InputStream;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * One database that receives changes. A batch is begin, then per table an optional truncate, the deletion of
  * every changed key and the insertion of the current source rows of those keys, then commit: applying the
  * same batch twice gives the same result, which is what makes a crash between commit and the recording of
- * progress harmless. Keys and rows arrive as PostgreSQL COPY text streams, which every adapter can read.
+ * progress harmless.
+ *
+ * <p>Keys and rows arrive as PostgreSQL COPY text streams. The PostgreSQL adapter passes them straight through to
+ * COPY ({@link TargetCapability#COPY_TEXT}), which is how rows move between PostgreSQL servers; an adapter that needs
+ * values reads them as {@link Row}s of typed values with {@link RowStream#keys} and {@link RowStream#rows}. Adapters
+ * are found at run time by the database's type through their {@link TargetProvider}.
  */
 public interface Target extends AutoCloseable {
 
@@ -63,7 +73,7 @@ public interface Target extends AutoCloseable {
 
     /** Opens the rows of a {@link #replaceRows} once the keys are read (both may come from one source read). */
     interface Rows {
-        InputStream open() throws java.io.IOException, java.sql.SQLException;
+        InputStream open() throws IOException, SQLException;
     }
 
     /**
@@ -71,7 +81,7 @@ public interface Target extends AutoCloseable {
      * those keys (a key without a row has none). Returns {rows that went or were replaced, rows written}, what
      * {@link #deleteKeys} and {@link #insertRows} return, which is the default way.
      */
-    default long[] replaceRows(TableInfo table, InputStream keys, Rows rows) throws java.io.IOException, java.sql.SQLException {
+    default long[] replaceRows(TableInfo table, InputStream keys, Rows rows) throws IOException, SQLException {
         long deleted = deleteKeys(table, keys);
         try (InputStream in = rows.open()) {
             return new long[] {deleted, insertRows(table, in)};
@@ -87,8 +97,8 @@ public interface Target extends AutoCloseable {
      * table after the other, as {@link #replaceRows}. The streams are opened in the order given. Returns the counts
      * of each, in that order.
      */
-    default java.util.List<long[]> replaceAll(java.util.List<Change> changes) throws java.io.IOException, java.sql.SQLException {
-        java.util.List<long[]> counts = new java.util.ArrayList<>();
+    default List<long[]> replaceAll(List<Change> changes) throws IOException, SQLException {
+        List<long[]> counts = new ArrayList<>();
         for (Change change : changes) {
             try (InputStream keys = change.keys().open()) {
                 counts.add(replaceRows(change.table(), keys, change.rows())); // the rows are opened after the keys are read
@@ -101,8 +111,16 @@ public interface Target extends AutoCloseable {
      * The order in which the tables must be written because the target checks their foreign keys during an apply
      * (replica_mode=none); {@link ForeignKeyOrder#none()} where it does not. Read outside a batch's transaction.
      */
-    default ForeignKeyOrder foreignKeyOrder(java.util.List<TableInfo> tables) {
+    default ForeignKeyOrder foreignKeyOrder(List<TableInfo> tables) {
         return ForeignKeyOrder.none();
+    }
+
+    /**
+     * How the target's triggers and foreign-key checks are held off during an apply, for validate and status; empty
+     * where the adapter has no such thing ({@link TargetCapability#REPLICA_MODE}).
+     */
+    default Optional<String> describeReplicaMode() {
+        return Optional.empty();
     }
 
     /** Sets a sequence to a value, is_called and settings; returns false if it had them already. Outside any batch. */

@@ -1,4 +1,4 @@
-package io.ibex.apply;
+package io.ibex.spi;
 
 /**
  * How a full copy loads one table: into the table with its indexes in place, or, as pg_restore does, with its

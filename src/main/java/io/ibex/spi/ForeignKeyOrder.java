@@ -1,18 +1,11 @@
-package io.ibex.apply;
+package io.ibex.spi;
 
 import io.ibex.IbexException;
 import io.ibex.capture.TableInfo;
-import io.ibex.db.Pg;
-import io.ibex.db.Sql;
 
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -20,8 +13,8 @@ import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
- * The foreign keys among a sync's tables on a target whose foreign-key checks fire (replica_mode=none), read from
- * the target's catalog: in what order its tables must be written. Rows go in parents first and out children
+ * The foreign keys among a sync's tables on a target whose foreign-key checks fire (replica_mode=none), as an
+ * adapter read them from the target's catalog: in what order its tables must be written. Rows go in parents first and out children
  * first. A table that references itself needs no order (a statement's foreign-key checks run at its end); tables
  * that reference each other in a cycle cannot be ordered, and reading the order then fails with one line.
  */
@@ -55,38 +48,12 @@ public final class ForeignKeyOrder {
     }
 
     /**
-     * Reads the foreign keys of the tables from the target's catalog (pg_constraint, contype 'f'); throws a
+     * The order of a set of tables from their foreign keys as a target's catalog has them: per table of the set the
+     * others it references, every table some foreign key references, and those that reference themselves. Throws a
      * one-line error naming the tables of a cycle.
      */
-    public static ForeignKeyOrder read(Connection c, String dbName, Collection<TableInfo> tables) throws SQLException {
-        if (tables.isEmpty()) {
-            return NONE;
-        }
-        Set<String> names = new HashSet<>();
-        List<String> regclasses = new ArrayList<>();
-        for (TableInfo t : tables) {
-            names.add(t.qualifiedName());
-            regclasses.add(Sql.literal(Sql.qualified(t.schema(), t.name())) + "::regclass");
-        }
-        String in = String.join(", ", regclasses);
-        List<String[]> edges = Pg.query(c, "SELECT cn.nspname, cl.relname, fn.nspname, fl.relname FROM pg_catalog.pg_constraint co "
-                + "JOIN pg_catalog.pg_class cl ON cl.oid = co.conrelid JOIN pg_catalog.pg_namespace cn ON cn.oid = cl.relnamespace "
-                + "JOIN pg_catalog.pg_class fl ON fl.oid = co.confrelid JOIN pg_catalog.pg_namespace fn ON fn.oid = fl.relnamespace "
-                + "WHERE co.contype = 'f' AND co.confrelid IN (" + in + ")",
-                rs -> new String[] {rs.getString(1) + "." + rs.getString(2), rs.getString(3) + "." + rs.getString(4)});
-        Map<String, Set<String>> parents = new LinkedHashMap<>();
-        Set<String> referenced = new HashSet<>();
-        Set<String> self = new HashSet<>();
-        names.forEach(n -> parents.put(n, new HashSet<>()));
-        for (String[] e : edges) {
-            referenced.add(e[1]);
-            if (e[0].equals(e[1])) {
-                self.add(e[0]);
-            } else if (names.contains(e[0])) {
-                parents.get(e[0]).add(e[1]);
-            }
-        }
-        return new ForeignKeyOrder(parents, referenced, self, levels(dbName, parents));
+    public static ForeignKeyOrder of(String dbName, Map<String, Set<String>> parents, Set<String> referenced, Set<String> selfReferencing) {
+        return new ForeignKeyOrder(parents, referenced, selfReferencing, levels(dbName, parents));
     }
 
     /** Each table's level (longest path to a table without parents), or the cycle error. */

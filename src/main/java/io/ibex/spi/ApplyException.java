@@ -1,4 +1,4 @@
-package io.ibex.apply;
+package io.ibex.spi;
 
 import io.ibex.IbexException;
 

@@ -1,0 +1,15 @@
+package io.ibex.spi;
+
+/** What an adapter can do beyond the batch contract of {@link Target}; asked of its {@link TargetProvider}, never tested by class. */
+public enum TargetCapability {
+    /** Holds off the target's triggers and foreign-key checks during an apply, in a way it can detect and describe. */
+    REPLICA_MODE,
+    /** Keeps sequences that {@link Target#setSequence} sets. */
+    SEQUENCES,
+    /** Empties a table faster than deleting its rows ({@link Target#truncate}, deletemethod=truncate). */
+    TRUNCATE,
+    /** Computes the digest of a key range that {@code ibex verify} compares with the source's (PostgreSQL md5 of COPY text). */
+    VERIFY_DIGEST,
+    /** Takes the PostgreSQL COPY text streams straight through, without decoding them into values. */
+    COPY_TEXT
+}

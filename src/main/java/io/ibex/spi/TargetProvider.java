@@ -1,0 +1,43 @@
+package io.ibex.spi;
+
+import io.ibex.repository.Database;
+
+import java.util.Set;
+
+/**
+ * One kind of target database, found at run time by {@link TargetRegistry} through {@link java.util.ServiceLoader}
+ * (listed in META-INF/services/io.ibex.spi.TargetProvider) and chosen by a database's {@code type}.
+ */
+public interface TargetProvider {
+
+    /** The type stored for a database of this kind ({@code ibex add db ... type=}), in lower case: "postgres". */
+    String type();
+
+    /** Other names {@code type=} accepts for it, in lower case: "pg", "postgresql". */
+    default Set<String> aliases() {
+        return Set.of();
+    }
+
+    Set<TargetCapability> capabilities();
+
+    default boolean can(TargetCapability capability) {
+        return capabilities().contains(capability);
+    }
+
+    /** The URL that connects to the database (never with its password in it). */
+    String url(Database db);
+
+    /**
+     * Connects to the database and returns it ready for batches; fails with one line naming the database. The
+     * application name marks ibex's own sessions (see docs/design.md).
+     */
+    Target open(Database db, String applicationName);
+
+    /**
+     * Connects and finds out how the database's triggers and foreign-key checks would be held off, as status shows
+     * it; fails with one line. Only for a provider that can {@link TargetCapability#REPLICA_MODE}.
+     */
+    default String detectReplicaMode(Database db) {
+        throw new UnsupportedOperationException("databases of type " + type() + " have no replica mode");
+    }
+}
