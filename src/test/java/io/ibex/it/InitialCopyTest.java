@@ -1,10 +1,12 @@
 package io.ibex.it;
 
 import io.ibex.embedded.PostgresServer;
+import io.ibex.testkit.Replication;
+import io.ibex.testkit.Server;
+import io.ibex.testkit.ServersPerClass;
 import io.ibex.workload.Pgbench;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.sql.Connection;
 import java.time.Duration;
@@ -15,22 +17,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** onetimecopy loads the targets from one source snapshot, then the changes made during the copy follow. */
+@ExtendWith(ServersPerClass.class)
 class InitialCopyTest {
 
-    static PostgresServer source;
-    static PostgresServer target;
-
-    @BeforeAll
-    static void servers() {
-        source = PostgresServer.start("17");
-        target = PostgresServer.start("17");
-    }
-
-    @AfterAll
-    static void stop() {
-        source.close();
-        target.close();
-    }
+    @Server("17") static PostgresServer source;
+    @Server("17") static PostgresServer target;
 
     static final String[] TABLES = {"public.pgbench_accounts", "public.pgbench_branches", "public.pgbench_tellers"};
 
