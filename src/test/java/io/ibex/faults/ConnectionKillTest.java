@@ -5,6 +5,7 @@ import io.ibex.embedded.PostgresServer;
 import io.ibex.testkit.Convergence;
 import io.ibex.testkit.Db;
 import io.ibex.testkit.Diagnostics;
+import io.ibex.testkit.IbexSetup;
 import io.ibex.testkit.InProcessDaemon;
 import io.ibex.testkit.Server;
 import io.ibex.testkit.ServersPerClass;
@@ -50,10 +51,7 @@ class ConnectionKillTest {
             Pgbench.initialize(s, 2, 20, 50_000);
             Pgbench.createSchemaOnly(t);
         }
-        Ibex ibex = new Ibex(repo.spec());
-        ibex.install();
-        ibex.addDatabase("src", src.params(), false);
-        ibex.addDatabase("dst", dst.params(), false);
+        Ibex ibex = IbexSetup.install(repo, src, dst);
         ibex.addTables(List.of("pgbench_accounts", "pgbench_branches", "pgbench_tellers"), Map.of("db", "src", "relgroup", "bank"), false);
         ibex.addSync("bank", Map.of("relgroup", "bank", "db", "src,dst", "onetimecopy", "1"));
 
@@ -131,10 +129,7 @@ class ConnectionKillTest {
         for (Db d : List.of(src, dst)) {
             d.exec("CREATE TABLE t (id int PRIMARY KEY, v text)", "INSERT INTO t SELECT g, 'start' FROM generate_series(1, 10) g");
         }
-        Ibex ibex = new Ibex(repo.spec());
-        ibex.install();
-        ibex.addDatabase("src", src.params(), false);
-        ibex.addDatabase("dst", dst.params(), false);
+        Ibex ibex = IbexSetup.install(repo, src, dst);
         ibex.addTables(List.of("t"), Map.of("db", "src", "relgroup", "rg"), false);
         ibex.addSync("s", Map.of("relgroup", "rg", "db", "src,dst"));
         InProcessDaemon daemon;

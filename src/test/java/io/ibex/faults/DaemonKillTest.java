@@ -9,6 +9,7 @@ import io.ibex.testkit.Convergence;
 import io.ibex.testkit.DaemonProc;
 import io.ibex.testkit.Db;
 import io.ibex.testkit.Diagnostics;
+import io.ibex.testkit.IbexSetup;
 import io.ibex.testkit.PrivateClasspath;
 import io.ibex.testkit.Server;
 import io.ibex.testkit.ServersPerClass;
@@ -78,10 +79,7 @@ class DaemonKillTest {
         src.exec(big, "INSERT INTO big SELECT g, md5(g::text), 0, repeat('x', 40) FROM generate_series(1, " + BIG_ROWS + ") g");
         dst.exec(big);
 
-        Ibex ibex = new Ibex(repo.spec());
-        ibex.install();
-        ibex.addDatabase("src", src.params(), false);
-        ibex.addDatabase("dst", dst.params(), false);
+        Ibex ibex = IbexSetup.install(repo, src, dst);
         ibex.addTables(List.of("pgbench_accounts", "pgbench_branches", "pgbench_tellers"), Map.of("db", "src", "relgroup", "bank"), false);
         ibex.addSync("bank", Map.of("relgroup", "bank", "db", "src,dst", "onetimecopy", "1"));
 

@@ -4,6 +4,7 @@ import io.ibex.api.Ibex;
 import io.ibex.embedded.PostgresServer;
 import io.ibex.testkit.Convergence;
 import io.ibex.testkit.Db;
+import io.ibex.testkit.IbexSetup;
 import io.ibex.testkit.InProcessDaemon;
 import io.ibex.testkit.Server;
 import io.ibex.testkit.ServersPerClass;
@@ -44,11 +45,7 @@ class MultiSourceTruncateTest {
             dbs.add(d);
         }
         Db repo = Db.create("repository", server, "mstrunc" + n + "repo");
-        Ibex ibex = new Ibex(repo.spec());
-        ibex.install();
-        for (Db d : dbs) {
-            ibex.addDatabase(d.label(), d.params(), false);
-        }
+        Ibex ibex = IbexSetup.install(repo, dbs);
         ibex.addTables(List.of("t"), Map.of("db", "a", "relgroup", "rg"), false);
         ibex.addDbGroup("g", List.of("a:source", "b:source", "t:target"));
         ibex.addSync("ms", Map.of("relgroup", "rg", "dbs", "g"));

@@ -5,6 +5,7 @@ import io.ibex.embedded.PostgresServer;
 import io.ibex.testkit.Convergence;
 import io.ibex.testkit.Db;
 import io.ibex.testkit.Diagnostics;
+import io.ibex.testkit.IbexSetup;
 import io.ibex.testkit.InProcessDaemon;
 import io.ibex.testkit.Waits;
 import net.jqwik.api.Arbitraries;
@@ -182,11 +183,7 @@ class RandomConvergenceTest {
                         "INSERT INTO t2 SELECT a, b, 'start' FROM generate_series(1, 5) a, unnest(ARRAY['x', 'y']) b");
             }
         }
-        Ibex ibex = new Ibex(repo.spec());
-        ibex.install();
-        for (Db d : everyone) {
-            ibex.addDatabase(d.label(), d.params(), false);
-        }
+        Ibex ibex = IbexSetup.install(repo, everyone);
         ibex.addTables(List.of("t1", "t2"), Map.of("db", "s1", "relgroup", "rg"), false);
         List<String> members = new ArrayList<>();
         sources.forEach(s -> members.add(s.label() + ":source"));

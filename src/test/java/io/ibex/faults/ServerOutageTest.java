@@ -5,6 +5,7 @@ import io.ibex.embedded.PostgresServer;
 import io.ibex.testkit.Convergence;
 import io.ibex.testkit.Db;
 import io.ibex.testkit.Diagnostics;
+import io.ibex.testkit.IbexSetup;
 import io.ibex.testkit.InProcessDaemon;
 import io.ibex.testkit.Server;
 import io.ibex.testkit.ServersPerClass;
@@ -51,10 +52,7 @@ class ServerOutageTest {
             Pgbench.initialize(s, 2, 20, 20_000);
             Pgbench.createSchemaOnly(t);
         }
-        ibex = new Ibex(repo.spec());
-        ibex.install();
-        ibex.addDatabase("src", src.params(), false);
-        ibex.addDatabase("dst", dst.params(), false);
+        ibex = IbexSetup.install(repo, src, dst);
         ibex.addTables(List.of("pgbench_accounts", "pgbench_branches", "pgbench_tellers"), Map.of("db", "src", "relgroup", "bank"), false);
         ibex.addSync("bank", Map.of("relgroup", "bank", "db", "src,dst", "onetimecopy", "1"));
         InProcessDaemon daemon = new InProcessDaemon(repo.spec());

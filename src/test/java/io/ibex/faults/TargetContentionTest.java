@@ -5,6 +5,7 @@ import io.ibex.embedded.PostgresServer;
 import io.ibex.testkit.Convergence;
 import io.ibex.testkit.Db;
 import io.ibex.testkit.Diagnostics;
+import io.ibex.testkit.IbexSetup;
 import io.ibex.testkit.InProcessDaemon;
 import io.ibex.testkit.Server;
 import io.ibex.testkit.ServersPerClass;
@@ -55,10 +56,7 @@ class TargetContentionTest {
         for (String s : targetSettings) {
             dst.exec(s);
         }
-        ibex = new Ibex(repo.spec());
-        ibex.install();
-        ibex.addDatabase("src", src.params(), false);
-        ibex.addDatabase("dst", dst.params(), false);
+        ibex = IbexSetup.install(repo, src, dst);
         ibex.addTables(List.of("a", "b"), Map.of("db", "src", "relgroup", "ab"), false);
         ibex.addSync("ab", Map.of("relgroup", "ab", "db", "src,dst"));
         InProcessDaemon daemon = new InProcessDaemon(repo.spec());

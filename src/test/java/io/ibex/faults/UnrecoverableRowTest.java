@@ -6,6 +6,7 @@ import io.ibex.embedded.PostgresServer;
 import io.ibex.testkit.Convergence;
 import io.ibex.testkit.Db;
 import io.ibex.testkit.Diagnostics;
+import io.ibex.testkit.IbexSetup;
 import io.ibex.testkit.InProcessDaemon;
 import io.ibex.repository.SyncRun;
 import io.ibex.testkit.Server;
@@ -51,10 +52,7 @@ class UnrecoverableRowTest {
                     "INSERT INTO accounts SELECT g, 'user' || g || '@example.org', 0 FROM generate_series(1, 1000) g",
                     "INSERT INTO orders SELECT g, 'order' || g, 0 FROM generate_series(1, 1000) g");
         }
-        Ibex ibex = new Ibex(repo.spec());
-        ibex.install();
-        ibex.addDatabase("src", src.params(), false);
-        ibex.addDatabase("dst", dst.params(), false);
+        Ibex ibex = IbexSetup.install(repo, src, dst);
         ibex.addTables(List.of("accounts"), Map.of("db", "src", "relgroup", "rg_accounts"), false);
         ibex.addTables(List.of("orders"), Map.of("db", "src", "relgroup", "rg_orders"), false);
         ibex.addSync("accounts", Map.of("relgroup", "rg_accounts", "db", "src,dst"));
