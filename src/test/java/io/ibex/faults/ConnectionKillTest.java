@@ -2,6 +2,7 @@ package io.ibex.faults;
 
 import io.ibex.api.Ibex;
 import io.ibex.embedded.PostgresServer;
+import io.ibex.testkit.Bank;
 import io.ibex.testkit.Convergence;
 import io.ibex.testkit.Db;
 import io.ibex.testkit.Diagnostics;
@@ -36,7 +37,7 @@ class ConnectionKillTest {
     @Server("17") static PostgresServer sourceServer;
     @Server("17") static PostgresServer targetServer;
 
-    static final List<String> TABLES = List.of("public.pgbench_accounts", "public.pgbench_branches", "public.pgbench_tellers");
+    static final List<String> TABLES = Bank.TABLES;
 
     @Test
     void backendsTerminatedAtRandomAreSurvived() throws Exception {
@@ -47,10 +48,7 @@ class ConnectionKillTest {
         Db src = Db.create("source", sourceServer, "cutsrc");
         Db dst = Db.create("target", targetServer, "cutdst");
         Db repo = Db.create("repository", targetServer, "cutrepo");
-        try (Connection s = src.connect(); Connection t = dst.connect()) {
-            Pgbench.initialize(s, 2, 20, 50_000);
-            Pgbench.createSchemaOnly(t);
-        }
+        Bank.initialize(src, dst, 2, 20, 50_000);
         Ibex ibex = IbexSetup.install(repo, src, dst);
         ibex.addTables(List.of("pgbench_accounts", "pgbench_branches", "pgbench_tellers"), Map.of("db", "src", "relgroup", "bank"), false);
         ibex.addSync("bank", Map.of("relgroup", "bank", "db", "src,dst", "onetimecopy", "1"));

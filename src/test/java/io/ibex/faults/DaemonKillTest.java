@@ -5,6 +5,7 @@ import io.ibex.api.Ibex;
 import io.ibex.cli.Main;
 import io.ibex.embedded.PostgresServer;
 import io.ibex.engine.Daemon;
+import io.ibex.testkit.Bank;
 import io.ibex.testkit.Convergence;
 import io.ibex.testkit.DaemonProc;
 import io.ibex.testkit.Db;
@@ -71,10 +72,7 @@ class DaemonKillTest {
         Db src = Db.create("source", sourceServer, "killsrc");
         Db dst = Db.create("target", targetServer, "killdst");
         Db repo = Db.create("repository", targetServer, "killrepo");
-        try (Connection s = src.connect(); Connection t = dst.connect()) {
-            Pgbench.initialize(s, 1, 10, 20_000);
-            Pgbench.createSchemaOnly(t);
-        }
+        Bank.initialize(src, dst, 1, 10, 20_000);
         String big = "CREATE TABLE big (id int PRIMARY KEY, v text, n int, pad text)";
         src.exec(big, "INSERT INTO big SELECT g, md5(g::text), 0, repeat('x', 40) FROM generate_series(1, " + BIG_ROWS + ") g");
         dst.exec(big);

@@ -2,6 +2,7 @@ package io.ibex.faults;
 
 import io.ibex.api.Ibex;
 import io.ibex.embedded.PostgresServer;
+import io.ibex.testkit.Bank;
 import io.ibex.testkit.Convergence;
 import io.ibex.testkit.Db;
 import io.ibex.testkit.Diagnostics;
@@ -35,7 +36,7 @@ class ServerOutageTest {
     @Server("9.6") static PostgresServer targetServer;
     @Server("17") static PostgresServer repoServer;
     static final AtomicInteger SEQ = new AtomicInteger();
-    static final List<String> TABLES = List.of("public.pgbench_accounts", "public.pgbench_branches", "public.pgbench_tellers");
+    static final List<String> TABLES = Bank.TABLES;
 
     Db src;
     Db dst;
@@ -48,10 +49,7 @@ class ServerOutageTest {
         src = Db.create("source", sourceServer, "outsrc" + n);
         dst = Db.create("target", targetServer, "outdst" + n);
         repo = Db.create("repository", repoServer, "outrepo" + n);
-        try (Connection s = src.connect(); Connection t = dst.connect()) {
-            Pgbench.initialize(s, 2, 20, 20_000);
-            Pgbench.createSchemaOnly(t);
-        }
+        Bank.initialize(src, dst, 2, 20, 20_000);
         ibex = IbexSetup.install(repo, src, dst);
         ibex.addTables(List.of("pgbench_accounts", "pgbench_branches", "pgbench_tellers"), Map.of("db", "src", "relgroup", "bank"), false);
         ibex.addSync("bank", Map.of("relgroup", "bank", "db", "src,dst", "onetimecopy", "1"));

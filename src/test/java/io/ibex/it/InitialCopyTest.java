@@ -1,6 +1,7 @@
 package io.ibex.it;
 
 import io.ibex.embedded.PostgresServer;
+import io.ibex.testkit.Bank;
 import io.ibex.testkit.Replication;
 import io.ibex.testkit.Server;
 import io.ibex.testkit.ServersPerClass;
@@ -8,7 +9,6 @@ import io.ibex.workload.Pgbench;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -28,10 +28,7 @@ class InitialCopyTest {
     @Test
     void onetimecopyOfAMillionRowsUnderConcurrentWritesEndsIdentical() throws Exception {
         try (Replication r = new Replication(source, target)) {
-            try (Connection s = r.source(); Connection t = r.target()) {
-                Pgbench.initialize(s, 10, 100, 1_000_000);
-                Pgbench.createSchemaOnly(t);
-            }
+            Bank.initialize(r, 10, 100, 1_000_000);
             r.addDatabases();
             r.ibex.addTables(List.of("pgbench_accounts", "pgbench_branches", "pgbench_tellers"), Map.of("db", "source", "herd", "bench"), false);
             r.ibex.addSync("bench", Map.of("relgroup", "bench", "db", "source,target", "onetimecopy", "1", "rebuild_index", "1"));

@@ -2,6 +2,7 @@ package io.ibex.it;
 
 import io.ibex.api.Ibex;
 import io.ibex.embedded.PostgresServer;
+import io.ibex.testkit.Bank;
 import io.ibex.testkit.Replication;
 import io.ibex.testkit.Server;
 import io.ibex.testkit.ServersPerClass;
@@ -10,7 +11,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -31,10 +31,7 @@ class OldSourcesTest {
     @ValueSource(strings = {"9.3", "9.5", "9.6"})
     void legacySourceToPostgres17UnderWriteLoad(String version) throws Exception {
         try (PostgresServer legacy = PostgresServer.start(version); Replication r = new Replication(legacy, target)) {
-            try (Connection s = r.source(); Connection t = r.target()) {
-                Pgbench.initialize(s, 1, 10, 100_000);
-                Pgbench.createSchemaOnly(t);
-            }
+            Bank.initialize(r, 1, 10, 100_000);
             r.addDatabases();
             r.ibex.addTables(List.of("pgbench_%"), Map.of("db", "source", "herd", "bank"), false);
             r.ibex.remove("table", "pgbench_history", true);

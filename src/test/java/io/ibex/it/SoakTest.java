@@ -1,6 +1,7 @@
 package io.ibex.it;
 
 import io.ibex.embedded.PostgresServer;
+import io.ibex.testkit.Bank;
 import io.ibex.testkit.Replication;
 import io.ibex.testkit.Server;
 import io.ibex.testkit.ServersPerClass;
@@ -33,10 +34,7 @@ class SoakTest {
     void changeTablesStaySmallUnderASteadyLoad() throws Exception {
         int minutes = Integer.parseInt(System.getenv().getOrDefault("IBEX_SOAK_MINUTES", "60"));
         try (Replication r = new Replication(source, target)) {
-            try (Connection s = r.source(); Connection t = r.target()) {
-                Pgbench.initialize(s, 1, 10, 100_000);
-                Pgbench.createSchemaOnly(t);
-            }
+            Bank.initialize(r, 1, 10, 100_000);
             r.addDatabases();
             r.ibex.addTables(List.of("pgbench_accounts", "pgbench_branches", "pgbench_tellers"), Map.of("db", "source", "herd", "soak"), false);
             r.ibex.addSync("soak", Map.of("relgroup", "soak", "db", "source,target", "onetimecopy", "1"));

@@ -12,7 +12,7 @@ import static org.assertj.core.api.Assertions.fail;
 /** The daemon in a thread of this JVM, for tests that do not kill the daemon itself. */
 public final class InProcessDaemon implements AutoCloseable {
 
-    static final String THREAD_NAME = "faults-daemon";
+    static final String THREAD_NAME = "test-daemon";
 
     private final Daemon daemon;
     private final Thread thread;
@@ -21,7 +21,7 @@ public final class InProcessDaemon implements AutoCloseable {
 
     /** Starts the daemon of a repository (it may still be starting on return: see {@link #awaitStarted}). */
     public InProcessDaemon(ConnectionSpec repository) throws Exception {
-        pidFile = Files.createTempDirectory("ibex-faults").resolve("ibex.pid");
+        pidFile = Files.createTempDirectory("ibex-daemon").resolve("ibex.pid");
         daemon = new Daemon(repository, pidFile);
         thread = new Thread(() -> {
             try {
