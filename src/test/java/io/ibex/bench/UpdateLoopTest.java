@@ -1,9 +1,11 @@
 package io.ibex.bench;
 
-import io.ibex.embedded.ServerPerClass;
+import io.ibex.embedded.PostgresServer;
+import io.ibex.testkit.Server;
+import io.ibex.testkit.ServersPerClass;
 import io.ibex.workload.Pgbench;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -11,14 +13,14 @@ import java.sql.Statement;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+@ExtendWith(ServersPerClass.class)
 class UpdateLoopTest {
-    @RegisterExtension
-    static final ServerPerClass PG = new ServerPerClass("17");
+    @Server("17") static PostgresServer server;
 
     @Test
     void eachIterationUpdatesOneRowInItsOwnTransaction() throws Exception {
-        PG.get().createDatabase("loop");
-        try (Connection c = PG.get().connect("loop")) {
+        server.createDatabase("loop");
+        try (Connection c = server.connect("loop")) {
             Pgbench.initialize(c, 1);
             assertThat(UpdateLoop.supported(c)).isTrue();
 

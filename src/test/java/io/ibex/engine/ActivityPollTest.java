@@ -1,8 +1,10 @@
 package io.ibex.engine;
 
-import io.ibex.embedded.ServerPerClass;
+import io.ibex.embedded.PostgresServer;
+import io.ibex.testkit.Server;
+import io.ibex.testkit.ServersPerClass;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.sql.Connection;
 import java.sql.Statement;
@@ -10,14 +12,14 @@ import java.sql.Statement;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The watcher's poll of the activity sequence, prepared on the server, on a real server. */
+@ExtendWith(ServersPerClass.class)
 class ActivityPollTest {
-    @RegisterExtension
-    static final ServerPerClass PG = new ServerPerClass("17");
+    @Server("17") static PostgresServer server;
 
     @Test
     void readsTheSequenceBeforeAndAfterCaptureIsInstalledAndSurvivesALostPreparedStatement() throws Exception {
-        PG.get().createDatabase("poll");
-        try (Connection c = PG.get().connect("poll"); Statement s = c.createStatement();
+        server.createDatabase("poll");
+        try (Connection c = server.connect("poll"); Statement s = c.createStatement();
              SourceWatcher.ActivityPoll poll = new SourceWatcher.ActivityPoll(c)) {
             c.setAutoCommit(true);
             assertThat(poll.read()).isNull(); // no capture installed yet

@@ -2,12 +2,18 @@ package io.ibex.faults;
 
 import io.ibex.api.Ibex;
 import io.ibex.embedded.PostgresServer;
-import io.ibex.faults.Faults.Db;
-import io.ibex.faults.Faults.InProcessDaemon;
+import io.ibex.testkit.Bank;
+import io.ibex.testkit.Convergence;
+import io.ibex.testkit.Db;
+import io.ibex.testkit.Diagnostics;
+import io.ibex.testkit.IbexSetup;
+import io.ibex.testkit.InProcessDaemon;
+import io.ibex.testkit.Server;
+import io.ibex.testkit.ServersPerClass;
+import io.ibex.testkit.Waits;
 import io.ibex.workload.Pgbench;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.sql.Connection;
 import java.sql.Statement;
@@ -25,24 +31,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * and the repository (daemon, workers) are ended with pg_terminate_backend at random moments, from the initial
  * copy on. ibex reconnects by itself; every table ends equal.
  */
+@ExtendWith(ServersPerClass.class)
 class ConnectionKillTest {
 
-    static PostgresServer sourceServer;
-    static PostgresServer targetServer;
+    @Server("17") static PostgresServer sourceServer;
+    @Server("17") static PostgresServer targetServer;
 
-    @BeforeAll
-    static void servers() {
-        sourceServer = PostgresServer.start("17");
-        targetServer = PostgresServer.start("17");
-    }
-
-    @AfterAll
-    static void stop() {
-        sourceServer.close();
-        targetServer.close();
-    }
-
-    static final List<String> TABLES = List.of("public.pgbench_accounts", "public.pgbench_branches", "public.pgbench_tellers");
+    static final List<String> TABLES = Bank.TABLES;
 
     @Test
     void backendsTerminatedAtRandomAreSurvived() throws Exception {
@@ -50,17 +45,11 @@ class ConnectionKillTest {
         System.out.println("ConnectionKillTest seed " + seed);
         Random rnd = new Random(seed);
         long started = System.nanoTime();
-        Db src = Faults.createDb("source", sourceServer, "cutsrc");
-        Db dst = Faults.createDb("target", targetServer, "cutdst");
-        Db repo = Faults.createDb("repository", targetServer, "cutrepo");
-        try (Connection s = src.connect(); Connection t = dst.connect()) {
-            Pgbench.initialize(s, 2, 20, 50_000);
-            Pgbench.createSchemaOnly(t);
-        }
-        Ibex ibex = new Ibex(repo.spec());
-        ibex.install();
-        ibex.addDatabase("src", src.params(), false);
-        ibex.addDatabase("dst", dst.params(), false);
+        Db src = Db.create("source", sourceServer, "cutsrc");
+        Db dst = Db.create("target", targetServer, "cutdst");
+        Db repo = Db.create("repository", targetServer, "cutrepo");
+        Bank.initialize(src, dst, 2, 20, 50_000);
+        Ibex ibex = IbexSetup.install(repo, src, dst);
         ibex.addTables(List.of("pgbench_accounts", "pgbench_branches", "pgbench_tellers"), Map.of("db", "src", "relgroup", "bank"), false);
         ibex.addSync("bank", Map.of("relgroup", "bank", "db", "src,dst", "onetimecopy", "1"));
 
@@ -70,16 +59,16 @@ class ConnectionKillTest {
         try (Connection onSource = src.connect(); Connection onTarget = dst.connect(); Statement ss = onSource.createStatement();
              Statement ts = onTarget.createStatement()) {
             // from the moment the sync runs (its initial copy); a cut during the daemon's own start is the next test
-            Faults.await(Duration.ofSeconds(30), "the sync to start", Faults.quietly(() ->
-                    Faults.ibexBackends(onSource).stream().anyMatch(b -> b[2].equals("ibex-reader"))));
+            Waits.await(Duration.ofSeconds(30), "the sync to start", Waits.quietly(() ->
+                    Diagnostics.ibexBackends(onSource).stream().anyMatch(b -> b[2].equals("ibex-reader"))));
             long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
             while (System.nanoTime() < end) {
                 Thread.sleep(50 + rnd.nextInt(450));
                 List<String[]> candidates = new ArrayList<>();
-                for (String[] b : Faults.ibexBackends(onSource)) {
+                for (String[] b : Diagnostics.ibexBackends(onSource)) {
                     candidates.add(new String[] {"source", b[0], b[2], b[3], b[4]});
                 }
-                for (String[] b : Faults.ibexBackends(onTarget)) {
+                for (String[] b : Diagnostics.ibexBackends(onTarget)) {
                     candidates.add(new String[] {b[1].equals(repo.name()) ? "repository" : "target", b[0], b[2], b[3], b[4]});
                 }
                 if (candidates.isEmpty()) {
@@ -100,8 +89,8 @@ class ConnectionKillTest {
         try {
             load.stop();
             assertThat(daemon.alive()).as("the daemon is still running; it died of: %s", stackOf(daemon.died())).isTrue();
-            Duration took = Faults.awaitAllEqual(Duration.ofSeconds(120), TABLES, List.of(src, dst), repo);
-            Faults.await(Duration.ofSeconds(60), "sync Good", Faults.quietly(() -> ibex.status("bank").currentState().equals("Good")));
+            Duration took = Convergence.awaitAllEqual(Duration.ofSeconds(120), TABLES, List.of(src, dst), repo);
+            Waits.await(Duration.ofSeconds(60), "sync Good", Waits.quietly(() -> ibex.status("bank").currentState().equals("Good")));
             assertThat(daemon.alive()).as("the daemon survived (%s)", daemon.died()).isTrue();
             int total = cut.values().stream().mapToInt(Integer::intValue).sum();
             System.out.printf("faults: %d connections of ibex terminated and survived (%s); %d pgbench transactions; converged %d ms "
@@ -132,16 +121,13 @@ class ConnectionKillTest {
      */
     @Test
     void aConnectionCutWhileTheDaemonLoadsItsSyncsIsSurvived() throws Exception {
-        Db src = Faults.createDb("source", sourceServer, "startsrc");
-        Db dst = Faults.createDb("target", targetServer, "startdst");
-        Db repo = Faults.createDb("repository", targetServer, "startrepo");
+        Db src = Db.create("source", sourceServer, "startsrc");
+        Db dst = Db.create("target", targetServer, "startdst");
+        Db repo = Db.create("repository", targetServer, "startrepo");
         for (Db d : List.of(src, dst)) {
             d.exec("CREATE TABLE t (id int PRIMARY KEY, v text)", "INSERT INTO t SELECT g, 'start' FROM generate_series(1, 10) g");
         }
-        Ibex ibex = new Ibex(repo.spec());
-        ibex.install();
-        ibex.addDatabase("src", src.params(), false);
-        ibex.addDatabase("dst", dst.params(), false);
+        Ibex ibex = IbexSetup.install(repo, src, dst);
         ibex.addTables(List.of("t"), Map.of("db", "src", "relgroup", "rg"), false);
         ibex.addSync("s", Map.of("relgroup", "rg", "db", "src,dst"));
         InProcessDaemon daemon;
@@ -151,8 +137,8 @@ class ConnectionKillTest {
                 s.execute("LOCK TABLE ibex.sync IN ACCESS EXCLUSIVE MODE");
             }
             daemon = new InProcessDaemon(repo.spec());
-            Faults.await(Duration.ofSeconds(30), "the daemon started and waiting for ibex.sync", Faults.quietly(() ->
-                    java.nio.file.Files.exists(daemon.pidFile) && Faults.ibexBackends(watch).stream().anyMatch(b ->
+            Waits.await(Duration.ofSeconds(30), "the daemon started and waiting for ibex.sync", Waits.quietly(() ->
+                    java.nio.file.Files.exists(daemon.pidFile) && Diagnostics.ibexBackends(watch).stream().anyMatch(b ->
                             b[2].equals("ibex-daemon") && b[3].equals("active") && b[4].contains("ibex.sync"))));
             try (Statement s = watch.createStatement()) {
                 s.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'ibex-daemon'");
@@ -163,7 +149,7 @@ class ConnectionKillTest {
             src.exec("UPDATE t SET v = 'after the cut' WHERE id = 1");
             Thread.sleep(1000);
             assertThat(daemon.alive()).as("the daemon is still running; it died of: %s", stackOf(daemon.died())).isTrue();
-            Faults.awaitAllEqual(Duration.ofSeconds(60), List.of("public.t"), List.of(src, dst), repo);
+            Convergence.awaitAllEqual(Duration.ofSeconds(60), List.of("public.t"), List.of(src, dst), repo);
         } finally {
             daemon.close();
         }

@@ -5,12 +5,19 @@ import io.ibex.api.Ibex;
 import io.ibex.cli.Main;
 import io.ibex.embedded.PostgresServer;
 import io.ibex.engine.Daemon;
-import io.ibex.faults.Faults.DaemonProc;
-import io.ibex.faults.Faults.Db;
+import io.ibex.testkit.Bank;
+import io.ibex.testkit.Convergence;
+import io.ibex.testkit.DaemonProc;
+import io.ibex.testkit.Db;
+import io.ibex.testkit.Diagnostics;
+import io.ibex.testkit.IbexSetup;
+import io.ibex.testkit.PrivateClasspath;
+import io.ibex.testkit.Server;
+import io.ibex.testkit.ServersPerClass;
+import io.ibex.testkit.Waits;
 import io.ibex.workload.Pgbench;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -39,22 +46,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * stored, and during the initial copy of a 200k-row table. It is restarted each time; at the end every table is
  * equal on source and target. A second daemon on the same repository is refused.
  */
+@ExtendWith(ServersPerClass.class)
 class DaemonKillTest {
 
-    static PostgresServer sourceServer;
-    static PostgresServer targetServer;
-
-    @BeforeAll
-    static void servers() {
-        sourceServer = PostgresServer.start("17");
-        targetServer = PostgresServer.start("17");
-    }
-
-    @AfterAll
-    static void stop() {
-        sourceServer.close();
-        targetServer.close();
-    }
+    @Server("17") static PostgresServer sourceServer;
+    @Server("17") static PostgresServer targetServer;
 
     static final List<String> BANK = List.of("public.pgbench_accounts", "public.pgbench_branches", "public.pgbench_tellers");
     static final List<String> ALL = List.of("public.pgbench_accounts", "public.pgbench_branches", "public.pgbench_tellers", "public.big");
@@ -73,21 +69,15 @@ class DaemonKillTest {
         Random rnd = new Random(seed);
         long started = System.nanoTime();
 
-        Db src = Faults.createDb("source", sourceServer, "killsrc");
-        Db dst = Faults.createDb("target", targetServer, "killdst");
-        Db repo = Faults.createDb("repository", targetServer, "killrepo");
-        try (Connection s = src.connect(); Connection t = dst.connect()) {
-            Pgbench.initialize(s, 1, 10, 20_000);
-            Pgbench.createSchemaOnly(t);
-        }
+        Db src = Db.create("source", sourceServer, "killsrc");
+        Db dst = Db.create("target", targetServer, "killdst");
+        Db repo = Db.create("repository", targetServer, "killrepo");
+        Bank.initialize(src, dst, 1, 10, 20_000);
         String big = "CREATE TABLE big (id int PRIMARY KEY, v text, n int, pad text)";
         src.exec(big, "INSERT INTO big SELECT g, md5(g::text), 0, repeat('x', 40) FROM generate_series(1, " + BIG_ROWS + ") g");
         dst.exec(big);
 
-        Ibex ibex = new Ibex(repo.spec());
-        ibex.install();
-        ibex.addDatabase("src", src.params(), false);
-        ibex.addDatabase("dst", dst.params(), false);
+        Ibex ibex = IbexSetup.install(repo, src, dst);
         ibex.addTables(List.of("pgbench_accounts", "pgbench_branches", "pgbench_tellers"), Map.of("db", "src", "relgroup", "bank"), false);
         ibex.addSync("bank", Map.of("relgroup", "bank", "db", "src,dst", "onetimecopy", "1"));
 
@@ -147,8 +137,8 @@ class DaemonKillTest {
             stopWriter.set(true);
             writer.join();
             assertThat(writerError.get()).isNull();
-            Duration took = Faults.awaitAllEqual(Duration.ofSeconds(120), ALL, List.of(src, dst), repo);
-            Faults.await(Duration.ofSeconds(60), "both syncs Good", Faults.quietly(() ->
+            Duration took = Convergence.awaitAllEqual(Duration.ofSeconds(120), ALL, List.of(src, dst), repo);
+            Waits.await(Duration.ofSeconds(60), "both syncs Good", Waits.quietly(() ->
                     ibex.status("bank").currentState().equals("Good") && ibex.status("bigsync").currentState().equals("Good")));
             assertThat(ibex.syncs()).allSatisfy(s -> assertThat(s.onetimecopy()).isZero());
             assertThat(daemon.alive()).as("the last daemon is still running").isTrue();
@@ -201,7 +191,7 @@ class DaemonKillTest {
         try (Connection a = dbs.get(0).connect(); Connection b = dbs.size() > 1 ? dbs.get(1).connect() : null) {
             while (System.nanoTime() < deadline) {
                 for (Connection c : b == null ? List.of(a) : List.of(a, b)) {
-                    for (String[] be : Faults.ibexBackends(c)) {
+                    for (String[] be : Diagnostics.ibexBackends(c)) {
                         if (be[2].matches(appRegex) && be[3].equals("active") && be[4].startsWith(prefix)) {
                             return true;
                         }
@@ -234,7 +224,7 @@ class DaemonKillTest {
                     }
                     if (blocked) {
                         // the target side of the batch: committed (idle) rather than in a transaction
-                        boolean targetIdle = Faults.ibexBackends(t).stream().filter(be -> be[2].equals("ibex:bank"))
+                        boolean targetIdle = Diagnostics.ibexBackends(t).stream().filter(be -> be[2].equals("ibex:bank"))
                                 .allMatch(be -> be[3].equals("idle"));
                         return targetIdle;
                     }
@@ -280,7 +270,7 @@ class DaemonKillTest {
     /** ibex refuses, with a clear message, to run a second daemon on the same repository. */
     @Test
     void aSecondDaemonOnTheSameRepositoryIsRefused() throws Exception {
-        Db repo = Faults.createDb("repository", targetServer, "tworepo");
+        Db repo = Db.create("repository", targetServer, "tworepo");
         new Ibex(repo.spec()).install();
         DaemonProc first = new DaemonProc(repo, Files.createTempDirectory("ibex-first"));
         first.start();
@@ -295,7 +285,7 @@ class DaemonKillTest {
             Path other = Files.createTempDirectory("ibex-third");
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             ByteArrayOutputStream err = new ByteArrayOutputStream();
-            int code = Faults.withPrivateClasspath(() -> Main.run(new String[] {"--dbhost", "localhost", "--dbport", String.valueOf(targetServer.port()), "--dbname",
+            int code = PrivateClasspath.run(() -> Main.run(new String[] {"--dbhost", "localhost", "--dbport", String.valueOf(targetServer.port()), "--dbname",
                     repo.name(), "--dbuser", "postgres", "--piddir", other.toString(), "--logdir", other.toString(), "--no-ibexrc",
                     "start"}, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
                     Map.of("HOME", other.toString())));

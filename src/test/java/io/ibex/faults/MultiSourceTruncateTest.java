@@ -2,11 +2,15 @@ package io.ibex.faults;
 
 import io.ibex.api.Ibex;
 import io.ibex.embedded.PostgresServer;
-import io.ibex.faults.Faults.Db;
-import io.ibex.faults.Faults.InProcessDaemon;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.ibex.testkit.Convergence;
+import io.ibex.testkit.Db;
+import io.ibex.testkit.IbexSetup;
+import io.ibex.testkit.InProcessDaemon;
+import io.ibex.testkit.Server;
+import io.ibex.testkit.ServersPerClass;
+import io.ibex.testkit.Waits;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -24,19 +28,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * must leave every database equal, also when ibex is applying another source's rows to the truncating database at
  * the moment of the truncate.
  */
+@ExtendWith(ServersPerClass.class)
 class MultiSourceTruncateTest {
 
-    static PostgresServer server;
-
-    @BeforeAll
-    static void servers() {
-        server = PostgresServer.start("17");
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @Server("17") static PostgresServer server;
 
     static final AtomicInteger SEQ = new AtomicInteger();
 
@@ -45,16 +40,12 @@ class MultiSourceTruncateTest {
         int n = SEQ.incrementAndGet();
         List<Db> dbs = new ArrayList<>();
         for (String label : List.of("a", "b", "t")) {
-            Db d = Faults.createDb(label, server, "mstrunc" + n + label);
+            Db d = Db.create(label, server, "mstrunc" + n + label);
             d.exec("CREATE TABLE t (id int PRIMARY KEY, v text)", "INSERT INTO t SELECT g, 'start' FROM generate_series(1, 10) g");
             dbs.add(d);
         }
-        Db repo = Faults.createDb("repository", server, "mstrunc" + n + "repo");
-        Ibex ibex = new Ibex(repo.spec());
-        ibex.install();
-        for (Db d : dbs) {
-            ibex.addDatabase(d.label(), d.params(), false);
-        }
+        Db repo = Db.create("repository", server, "mstrunc" + n + "repo");
+        Ibex ibex = IbexSetup.install(repo, dbs);
         ibex.addTables(List.of("t"), Map.of("db", "a", "relgroup", "rg"), false);
         ibex.addDbGroup("g", List.of("a:source", "b:source", "t:target"));
         ibex.addSync("ms", Map.of("relgroup", "rg", "dbs", "g"));
@@ -68,7 +59,7 @@ class MultiSourceTruncateTest {
         List<Db> dbs = setup(repo);
         try (InProcessDaemon daemon = new InProcessDaemon(repo.get(0).spec())) {
             dbs.get(1).exec("TRUNCATE t", "INSERT INTO t VALUES (100, 'after the truncate on b')");
-            Faults.awaitAllEqual(Duration.ofSeconds(30), List.of("public.t"), dbs, repo.get(0));
+            Convergence.awaitAllEqual(Duration.ofSeconds(30), List.of("public.t"), dbs, repo.get(0));
             assertThat(dbs.get(2).queryLong("SELECT count(*) FROM t")).isEqualTo(1);
         }
     }
@@ -87,14 +78,14 @@ class MultiSourceTruncateTest {
         try (InProcessDaemon daemon = new InProcessDaemon(repo.get(0).spec()); Connection truncator = b.connect();
              Connection watch = b.connect()) {
             a.exec("UPDATE t SET v = 'warm' WHERE id = 10");
-            Faults.awaitAllEqual(Duration.ofSeconds(30), List.of("public.t"), dbs, repo.get(0));
+            Convergence.awaitAllEqual(Duration.ofSeconds(30), List.of("public.t"), dbs, repo.get(0));
             truncator.setAutoCommit(false);
             try (Statement s = truncator.createStatement()) {
                 s.execute("TRUNCATE t");
             }
             a.exec("UPDATE t SET v = 'from a' WHERE id = 1");
             // ibex's apply of a's row onto b waits for the truncate's lock
-            Faults.await(Duration.ofSeconds(30), "ibex waiting on b", Faults.quietly(() -> {
+            Waits.await(Duration.ofSeconds(30), "ibex waiting on b", Waits.quietly(() -> {
                 try (Statement s = watch.createStatement(); ResultSet rs = s.executeQuery("SELECT 1 FROM pg_stat_activity WHERE datname = '"
                         + b.name() + "' AND application_name = 'ibex:ms' AND wait_event_type = 'Lock'")) {
                     return rs.next();
@@ -104,7 +95,7 @@ class MultiSourceTruncateTest {
                 s.execute("INSERT INTO t VALUES (100, 'after the truncate on b')");
             }
             truncator.commit();
-            Faults.awaitAllEqual(Duration.ofSeconds(30), List.of("public.t"), dbs, repo.get(0));
+            Convergence.awaitAllEqual(Duration.ofSeconds(30), List.of("public.t"), dbs, repo.get(0));
         }
     }
 }

@@ -2,8 +2,12 @@ package io.ibex.faults;
 
 import io.ibex.api.Ibex;
 import io.ibex.embedded.PostgresServer;
-import io.ibex.faults.Faults.Db;
-import io.ibex.faults.Faults.InProcessDaemon;
+import io.ibex.testkit.Convergence;
+import io.ibex.testkit.Db;
+import io.ibex.testkit.Diagnostics;
+import io.ibex.testkit.IbexSetup;
+import io.ibex.testkit.InProcessDaemon;
+import io.ibex.testkit.Waits;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -166,10 +170,10 @@ class RandomConvergenceTest {
         int n = SEQ.incrementAndGet();
         List<Db> sources = new ArrayList<>();
         for (int i = 1; i <= scenario.sources(); i++) {
-            sources.add(Faults.createDb("s" + i, server, "prop" + n + "s" + i));
+            sources.add(Db.create("s" + i, server, "prop" + n + "s" + i));
         }
-        Db target = Faults.createDb("t", server, "prop" + n + "t");
-        Db repo = Faults.createDb("repository", server, "prop" + n + "repo");
+        Db target = Db.create("t", server, "prop" + n + "t");
+        Db repo = Db.create("repository", server, "prop" + n + "repo");
         List<Db> everyone = new ArrayList<>(sources);
         everyone.add(target);
         for (Db d : everyone) {
@@ -179,11 +183,7 @@ class RandomConvergenceTest {
                         "INSERT INTO t2 SELECT a, b, 'start' FROM generate_series(1, 5) a, unnest(ARRAY['x', 'y']) b");
             }
         }
-        Ibex ibex = new Ibex(repo.spec());
-        ibex.install();
-        for (Db d : everyone) {
-            ibex.addDatabase(d.label(), d.params(), false);
-        }
+        Ibex ibex = IbexSetup.install(repo, everyone);
         ibex.addTables(List.of("t1", "t2"), Map.of("db", "s1", "relgroup", "rg"), false);
         List<String> members = new ArrayList<>();
         sources.forEach(s -> members.add(s.label() + ":source"));
@@ -197,7 +197,7 @@ class RandomConvergenceTest {
 
         Stats stats = new Stats();
         try (InProcessDaemon daemon = new InProcessDaemon(repo.spec())) {
-            Faults.await(Duration.ofSeconds(30), "the daemon to run", Faults.quietly(ibex::daemonRunning));
+            Waits.await(Duration.ofSeconds(30), "the daemon to run", Waits.quietly(ibex::daemonRunning));
             ibex.kick("rand");
             run(scenario, sources, ibex, stats);
             long quiet = System.nanoTime();
@@ -215,9 +215,9 @@ class RandomConvergenceTest {
             }, "kicker");
             kicker.start();
             try {
-                Faults.awaitAllEqual(Duration.ofSeconds(60), TABLES, everyone, repo);
+                Convergence.awaitAllEqual(Duration.ofSeconds(60), TABLES, everyone, repo);
             } catch (AssertionError e) {
-                throw new AssertionError(e.getMessage() + "\nrun errors: " + Faults.runErrors(repo, "rand") + "\nstats: " + stats
+                throw new AssertionError(e.getMessage() + "\nrun errors: " + Diagnostics.runErrors(repo, "rand") + "\nstats: " + stats
                         + "\n" + scenario, e);
             } finally {
                 kicker.interrupt();

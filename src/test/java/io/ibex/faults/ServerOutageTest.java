@@ -2,12 +2,18 @@ package io.ibex.faults;
 
 import io.ibex.api.Ibex;
 import io.ibex.embedded.PostgresServer;
-import io.ibex.faults.Faults.Db;
-import io.ibex.faults.Faults.InProcessDaemon;
+import io.ibex.testkit.Bank;
+import io.ibex.testkit.Convergence;
+import io.ibex.testkit.Db;
+import io.ibex.testkit.Diagnostics;
+import io.ibex.testkit.IbexSetup;
+import io.ibex.testkit.InProcessDaemon;
+import io.ibex.testkit.Server;
+import io.ibex.testkit.ServersPerClass;
+import io.ibex.testkit.Waits;
 import io.ibex.workload.Pgbench;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.sql.Connection;
 import java.time.Duration;
@@ -23,27 +29,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  * anything or restarts the daemon; every table ends equal on source and target and the sync Good again.
  * Source, target and repository each have their own server.
  */
+@ExtendWith(ServersPerClass.class)
 class ServerOutageTest {
 
-    static PostgresServer sourceServer;
-    static PostgresServer targetServer;
-    static PostgresServer repoServer;
+    @Server("17") static PostgresServer sourceServer;
+    @Server("9.6") static PostgresServer targetServer;
+    @Server("17") static PostgresServer repoServer;
     static final AtomicInteger SEQ = new AtomicInteger();
-    static final List<String> TABLES = List.of("public.pgbench_accounts", "public.pgbench_branches", "public.pgbench_tellers");
-
-    @BeforeAll
-    static void servers() {
-        sourceServer = PostgresServer.start("17");
-        targetServer = PostgresServer.start("9.6");
-        repoServer = PostgresServer.start("17");
-    }
-
-    @AfterAll
-    static void stop() {
-        sourceServer.close();
-        targetServer.close();
-        repoServer.close();
-    }
+    static final List<String> TABLES = Bank.TABLES;
 
     Db src;
     Db dst;
@@ -53,21 +46,15 @@ class ServerOutageTest {
     /** A pgbench source, an empty target, a repository and a sync with onetimecopy; returns once the copy is done. */
     InProcessDaemon setup() throws Exception {
         int n = SEQ.incrementAndGet();
-        src = Faults.createDb("source", sourceServer, "outsrc" + n);
-        dst = Faults.createDb("target", targetServer, "outdst" + n);
-        repo = Faults.createDb("repository", repoServer, "outrepo" + n);
-        try (Connection s = src.connect(); Connection t = dst.connect()) {
-            Pgbench.initialize(s, 2, 20, 20_000);
-            Pgbench.createSchemaOnly(t);
-        }
-        ibex = new Ibex(repo.spec());
-        ibex.install();
-        ibex.addDatabase("src", src.params(), false);
-        ibex.addDatabase("dst", dst.params(), false);
+        src = Db.create("source", sourceServer, "outsrc" + n);
+        dst = Db.create("target", targetServer, "outdst" + n);
+        repo = Db.create("repository", repoServer, "outrepo" + n);
+        Bank.initialize(src, dst, 2, 20, 20_000);
+        ibex = IbexSetup.install(repo, src, dst);
         ibex.addTables(List.of("pgbench_accounts", "pgbench_branches", "pgbench_tellers"), Map.of("db", "src", "relgroup", "bank"), false);
         ibex.addSync("bank", Map.of("relgroup", "bank", "db", "src,dst", "onetimecopy", "1"));
         InProcessDaemon daemon = new InProcessDaemon(repo.spec());
-        Faults.awaitAllEqual(Duration.ofSeconds(60), TABLES, List.of(src, dst));
+        Convergence.awaitAllEqual(Duration.ofSeconds(60), TABLES, List.of(src, dst));
         return daemon;
     }
 
@@ -78,10 +65,10 @@ class ServerOutageTest {
     /** Stops the load, waits for convergence and a Good sync with the daemon still running, and reports. */
     void finish(String fault, InProcessDaemon daemon, Pgbench.Load load, long started) throws Exception {
         load.stop();
-        Duration took = Faults.awaitAllEqual(Duration.ofSeconds(120), TABLES, List.of(src, dst), repo);
-        Faults.await(Duration.ofSeconds(60), "sync Good", Faults.quietly(() -> ibex.status("bank").currentState().equals("Good")));
+        Duration took = Convergence.awaitAllEqual(Duration.ofSeconds(120), TABLES, List.of(src, dst), repo);
+        Waits.await(Duration.ofSeconds(60), "sync Good", Waits.quietly(() -> ibex.status("bank").currentState().equals("Good")));
         assertThat(daemon.alive()).as("the daemon survived (%s)", daemon.died()).isTrue();
-        List<String> errors = Faults.runErrors(repo, "bank");
+        List<String> errors = Diagnostics.runErrors(repo, "bank");
         System.out.printf("faults: %s survived; %d pgbench transactions (%d failed during the outage); %d failed runs, e.g. %s; "
                         + "converged %d ms after the load stopped; test took %d s%n", fault, load.transactions(), load.errors(), errors.size(),
                 errors.isEmpty() ? "-" : errors.get(errors.size() - 1), took.toMillis(), (System.nanoTime() - started) / 1_000_000_000);
@@ -97,8 +84,8 @@ class ServerOutageTest {
             Thread.sleep(2000);
             targetServer.stopImmediately();
             long down = System.nanoTime();
-            Faults.await(Duration.ofSeconds(30), "sync Bad while the target is down",
-                    Faults.quietly(() -> ibex.status("bank").currentState().equals("Bad")));
+            Waits.await(Duration.ofSeconds(30), "sync Bad while the target is down",
+                    Waits.quietly(() -> ibex.status("bank").currentState().equals("Bad")));
             Thread.sleep(4000);
             targetServer.start();
             System.out.printf("faults: target down for %d ms%n", (System.nanoTime() - down) / 1_000_000);
@@ -125,7 +112,7 @@ class ServerOutageTest {
                 long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
                 try (Connection c = src.connect()) {
                     while (!reading && System.nanoTime() < deadline) {
-                        reading = Faults.ibexBackends(c).stream().anyMatch(b -> b[2].equals("ibex-reader")
+                        reading = Diagnostics.ibexBackends(c).stream().anyMatch(b -> b[2].equals("ibex-reader")
                                 && (b[3].equals("active") || b[3].startsWith("idle in transaction")));
                     }
                 }
@@ -162,7 +149,7 @@ class ServerOutageTest {
             repoServer.restart();
             Thread.sleep(2000);
             // the daemon holds the repository's advisory lock again: a second daemon is still refused
-            Faults.await(Duration.ofSeconds(30), "the daemon to hold the repository lock again", Faults.quietly(() ->
+            Waits.await(Duration.ofSeconds(30), "the daemon to hold the repository lock again", Waits.quietly(() ->
                     repo.queryLong("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = " + 0x69626578L
                     + " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())") == 1));
             finish("2 repository restarts (a crash, a fast restart)", daemon, load, started);

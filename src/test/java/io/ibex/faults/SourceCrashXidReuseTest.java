@@ -2,11 +2,15 @@ package io.ibex.faults;
 
 import io.ibex.api.Ibex;
 import io.ibex.embedded.PostgresServer;
-import io.ibex.faults.Faults.Db;
-import io.ibex.faults.Faults.InProcessDaemon;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.ibex.testkit.Convergence;
+import io.ibex.testkit.Db;
+import io.ibex.testkit.IbexSetup;
+import io.ibex.testkit.InProcessDaemon;
+import io.ibex.testkit.Server;
+import io.ibex.testkit.ServersPerClass;
+import io.ibex.testkit.Waits;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.sql.Connection;
 import java.time.Duration;
@@ -22,40 +26,26 @@ import static org.assertj.core.api.Assertions.assertThat;
  * is skipped for good. The source here writes its WAL out only every 10 s, so the crash right after a saved position
  * reliably loses the tail.
  */
+@ExtendWith(ServersPerClass.class)
 class SourceCrashXidReuseTest {
 
-    static PostgresServer sourceServer;
-    static PostgresServer otherServer;
+    @Server(value = "17", settings = "wal_writer_delay=10000ms") static PostgresServer sourceServer;
+    @Server("17") static PostgresServer otherServer;
     static final List<String> TABLES = List.of("public.items");
-
-    @BeforeAll
-    static void servers() {
-        sourceServer = PostgresServer.start("17", Map.of("wal_writer_delay", "10000ms"));
-        otherServer = PostgresServer.start("17");
-    }
-
-    @AfterAll
-    static void stop() {
-        sourceServer.close();
-        otherServer.close();
-    }
 
     @Test
     void aChangeUnderAReusedTxidAfterASourceCrashIsReplicated() throws Exception {
-        Db src = Faults.createDb("source", sourceServer, "xidsrc");
-        Db dst = Faults.createDb("target", otherServer, "xiddst");
-        Db repo = Faults.createDb("repository", otherServer, "xidrepo");
+        Db src = Db.create("source", sourceServer, "xidsrc");
+        Db dst = Db.create("target", otherServer, "xiddst");
+        Db repo = Db.create("repository", otherServer, "xidrepo");
         src.exec("CREATE TABLE items (id int PRIMARY KEY, v int NOT NULL)", "INSERT INTO items SELECT g, 0 FROM generate_series(1, 10) g");
         dst.exec("CREATE TABLE items (id int PRIMARY KEY, v int NOT NULL)");
-        Ibex ibex = new Ibex(repo.spec());
-        ibex.install();
-        ibex.addDatabase("src", src.params(), false);
-        ibex.addDatabase("dst", dst.params(), false);
+        Ibex ibex = IbexSetup.install(repo, src, dst);
         ibex.addTables(List.of("items"), Map.of("db", "src", "relgroup", "items"), false);
         ibex.addSync("items", Map.of("relgroup", "items", "db", "src,dst", "onetimecopy", "1"));
         InProcessDaemon daemon = new InProcessDaemon(repo.spec());
         try {
-            Faults.awaitAllEqual(Duration.ofSeconds(60), TABLES, List.of(src, dst));
+            Convergence.awaitAllEqual(Duration.ofSeconds(60), TABLES, List.of(src, dst));
             // txids that end with commit records still in the source's WAL buffers
             long lastAsync = 0;
             for (int i = 0; i < 5; i++) {
@@ -66,7 +56,7 @@ class SourceCrashXidReuseTest {
             }
             long seen = lastAsync;
             ibex.kick("items");
-            Faults.await(Duration.ofSeconds(30), "a position past the asynchronous txids", Faults.quietly(() ->
+            Waits.await(Duration.ofSeconds(30), "a position past the asynchronous txids", Waits.quietly(() ->
                     repo.queryLong("SELECT txid_snapshot_xmax(snapshot::txid_snapshot) FROM ibex.position") > seen));
             sourceServer.stopImmediately();
             sourceServer.start();
@@ -78,7 +68,7 @@ class SourceCrashXidReuseTest {
                 c.commit();
             }
             System.out.printf("faults: last asynchronous txid %d before the crash, the change after it has txid %d%n", seen, txid);
-            Faults.awaitAllEqual(Duration.ofSeconds(60), TABLES, List.of(src, dst), repo);
+            Convergence.awaitAllEqual(Duration.ofSeconds(60), TABLES, List.of(src, dst), repo);
             assertThat(dst.queryLong("SELECT v FROM items WHERE id = 7")).isEqualTo(42);
             assertThat(daemon.alive()).as("the daemon survived (%s)", daemon.died()).isTrue();
         } finally {

@@ -2,11 +2,16 @@ package io.ibex.faults;
 
 import io.ibex.api.Ibex;
 import io.ibex.embedded.PostgresServer;
-import io.ibex.faults.Faults.Db;
-import io.ibex.faults.Faults.InProcessDaemon;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.ibex.testkit.Convergence;
+import io.ibex.testkit.Db;
+import io.ibex.testkit.Diagnostics;
+import io.ibex.testkit.IbexSetup;
+import io.ibex.testkit.InProcessDaemon;
+import io.ibex.testkit.Server;
+import io.ibex.testkit.ServersPerClass;
+import io.ibex.testkit.Waits;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -26,21 +31,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * REPEATABLE READ by default. ibex's transaction is the one that fails; it is retried at once, by itself, and
  * the tables converge.
  */
+@ExtendWith(ServersPerClass.class)
 class TargetContentionTest {
 
-    static PostgresServer server;
+    @Server("17") static PostgresServer server;
     static final AtomicInteger SEQ = new AtomicInteger();
     static final List<String> TABLES = List.of("public.a", "public.b");
-
-    @BeforeAll
-    static void servers() {
-        server = PostgresServer.start("17");
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
 
     Db src;
     Db dst;
@@ -49,9 +45,9 @@ class TargetContentionTest {
 
     InProcessDaemon setup(String... targetSettings) throws Exception {
         int n = SEQ.incrementAndGet();
-        src = Faults.createDb("source", server, "lsrc" + n);
-        dst = Faults.createDb("target", server, "ldst" + n);
-        repo = Faults.createDb("repository", server, "lrepo" + n);
+        src = Db.create("source", server, "lsrc" + n);
+        dst = Db.create("target", server, "ldst" + n);
+        repo = Db.create("repository", server, "lrepo" + n);
         for (Db d : List.of(src, dst)) {
             d.exec("CREATE TABLE a (id int PRIMARY KEY, v text)", "CREATE TABLE b (id int PRIMARY KEY, v text)",
                     "INSERT INTO a SELECT g, 'a' || g FROM generate_series(1, 100) g",
@@ -60,15 +56,12 @@ class TargetContentionTest {
         for (String s : targetSettings) {
             dst.exec(s);
         }
-        ibex = new Ibex(repo.spec());
-        ibex.install();
-        ibex.addDatabase("src", src.params(), false);
-        ibex.addDatabase("dst", dst.params(), false);
+        ibex = IbexSetup.install(repo, src, dst);
         ibex.addTables(List.of("a", "b"), Map.of("db", "src", "relgroup", "ab"), false);
         ibex.addSync("ab", Map.of("relgroup", "ab", "db", "src,dst"));
         InProcessDaemon daemon = new InProcessDaemon(repo.spec());
         src.exec("UPDATE a SET v = 'warm' WHERE id = 100");
-        Faults.awaitAllEqual(Duration.ofSeconds(30), TABLES, List.of(src, dst));
+        Convergence.awaitAllEqual(Duration.ofSeconds(30), TABLES, List.of(src, dst));
         return daemon;
     }
 
@@ -111,11 +104,11 @@ class TargetContentionTest {
                 s.execute("SELECT * FROM a WHERE id = 1 FOR UPDATE");
             }
             other.rollback();
-            Duration took = Faults.awaitAllEqual(Duration.ofSeconds(30), TABLES, List.of(src, dst), repo);
-            List<String> errors = Faults.runErrors(repo, "ab");
+            Duration took = Convergence.awaitAllEqual(Duration.ofSeconds(30), TABLES, List.of(src, dst), repo);
+            List<String> errors = Diagnostics.runErrors(repo, "ab");
             assertThat(errors).anyMatch(e -> e.contains("deadlock detected"));
             assertThat(dst.queryLong("SELECT count(*) FROM a WHERE v = 'deadlock'")).isEqualTo(1);
-            Faults.await(Duration.ofSeconds(30), "sync Good", Faults.quietly(() -> ibex.status("ab").currentState().equals("Good")));
+            Waits.await(Duration.ofSeconds(30), "sync Good", Waits.quietly(() -> ibex.status("ab").currentState().equals("Good")));
             System.out.printf("faults: deadlock on the target retried automatically (error: %s); converged %d ms after the deadlock%n",
                     errors.get(errors.size() - 1), (System.nanoTime() - deadlockAt) / 1_000_000);
             assertThat(took).isLessThan(Duration.ofSeconds(10));
@@ -143,11 +136,11 @@ class TargetContentionTest {
             awaitIbexWaiting(watch);
             long committedAt = System.nanoTime();
             other.commit(); // ibex's REPEATABLE READ transaction cannot delete a row changed after its snapshot
-            Duration took = Faults.awaitAllEqual(Duration.ofSeconds(30), TABLES, List.of(src, dst), repo);
-            List<String> errors = Faults.runErrors(repo, "ab");
+            Duration took = Convergence.awaitAllEqual(Duration.ofSeconds(30), TABLES, List.of(src, dst), repo);
+            List<String> errors = Diagnostics.runErrors(repo, "ab");
             assertThat(errors).anyMatch(e -> e.contains("could not serialize access"));
             assertThat(dst.queryLong("SELECT count(*) FROM a WHERE v = 'serialization'")).isEqualTo(1);
-            Faults.await(Duration.ofSeconds(30), "sync Good", Faults.quietly(() -> ibex.status("ab").currentState().equals("Good")));
+            Waits.await(Duration.ofSeconds(30), "sync Good", Waits.quietly(() -> ibex.status("ab").currentState().equals("Good")));
             System.out.printf("faults: serialization failure on the target retried automatically (error: %s); converged %d ms after it%n",
                     errors.get(errors.size() - 1), (System.nanoTime() - committedAt) / 1_000_000);
             assertThat(took).isLessThan(Duration.ofSeconds(10));

@@ -3,12 +3,17 @@ package io.ibex.faults;
 import io.ibex.api.Ibex;
 import io.ibex.api.SyncStatus;
 import io.ibex.embedded.PostgresServer;
-import io.ibex.faults.Faults.Db;
-import io.ibex.faults.Faults.InProcessDaemon;
+import io.ibex.testkit.Convergence;
+import io.ibex.testkit.Db;
+import io.ibex.testkit.Diagnostics;
+import io.ibex.testkit.IbexSetup;
+import io.ibex.testkit.InProcessDaemon;
 import io.ibex.repository.SyncRun;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.ibex.testkit.Server;
+import io.ibex.testkit.ServersPerClass;
+import io.ibex.testkit.Waits;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -30,38 +35,24 @@ import static org.assertj.core.api.Assertions.assertThat;
  * replicating all along; once the user deletes the colliding row on the target, the bad sync turns Good by itself
  * and both tables end equal.
  */
+@ExtendWith(ServersPerClass.class)
 class UnrecoverableRowTest {
 
-    static PostgresServer sourceServer;
-    static PostgresServer targetServer;
-
-    @BeforeAll
-    static void servers() {
-        sourceServer = PostgresServer.start("17");
-        targetServer = PostgresServer.start("17");
-    }
-
-    @AfterAll
-    static void stop() {
-        sourceServer.close();
-        targetServer.close();
-    }
+    @Server("17") static PostgresServer sourceServer;
+    @Server("17") static PostgresServer targetServer;
 
     @Test
     void aUniqueViolationTurnsOnlyItsSyncBadUntilTheUserFixesTheRow() throws Exception {
         long started = System.nanoTime();
-        Db src = Faults.createDb("source", sourceServer, "uvsrc");
-        Db dst = Faults.createDb("target", targetServer, "uvdst");
-        Db repo = Faults.createDb("repository", targetServer, "uvrepo");
+        Db src = Db.create("source", sourceServer, "uvsrc");
+        Db dst = Db.create("target", targetServer, "uvdst");
+        Db repo = Db.create("repository", targetServer, "uvrepo");
         for (Db d : List.of(src, dst)) {
             d.exec("CREATE TABLE accounts (id int PRIMARY KEY, email text, n int)", "CREATE TABLE orders (id int PRIMARY KEY, v text, n int)",
                     "INSERT INTO accounts SELECT g, 'user' || g || '@example.org', 0 FROM generate_series(1, 1000) g",
                     "INSERT INTO orders SELECT g, 'order' || g, 0 FROM generate_series(1, 1000) g");
         }
-        Ibex ibex = new Ibex(repo.spec());
-        ibex.install();
-        ibex.addDatabase("src", src.params(), false);
-        ibex.addDatabase("dst", dst.params(), false);
+        Ibex ibex = IbexSetup.install(repo, src, dst);
         ibex.addTables(List.of("accounts"), Map.of("db", "src", "relgroup", "rg_accounts"), false);
         ibex.addTables(List.of("orders"), Map.of("db", "src", "relgroup", "rg_orders"), false);
         ibex.addSync("accounts", Map.of("relgroup", "rg_accounts", "db", "src,dst"));
@@ -103,7 +94,7 @@ class UnrecoverableRowTest {
             Thread.sleep(1000);
             src.exec("INSERT INTO accounts VALUES (4242, 'alice@example.org', 0)");
 
-            Faults.await(Duration.ofSeconds(30), "sync accounts Bad", Faults.quietly(() -> ibex.status("accounts").currentState().equals("Bad")));
+            Waits.await(Duration.ofSeconds(30), "sync accounts Bad", Waits.quietly(() -> ibex.status("accounts").currentState().equals("Bad")));
             SyncStatus bad = ibex.status("accounts");
             String error = bad.lastBad().map(SyncRun::error).orElse("");
             System.out.println("faults: the unique violation is reported as: " + error);
@@ -119,24 +110,24 @@ class UnrecoverableRowTest {
             assertThat(orderWrites.get()).isGreaterThan(mark + 50);
             pause.set(true);
             Thread.sleep(100);
-            Faults.awaitAllEqual(Duration.ofSeconds(20), List.of("public.orders"), List.of(src, dst));
+            Convergence.awaitAllEqual(Duration.ofSeconds(20), List.of("public.orders"), List.of(src, dst));
             assertThat(dst.queryLong("SELECT count(*) FROM orders")).isGreaterThan(1050);
             pause.set(false);
             assertThat(ibex.status("accounts").currentState()).isEqualTo("Bad");
             assertThat(ibex.status("orders").currentState()).isNotEqualTo("Bad");
             assertThat(dst.queryLong("SELECT count(*) FROM accounts WHERE id = 4242")).isZero();
-            int retries = Faults.runErrors(repo, "accounts").size();
+            int retries = Diagnostics.runErrors(repo, "accounts").size();
 
             // the user removes the target's own row; nobody touches ibex
             dst.exec("DELETE FROM accounts WHERE id = 900001");
             long fixed = System.nanoTime();
-            Faults.await(Duration.ofSeconds(90), "sync accounts Good again", Faults.quietly(() ->
+            Waits.await(Duration.ofSeconds(90), "sync accounts Good again", Waits.quietly(() ->
                     ibex.status("accounts").currentState().equals("Good")));
             long recovered = (System.nanoTime() - fixed) / 1_000_000;
             stop.set(true);
             writer.join();
             assertThat(writerError.get()).isNull();
-            Faults.awaitAllEqual(Duration.ofSeconds(60), List.of("public.accounts", "public.orders"), List.of(src, dst), repo);
+            Convergence.awaitAllEqual(Duration.ofSeconds(60), List.of("public.accounts", "public.orders"), List.of(src, dst), repo);
             assertThat(dst.queryLong("SELECT count(*) FROM accounts WHERE id = 4242")).isEqualTo(1);
             System.out.printf("faults: unique violation: sync Bad for %d failed runs, the other sync Good meanwhile, Good again %d ms "
                     + "after the fix, converged; test took %d s%n", retries, recovered, (System.nanoTime() - started) / 1_000_000_000);

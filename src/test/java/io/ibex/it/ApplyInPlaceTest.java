@@ -1,7 +1,11 @@
 package io.ibex.it;
 
 import io.ibex.embedded.PostgresServer;
+import io.ibex.testkit.Replication;
+import io.ibex.testkit.Server;
+import io.ibex.testkit.ServersPerClass;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -15,7 +19,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * updates, deletes, inserts, delete-and-reinsert and key changes in one transaction, rows swapping a unique value,
  * a key of every column, and a key that is a unique index instead of a primary key, on an old (9.6) target.
  */
+@ExtendWith(ServersPerClass.class)
 class ApplyInPlaceTest {
+
+    @Server("17") static PostgresServer source;
+    @Server("9.6") static PostgresServer target;
 
     static final String DDL = """
             CREATE TABLE plain (id int PRIMARY KEY, v text, n int);
@@ -28,8 +36,7 @@ class ApplyInPlaceTest {
 
     @Test
     void rowsUpdatedInPlaceOrReplacedConverge() throws Exception {
-        try (PostgresServer source = PostgresServer.start("17"); PostgresServer target = PostgresServer.start("9.6");
-             Replication r = new Replication(source, target)) {
+        try (Replication r = new Replication(source, target)) {
             r.execSource(DDL);
             r.execTarget(DDL);
             r.addDatabases();

@@ -1,9 +1,11 @@
 package io.ibex.it;
 
 import io.ibex.embedded.PostgresServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.ibex.testkit.Replication;
+import io.ibex.testkit.Server;
+import io.ibex.testkit.ServersPerClass;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
 import java.util.List;
@@ -16,19 +18,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * target transaction, and the target still ends identical: composite text keys, key changes, deletes and a
  * truncate in the middle of the backlog.
  */
+@ExtendWith(ServersPerClass.class)
 class BacklogTest {
 
-    static PostgresServer server;
-
-    @BeforeAll
-    static void start() {
-        server = PostgresServer.start("17");
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @Server("17") static PostgresServer server;
 
     @Test
     void aBigBacklogIsAppliedInSlicesAndConverges() throws Exception {

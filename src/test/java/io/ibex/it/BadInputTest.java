@@ -2,9 +2,11 @@ package io.ibex.it;
 
 import io.ibex.cli.Main;
 import io.ibex.embedded.PostgresServer;
-import org.junit.jupiter.api.AfterAll;
+import io.ibex.testkit.Server;
+import io.ibex.testkit.ServersPerClass;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -23,14 +25,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Mistakes a user makes: each gets one line on stderr, a non-zero exit, no stack trace, and leaves nothing
  * behind in the repository or the databases.
  */
+@ExtendWith(ServersPerClass.class)
 class BadInputTest {
 
-    static PostgresServer server;
+    @Server("17") static PostgresServer server;
     static Path home;
 
     @BeforeAll
     static void start() throws Exception {
-        server = PostgresServer.start("17");
         home = Files.createTempDirectory("badinput");
         server.createDatabase("app");
         server.execute("app", "CREATE TABLE keyed (id int PRIMARY KEY, v text); CREATE TABLE nokey (a int, b text)");
@@ -39,11 +41,6 @@ class BadInputTest {
         server.createDatabase("other");
         server.execute("other", "CREATE TABLE keyed (id int PRIMARY KEY, v text); CREATE TABLE nokey (a int, b text)");
         assertThat(run("ibex", "add", "db", "other", "dbname=other", "dbhost=localhost", "dbport=" + server.port(), "dbuser=postgres").code).isZero();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
     }
 
     record Result(int code, String out, String err) {

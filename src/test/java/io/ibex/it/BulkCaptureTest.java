@@ -2,8 +2,10 @@ package io.ibex.it;
 
 import io.ibex.capture.CaptureInstaller;
 import io.ibex.embedded.PostgresServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.ibex.testkit.Replication;
+import io.ibex.testkit.Server;
+import io.ibex.testkit.ServersPerClass;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -18,9 +20,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * kinds in one transaction, keys of many types (awkward text, numeric, uuid, timestamptz, bytea, an enum in a
  * composite key, a domain, which has no array type before 11), key changes, and a statement of more than one chunk.
  */
+@ExtendWith(ServersPerClass.class)
 class BulkCaptureTest {
 
-    static PostgresServer target;
+    @Server("17") static PostgresServer target;
 
     static final String DDL = """
             CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');
@@ -45,16 +48,6 @@ class BulkCaptureTest {
             {"k_bytea", "decode(md5(g::text), 'hex')"},
             {"k_domain", "g"},
             {"k_big", "g"}};
-
-    @BeforeAll
-    static void start() {
-        target = PostgresServer.start("17");
-    }
-
-    @AfterAll
-    static void stop() {
-        target.close();
-    }
 
     @ParameterizedTest(name = "PostgreSQL {0} to 17")
     @ValueSource(strings = {"10", "17"})

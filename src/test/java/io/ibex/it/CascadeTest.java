@@ -4,10 +4,12 @@ import io.ibex.api.Ibex;
 import io.ibex.db.ConnectionSpec;
 import io.ibex.embedded.PostgresServer;
 import io.ibex.engine.Daemon;
+import io.ibex.testkit.Replication;
+import io.ibex.testkit.Server;
+import io.ibex.testkit.ServersPerClass;
 import io.ibex.verify.TableDigest;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.nio.file.Files;
 import java.sql.Connection;
@@ -21,19 +23,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A cascade A to B to C: with makedelta on B, the rows ibex applies to B are captured again for the sync that
  * reads B. Without it they are not (nothing ping-pongs). Also: two syncs over the same tables, independent.
  */
+@ExtendWith(ServersPerClass.class)
 class CascadeTest {
 
-    static PostgresServer server;
-
-    @BeforeAll
-    static void start() {
-        server = PostgresServer.start("17");
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @Server("17") static PostgresServer server;
 
     static TableDigest.Digest digest(String db) throws Exception {
         try (Connection c = server.connect(db)) {

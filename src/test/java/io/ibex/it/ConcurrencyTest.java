@@ -1,9 +1,11 @@
 package io.ibex.it;
 
 import io.ibex.embedded.PostgresServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.ibex.testkit.Replication;
+import io.ibex.testkit.Server;
+import io.ibex.testkit.ServersPerClass;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -24,22 +26,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * key many times, change a primary key, delete and reinsert, or roll back. The source is PostgreSQL 9.6 and the
  * target 17, so each case also crosses major versions.
  */
+@ExtendWith(ServersPerClass.class)
 class ConcurrencyTest {
 
-    static PostgresServer source;
-    static PostgresServer target;
-
-    @BeforeAll
-    static void servers() {
-        source = PostgresServer.start("9.6");
-        target = PostgresServer.start("17");
-    }
-
-    @AfterAll
-    static void stop() {
-        source.close();
-        target.close();
-    }
+    @Server("9.6") static PostgresServer source;
+    @Server("17") static PostgresServer target;
 
     private static Replication setup(String ddl) throws Exception {
         Replication r = new Replication(source, target);

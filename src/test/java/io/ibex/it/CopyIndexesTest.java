@@ -8,6 +8,7 @@ import io.ibex.capture.SourceCatalog;
 import io.ibex.capture.TableInfo;
 import io.ibex.db.Pg;
 import io.ibex.embedded.PostgresServer;
+import io.ibex.testkit.Replication;
 import io.ibex.verify.TableDigest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;

@@ -3,10 +3,12 @@ package io.ibex.it;
 import io.ibex.IbexException;
 import io.ibex.api.Ibex;
 import io.ibex.embedded.PostgresServer;
-import io.ibex.embedded.ServerPerClass;
+import io.ibex.testkit.Replication;
+import io.ibex.testkit.Server;
+import io.ibex.testkit.ServersPerClass;
 import io.ibex.verify.TableDigest;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.sql.Connection;
 import java.time.Duration;
@@ -20,14 +22,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * A running daemon follows every committed {@code update}: a kick right after it runs with the new configuration
  * (issue 19, item 1), and a database moved elsewhere is reconnected on the next run (item 8).
  */
+@ExtendWith(ServersPerClass.class)
 class DaemonFollowsChangesTest {
 
-    @RegisterExtension
-    static final ServerPerClass PG = new ServerPerClass("17");
+    @Server("17") static PostgresServer server;
 
     @Test
     void aKickRightAfterUpdateSyncOnetimecopyCopiesBeforeItReturns() throws Exception {
-        try (Replication r = new Replication(PG.get(), PG.get())) {
+        try (Replication r = new Replication(server, server)) {
             r.execSource("CREATE TABLE t (id int PRIMARY KEY, v text)", "INSERT INTO t SELECT g, 'old' FROM generate_series(1, 2000) g");
             r.execTarget("CREATE TABLE t (id int PRIMARY KEY, v text)");
             r.addDatabases();
@@ -46,7 +48,7 @@ class DaemonFollowsChangesTest {
 
     @Test
     void updateDbIsCheckedAndARunningDaemonReconnects() throws Exception {
-        PostgresServer pg = PG.get();
+        PostgresServer pg = server;
         try (Replication r = new Replication(pg, pg)) {
             String ddl = "CREATE TABLE t (id int PRIMARY KEY, v text)";
             r.execSource(ddl);

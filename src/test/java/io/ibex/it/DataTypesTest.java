@@ -1,9 +1,11 @@
 package io.ibex.it;
 
 import io.ibex.embedded.PostgresServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.ibex.testkit.Replication;
+import io.ibex.testkit.Server;
+import io.ibex.testkit.ServersPerClass;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
 import java.util.List;
@@ -12,19 +14,10 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Every common type round-trips exactly, and so do awkward names, composite keys and other schemas. */
+@ExtendWith(ServersPerClass.class)
 class DataTypesTest {
 
-    static PostgresServer server;
-
-    @BeforeAll
-    static void servers() {
-        server = PostgresServer.start("17");
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @Server("17") static PostgresServer server;
 
     static final String TYPES_DDL = """
             CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');

@@ -4,11 +4,14 @@ import io.ibex.api.Ibex;
 import io.ibex.db.ConnectionSpec;
 import io.ibex.embedded.PostgresServer;
 import io.ibex.engine.Daemon;
+import io.ibex.testkit.Replication;
+import io.ibex.testkit.Server;
+import io.ibex.testkit.ServersPerClass;
 import io.ibex.verify.TableDigest;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.nio.file.Files;
 import java.sql.Connection;
@@ -31,9 +34,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * their foreign keys: copied parents first (children emptied first), batches inserting parents first and deleting
  * children first, rows that stay updated in place (an ON DELETE CASCADE would otherwise take their children).
  */
+@ExtendWith(ServersPerClass.class)
 class ForeignKeyOrderTest {
 
-    static PostgresServer server;
+    @Server("17") static PostgresServer server;
     static final AtomicInteger SEQ = new AtomicInteger();
     static final List<String> TABLES = List.of("public.parent", "public.child", "public.grandchild", "public.node");
     Daemon daemon;
@@ -41,15 +45,9 @@ class ForeignKeyOrderTest {
 
     @BeforeAll
     static void start() throws Exception {
-        server = PostgresServer.start("17");
         server.createRole("fk_admin", null, false);
         server.createRole("fk_owner", null, false);
         server.createRole("fk_apply", null, false);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
     }
 
     @AfterEach

@@ -2,9 +2,12 @@ package io.ibex.it;
 
 import io.ibex.api.Ibex;
 import io.ibex.api.SyncStatus;
-import io.ibex.embedded.ServerPerClass;
+import io.ibex.embedded.PostgresServer;
+import io.ibex.testkit.Replication;
+import io.ibex.testkit.Server;
+import io.ibex.testkit.ServersPerClass;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
 import java.util.Map;
@@ -12,14 +15,14 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** A database marked status=inactive is skipped as target and as source; its changes wait and catch up (issue 19, item 5). */
+@ExtendWith(ServersPerClass.class)
 class InactiveDatabaseTest {
 
-    @RegisterExtension
-    static final ServerPerClass PG = new ServerPerClass("17");
+    @Server("17") static PostgresServer server;
 
     @Test
     void anInactiveTargetReceivesNothingAndCatchesUpWhenActive() throws Exception {
-        try (Replication r = new Replication(PG.get(), PG.get())) {
+        try (Replication r = new Replication(server, server)) {
             String ddl = "CREATE TABLE t (id int PRIMARY KEY, v text)";
             r.execSource(ddl);
             r.execTarget(ddl);
@@ -46,7 +49,7 @@ class InactiveDatabaseTest {
 
     @Test
     void anInactiveSourceIsNotReadAndItsChangesWait() throws Exception {
-        try (Replication r = new Replication(PG.get(), PG.get())) {
+        try (Replication r = new Replication(server, server)) {
             String ddl = "CREATE TABLE t (id int PRIMARY KEY, v text)";
             r.execSource(ddl);
             r.execTarget(ddl);

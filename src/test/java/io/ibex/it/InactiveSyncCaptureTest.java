@@ -2,9 +2,11 @@ package io.ibex.it;
 
 import io.ibex.api.Ibex;
 import io.ibex.embedded.PostgresServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.ibex.testkit.Replication;
+import io.ibex.testkit.Server;
+import io.ibex.testkit.ServersPerClass;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
 import java.util.List;
@@ -13,19 +15,10 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Capture starts when a sync is created, active or not (as Bucardo installs its triggers at add sync). */
+@ExtendWith(ServersPerClass.class)
 class InactiveSyncCaptureTest {
 
-    static PostgresServer server;
-
-    @BeforeAll
-    static void start() {
-        server = PostgresServer.start("17");
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @Server("17") static PostgresServer server;
 
     @Test
     void changesMadeBeforeTheFirstActivationReachTheTarget() throws Exception {

@@ -1,12 +1,14 @@
 package io.ibex.it;
 
 import io.ibex.embedded.PostgresServer;
+import io.ibex.testkit.Bank;
+import io.ibex.testkit.Replication;
+import io.ibex.testkit.Server;
+import io.ibex.testkit.ServersPerClass;
 import io.ibex.workload.Pgbench;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -15,32 +17,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** onetimecopy loads the targets from one source snapshot, then the changes made during the copy follow. */
+@ExtendWith(ServersPerClass.class)
 class InitialCopyTest {
 
-    static PostgresServer source;
-    static PostgresServer target;
-
-    @BeforeAll
-    static void servers() {
-        source = PostgresServer.start("17");
-        target = PostgresServer.start("17");
-    }
-
-    @AfterAll
-    static void stop() {
-        source.close();
-        target.close();
-    }
+    @Server("17") static PostgresServer source;
+    @Server("17") static PostgresServer target;
 
     static final String[] TABLES = {"public.pgbench_accounts", "public.pgbench_branches", "public.pgbench_tellers"};
 
     @Test
     void onetimecopyOfAMillionRowsUnderConcurrentWritesEndsIdentical() throws Exception {
         try (Replication r = new Replication(source, target)) {
-            try (Connection s = r.source(); Connection t = r.target()) {
-                Pgbench.initialize(s, 10, 100, 1_000_000);
-                Pgbench.createSchemaOnly(t);
-            }
+            Bank.initialize(r, 10, 100, 1_000_000);
             r.addDatabases();
             r.ibex.addTables(List.of("pgbench_accounts", "pgbench_branches", "pgbench_tellers"), Map.of("db", "source", "herd", "bench"), false);
             r.ibex.addSync("bench", Map.of("relgroup", "bench", "db", "source,target", "onetimecopy", "1", "rebuild_index", "1"));

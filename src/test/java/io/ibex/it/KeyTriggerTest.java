@@ -1,7 +1,11 @@
 package io.ibex.it;
 
 import io.ibex.embedded.PostgresServer;
+import io.ibex.testkit.Replication;
+import io.ibex.testkit.Server;
+import io.ibex.testkit.ServersPerClass;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -14,7 +18,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * BEFORE UPDATE row trigger, which can change a key the UPDATE did not set. Key changes of both kinds converge, and
  * a BEFORE UPDATE trigger added after capture was installed is found when the daemon starts the sync again.
  */
+@ExtendWith(ServersPerClass.class)
 class KeyTriggerTest {
+
+    @Server("10") static PostgresServer source;
+    @Server("17") static PostgresServer target;
 
     static final String TABLES_DDL = """
             CREATE TABLE plain (id int PRIMARY KEY, v text);
@@ -36,8 +44,7 @@ class KeyTriggerTest {
 
     @Test
     void keysChangedByTheStatementOrByABeforeTriggerConverge() throws Exception {
-        try (PostgresServer source = PostgresServer.start("10"); PostgresServer target = PostgresServer.start("17");
-             Replication r = new Replication(source, target)) {
+        try (Replication r = new Replication(source, target)) {
             r.execSource(TABLES_DDL, MOVER);
             r.execTarget(TABLES_DDL);
             r.addDatabases();

@@ -1,9 +1,11 @@
 package io.ibex.it;
 
 import io.ibex.embedded.PostgresServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.ibex.testkit.Replication;
+import io.ibex.testkit.Server;
+import io.ibex.testkit.ServersPerClass;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.sql.Connection;
 import java.time.Duration;
@@ -15,22 +17,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * has a server of its own, so the writer is the newest transaction there: a snapshot taken while it runs does not
  * list it (its txid is at the snapshot's xmax), which a watcher without the fence missed for good.
  */
+@ExtendWith(ServersPerClass.class)
 class KickTest {
 
-    static PostgresServer source;
-    static PostgresServer target;
-
-    @BeforeAll
-    static void start() {
-        source = PostgresServer.start("17");
-        target = PostgresServer.start("17");
-    }
-
-    @AfterAll
-    static void stop() {
-        source.close();
-        target.close();
-    }
+    @Server("17") static PostgresServer source;
+    @Server("17") static PostgresServer target;
 
     @Test
     void aLoneWriterThatCommitsLongAfterItsChangeIsApplied() throws Exception {

@@ -4,11 +4,14 @@ import io.ibex.api.Ibex;
 import io.ibex.db.ConnectionSpec;
 import io.ibex.embedded.PostgresServer;
 import io.ibex.engine.Daemon;
+import io.ibex.testkit.Replication;
+import io.ibex.testkit.Server;
+import io.ibex.testkit.ServersPerClass;
 import io.ibex.verify.TableDigest;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.nio.file.Files;
 import java.sql.Connection;
@@ -28,16 +31,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * target's triggers are tested: PostgreSQL 15's GRANT SET ON PARAMETER, a security-definer function, and the
  * explicit opt-in to none.
  */
+@ExtendWith(ServersPerClass.class)
 class ManagedTargetTest {
 
-    static PostgresServer server;
+    @Server("17") static PostgresServer server;
     static final AtomicInteger SEQ = new AtomicInteger();
     Daemon daemon;
     Thread daemonThread;
 
     @BeforeAll
     static void start() throws Exception {
-        server = PostgresServer.start("17");
         server.createRole("ibex_admin", null, false);
         server.createRole("app_owner", null, false);
         server.createRole("ibex_apply", null, false);
@@ -45,11 +48,6 @@ class ManagedTargetTest {
         server.createRole("ibex_plain", null, false);
         server.createRole("app_writer", null, false);
         server.execute("postgres", "GRANT SET ON PARAMETER session_replication_role TO ibex_apply");
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
     }
 
     @AfterEach

@@ -4,11 +4,13 @@ import io.ibex.api.Ibex;
 import io.ibex.db.ConnectionSpec;
 import io.ibex.embedded.PostgresServer;
 import io.ibex.engine.Daemon;
+import io.ibex.testkit.Replication;
+import io.ibex.testkit.Server;
+import io.ibex.testkit.ServersPerClass;
 import io.ibex.verify.TableDigest;
 import io.ibex.workload.Pgbench;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.nio.file.Files;
 import java.sql.Connection;
@@ -22,25 +24,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * One source, three targets; one target's server is stopped in the middle of a write load. The other two keep
  * up while it is away; when it returns it catches up by itself, and every target ends identical to the source.
  */
+@ExtendWith(ServersPerClass.class)
 class ManyTargetsTest {
 
-    static PostgresServer source;
-    static PostgresServer steady;
-    static PostgresServer flaky;
-
-    @BeforeAll
-    static void servers() {
-        source = PostgresServer.start("17");
-        steady = PostgresServer.start("17");
-        flaky = PostgresServer.start("9.6");
-    }
-
-    @AfterAll
-    static void stop() {
-        source.close();
-        steady.close();
-        flaky.close();
-    }
+    @Server("17") static PostgresServer source;
+    @Server("17") static PostgresServer steady;
+    @Server("9.6") static PostgresServer flaky;
 
     static final List<String> TABLES = List.of("public.pgbench_accounts", "public.pgbench_branches", "public.pgbench_tellers");
 

@@ -6,11 +6,13 @@ import io.ibex.db.ConnectionSpec;
 import io.ibex.embedded.PostgresServer;
 import io.ibex.engine.Daemon;
 import io.ibex.repository.Repository;
+import io.ibex.testkit.Replication;
+import io.ibex.testkit.Server;
+import io.ibex.testkit.ServersPerClass;
 import io.ibex.verify.TableDigest;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.nio.file.Files;
 import java.sql.Connection;
@@ -29,9 +31,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Three sources and one target: changes flow every way, nothing ping-pongs, conflicts are decided per row. */
+@ExtendWith(ServersPerClass.class)
 class MultiSourceTest {
 
-    static PostgresServer server;
+    @Server("17") static PostgresServer server;
     static final AtomicInteger SEQ = new AtomicInteger();
     static final List<String> DBS = List.of("a", "b", "c", "t");
 
@@ -40,16 +43,6 @@ class MultiSourceTest {
     Daemon daemon;
     Thread daemonThread;
     ConnectionSpec repoSpec;
-
-    @BeforeAll
-    static void servers() {
-        server = PostgresServer.start("17");
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
 
     /** Resolver used by the custom strategy test: database "a" always wins. */
     public static class AWins implements ConflictResolver {

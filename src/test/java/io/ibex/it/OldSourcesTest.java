@@ -2,13 +2,15 @@ package io.ibex.it;
 
 import io.ibex.api.Ibex;
 import io.ibex.embedded.PostgresServer;
+import io.ibex.testkit.Bank;
+import io.ibex.testkit.Replication;
+import io.ibex.testkit.Server;
+import io.ibex.testkit.ServersPerClass;
 import io.ibex.workload.Pgbench;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -20,28 +22,16 @@ import static org.assertj.core.api.Assertions.assertThat;
  * target loaded by ibex's own onetimecopy (not pg_dump) while the application keeps writing, replication under
  * load, and a verified identical result on PostgreSQL 17.
  */
+@ExtendWith(ServersPerClass.class)
 class OldSourcesTest {
 
-    static PostgresServer target;
-
-    @BeforeAll
-    static void start() {
-        target = PostgresServer.start("17");
-    }
-
-    @AfterAll
-    static void stop() {
-        target.close();
-    }
+    @Server("17") static PostgresServer target;
 
     @ParameterizedTest(name = "PostgreSQL {0} to 17")
     @ValueSource(strings = {"9.3", "9.5", "9.6"})
     void legacySourceToPostgres17UnderWriteLoad(String version) throws Exception {
         try (PostgresServer legacy = PostgresServer.start(version); Replication r = new Replication(legacy, target)) {
-            try (Connection s = r.source(); Connection t = r.target()) {
-                Pgbench.initialize(s, 1, 10, 100_000);
-                Pgbench.createSchemaOnly(t);
-            }
+            Bank.initialize(r, 1, 10, 100_000);
             r.addDatabases();
             r.ibex.addTables(List.of("pgbench_%"), Map.of("db", "source", "herd", "bank"), false);
             r.ibex.remove("table", "pgbench_history", true);

@@ -2,9 +2,12 @@ package io.ibex.it;
 
 import io.ibex.capture.CaptureInstaller;
 import io.ibex.embedded.PostgresServer;
-import org.junit.jupiter.api.AfterAll;
+import io.ibex.testkit.Replication;
+import io.ibex.testkit.Server;
+import io.ibex.testkit.ServersPerClass;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -19,19 +22,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The capture triggers skip ibex's own sessions only: an application that names itself like ibex
  * (application_name 'ibex:...') is captured like any other.
  */
+@ExtendWith(ServersPerClass.class)
 class OwnSessionTest {
 
-    static PostgresServer server;
+    @Server("17") static PostgresServer server;
 
     @BeforeAll
     static void start() throws Exception {
-        server = PostgresServer.start("17");
         server.createRole("app", "app-secret", false);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
     }
 
     /** A session on the source database as the given role, calling itself application_name. */

@@ -3,10 +3,13 @@ package io.ibex.it;
 import io.ibex.api.Ibex;
 import io.ibex.db.ConnectionSpec;
 import io.ibex.embedded.PostgresServer;
-import org.junit.jupiter.api.AfterAll;
+import io.ibex.testkit.Replication;
+import io.ibex.testkit.Server;
+import io.ibex.testkit.ServersPerClass;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,26 +25,21 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * Passwords: a role that must give one (md5) connects with a password taken from a pgpass file, and then none
  * is stored; a password given with dbpass= is stored but never shown.
  */
+@ExtendWith(ServersPerClass.class)
 class PasswordTest {
 
     static final String PASSWORD = "s3cr'et;\"pw ü";
-    static PostgresServer server;
+    @Server("17") static PostgresServer server;
     static Path pgpass;
 
     @BeforeAll
     static void start() throws Exception {
-        server = PostgresServer.start("17");
         server.createRole("pw_user", PASSWORD, false);
         server.requirePassword("pw_user");
         server.createDatabase("pwdb");
         server.createDatabase("pwrepo");
         pgpass = Files.createTempFile("pgpass", "");
         Files.setPosixFilePermissions(pgpass, PosixFilePermissions.fromString("rw-------"));
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
     }
 
     @AfterEach

@@ -5,9 +5,12 @@ import io.ibex.cli.Main;
 import io.ibex.embedded.PostgresServer;
 import io.ibex.engine.Daemon;
 import io.ibex.repository.Repository;
-import org.junit.jupiter.api.AfterAll;
+import io.ibex.testkit.Replication;
+import io.ibex.testkit.Server;
+import io.ibex.testkit.ServersPerClass;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -32,20 +35,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * {@code add sync} wrote. Until the upgrade every command and the daemon refuse it; after it, the sync replicates,
  * proven by row counts and content hashes. The servers are 9.3, the oldest a repository may live on.
  */
+@ExtendWith(ServersPerClass.class)
 class RepositoryUpgradeTest {
 
-    static PostgresServer server;
+    @Server("9.3") static PostgresServer server;
     static Path home;
 
     @BeforeAll
     static void start() throws Exception {
-        server = PostgresServer.start("9.3");
         home = Files.createTempDirectory("ibex-upgrade");
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
     }
 
     record Result(int code, String out, String err) {

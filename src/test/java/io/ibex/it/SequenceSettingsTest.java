@@ -2,8 +2,10 @@ package io.ibex.it;
 
 import io.ibex.api.Ibex;
 import io.ibex.embedded.PostgresServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.ibex.testkit.Replication;
+import io.ibex.testkit.Server;
+import io.ibex.testkit.ServersPerClass;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -15,19 +17,10 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** A sequence's settings (increment, bounds, cycle, start) reach the target with its value, from every source version. */
+@ExtendWith(ServersPerClass.class)
 class SequenceSettingsTest {
 
-    static PostgresServer target;
-
-    @BeforeAll
-    static void start() {
-        target = PostgresServer.start("17");
-    }
-
-    @AfterAll
-    static void stop() {
-        target.close();
-    }
+    @Server("17") static PostgresServer target;
 
     /** increment, min, max, cycle, start, last_value, is_called of sequence "ids" on PostgreSQL 10 and later. */
     static String settings(Connection c) throws Exception {

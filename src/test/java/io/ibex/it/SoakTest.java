@@ -1,9 +1,14 @@
 package io.ibex.it;
 
 import io.ibex.embedded.PostgresServer;
+import io.ibex.testkit.Bank;
+import io.ibex.testkit.Replication;
+import io.ibex.testkit.Server;
+import io.ibex.testkit.ServersPerClass;
 import io.ibex.workload.Pgbench;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.sql.Connection;
 import java.time.Duration;
@@ -18,18 +23,18 @@ import static org.assertj.core.api.Assertions.assertThat;
  * and the change tables back near empty, because the purge keeps up.
  * Run: mvn -B test -Dtest=SoakTest -DexcludedGroups= -Dgroups=slow (IBEX_SOAK_MINUTES=10 for a shorter one).
  */
+@ExtendWith(ServersPerClass.class)
 @Tag("slow")
 class SoakTest {
+
+    @Server("17") static PostgresServer source;
+    @Server("17") static PostgresServer target;
 
     @Test
     void changeTablesStaySmallUnderASteadyLoad() throws Exception {
         int minutes = Integer.parseInt(System.getenv().getOrDefault("IBEX_SOAK_MINUTES", "60"));
-        try (PostgresServer source = PostgresServer.start("17"); PostgresServer target = PostgresServer.start("17");
-             Replication r = new Replication(source, target)) {
-            try (Connection s = r.source(); Connection t = r.target()) {
-                Pgbench.initialize(s, 1, 10, 100_000);
-                Pgbench.createSchemaOnly(t);
-            }
+        try (Replication r = new Replication(source, target)) {
+            Bank.initialize(r, 1, 10, 100_000);
             r.addDatabases();
             r.ibex.addTables(List.of("pgbench_accounts", "pgbench_branches", "pgbench_tellers"), Map.of("db", "source", "herd", "soak"), false);
             r.ibex.addSync("soak", Map.of("relgroup", "soak", "db", "source,target", "onetimecopy", "1"));

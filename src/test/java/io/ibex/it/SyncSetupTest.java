@@ -2,15 +2,16 @@ package io.ibex.it;
 
 import io.ibex.cli.Main;
 import io.ibex.embedded.PostgresServer;
-import io.ibex.embedded.ServerPerClass;
 import io.ibex.engine.Daemon;
 import io.ibex.repository.Repository;
 import io.ibex.repository.Sync;
 import io.ibex.api.Ibex;
 import io.ibex.db.ConnectionSpec;
+import io.ibex.testkit.Server;
+import io.ibex.testkit.ServersPerClass;
 import io.ibex.verify.TableDigest;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -32,10 +33,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * several sources, conflict lists with mixed-case database names, a table added from two databases, and the
  * warning about a target table that onetimecopy=0 will never fill.
  */
+@ExtendWith(ServersPerClass.class)
 class SyncSetupTest {
 
-    @RegisterExtension
-    static final ServerPerClass PG = new ServerPerClass("17");
+    @Server("17") static PostgresServer server;
     static final AtomicInteger SEQ = new AtomicInteger();
 
     record Result(int code, String out, String err) {
@@ -107,7 +108,7 @@ class SyncSetupTest {
     }
 
     static PostgresServer server() {
-        return PG.get();
+        return server;
     }
 
     static final String TABLE = "CREATE TABLE t (id int PRIMARY KEY, v text)";

@@ -2,11 +2,13 @@ package io.ibex.it;
 
 import io.ibex.cli.Main;
 import io.ibex.embedded.PostgresServer;
+import io.ibex.testkit.Server;
+import io.ibex.testkit.ServersPerClass;
 import io.ibex.verify.TableDigest;
 import io.ibex.workload.Pgbench;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -27,23 +29,16 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the ibex command line, step by step, against a PostgreSQL 9.6 source and a 17 target. The daemon runs as its
  * own process, started with {@code ibex start}.
  */
+@ExtendWith(ServersPerClass.class)
 class WalkthroughTest {
 
-    static PostgresServer legacy;
-    static PostgresServer rds;
+    @Server("9.6") static PostgresServer legacy;
+    @Server("17") static PostgresServer rds;
     static Path work;
 
     @BeforeAll
     static void servers() throws Exception {
-        legacy = PostgresServer.start("9.6");
-        rds = PostgresServer.start("17");
         work = Files.createTempDirectory("walkthrough");
-    }
-
-    @AfterAll
-    static void stop() {
-        legacy.close();
-        rds.close();
     }
 
     record Result(int code, String out, String err) {

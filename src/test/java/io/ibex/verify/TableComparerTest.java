@@ -1,11 +1,13 @@
 package io.ibex.verify;
 
 import io.ibex.embedded.PostgresServer;
+import io.ibex.testkit.Server;
+import io.ibex.testkit.ServersPerClass;
 import io.ibex.verify.CompareResult.KeyDifference;
 import io.ibex.verify.CompareResult.Kind;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -19,26 +21,16 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+@ExtendWith(ServersPerClass.class)
 class TableComparerTest {
-    private static PostgresServer pg17;
-    private static PostgresServer pg96;
+    @Server("17") private static PostgresServer pg17;
+    @Server("9.6") private static PostgresServer pg96;
 
     @BeforeAll
     static void startServers() throws SQLException {
-        pg17 = PostgresServer.start("17");
-        pg96 = PostgresServer.start("9.6");
         for (String db : List.of("identical", "changes", "composite", "types", "big", "limits")) {
             pg17.createDatabase(db);
             pg96.createDatabase(db);
-        }
-    }
-
-    @AfterAll
-    static void stopServers() {
-        for (PostgresServer pg : new PostgresServer[] {pg17, pg96}) {
-            if (pg != null) {
-                pg.close();
-            }
         }
     }
 

@@ -1,11 +1,12 @@
 package io.ibex.verify;
 
 import io.ibex.embedded.PostgresServer;
-import io.ibex.embedded.ServerPerClass;
+import io.ibex.testkit.Server;
+import io.ibex.testkit.ServersPerClass;
 import io.ibex.verify.TableDigest.Digest;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -19,6 +20,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+@ExtendWith(ServersPerClass.class)
 class TableDigestTest {
     private static final String TABLE = "CREATE TABLE \"Odd \"\"Schema\".\"data\" ("
             + " \"id\" int, \"n\" numeric(20,6), \"t\" text, \"b\" bytea, \"ts\" timestamptz, \"f\" float8,"
@@ -33,18 +35,17 @@ class TableDigestTest {
             "(4, 0, NULL, ''::bytea, 'infinity', NULL)",
             "(5, 1e10, '', '\\x'::bytea, '2000-01-01 12:00:00-08', 1.0000000000000002)");
 
-    @RegisterExtension
-    static final ServerPerClass PG = new ServerPerClass("17");
+    @Server("17") static PostgresServer server;
 
     @BeforeAll
     static void setUpServer() throws SQLException {
-        PG.get().createDatabase("source");
-        PG.get().createDatabase("target");
+        server.createDatabase("source");
+        server.createDatabase("target");
     }
 
     @Test
     void sameDataInOtherOrderDigestsEqualAndChangesShow() throws Exception {
-        try (Connection source = PG.get().connect("source"); Connection target = PG.get().connect("target")) {
+        try (Connection source = server.connect("source"); Connection target = server.connect("target")) {
             load(source, TABLE, ROWS);
             List<String> reversed = new ArrayList<>(ROWS);
             Collections.reverse(reversed);
@@ -86,7 +87,7 @@ class TableDigestTest {
 
     @Test
     void tableWithoutPrimaryKeyAndCompositeKey() throws Exception {
-        try (Connection source = PG.get().connect("source"); Connection target = PG.get().connect("target")) {
+        try (Connection source = server.connect("source"); Connection target = server.connect("target")) {
             String ddl = "CREATE TABLE \"log\" (\"msg\" text, \"at\" int, \"j\" json)";
             List<String> rows = List.of("('b', 1, '{\"a\": 1}')", "('a', 2, NULL)", "('a', 2, NULL)", "(NULL, 3, '[]')");
             load(source, ddl, rows);
@@ -98,7 +99,7 @@ class TableDigestTest {
             execute(source, "CREATE TABLE \"pk2\" (\"a\" text, \"b\" int, \"c\" int, PRIMARY KEY (\"c\", \"a\"))");
             assertThat(TableDigest.primaryKey(source, "public", "pk2")).containsExactly("c", "a");
         }
-        try (Connection source = PG.get().connect("source")) {
+        try (Connection source = server.connect("source")) {
             assertThatThrownBy(() -> TableDigest.of(source, "public", "missing", List.of()))
                     .isInstanceOf(IllegalArgumentException.class);
         }
@@ -108,7 +109,7 @@ class TableDigestTest {
     void sameDigestOnPostgres96() throws Exception {
         try (PostgresServer old = PostgresServer.start("9.6")) {
             old.createDatabase("source");
-            try (Connection source = old.connect("source"); Connection target = PG.get().connect("postgres")) {
+            try (Connection source = old.connect("source"); Connection target = server.connect("postgres")) {
                 load(source, TABLE, ROWS);
                 load(target, TABLE_REORDERED, ROWS);
                 assertThat(TableDigest.primaryKey(source, "Odd \"Schema", "data")).containsExactly("id");

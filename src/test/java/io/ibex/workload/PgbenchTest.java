@@ -1,9 +1,10 @@
 package io.ibex.workload;
 
 import io.ibex.embedded.PostgresServer;
-import io.ibex.embedded.ServerPerClass;
+import io.ibex.testkit.Server;
+import io.ibex.testkit.ServersPerClass;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -13,14 +14,14 @@ import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+@ExtendWith(ServersPerClass.class)
 class PgbenchTest {
-    @RegisterExtension
-    static final ServerPerClass PG = new ServerPerClass("17");
+    @Server("17") static PostgresServer server;
 
     @Test
     void loadKeepsBalancesConsistent() throws Exception {
-        PG.get().createDatabase("bench");
-        try (Connection c = PG.get().connect("bench")) {
+        server.createDatabase("bench");
+        try (Connection c = server.connect("bench")) {
             Pgbench.initialize(c, 1);
             assertThat(count(c, "pgbench_accounts")).isEqualTo(100_000);
             assertThat(count(c, "pgbench_tellers")).isEqualTo(10);
@@ -29,14 +30,14 @@ class PgbenchTest {
             assertThat(c.getAutoCommit()).isTrue();
         }
 
-        Pgbench.Load load = new Pgbench.Load(PG.get().connectionSupplier("bench"), 4).transactionsPerClient(200).seed(42);
+        Pgbench.Load load = new Pgbench.Load(server.connectionSupplier("bench"), 4).transactionsPerClient(200).seed(42);
         load.start();
         assertThat(load.awaitDone(Duration.ofMinutes(2))).isTrue();
         assertThat(load.firstError()).isEmpty();
         assertThat(load.errors()).isZero();
         assertThat(load.transactions()).isEqualTo(800);
 
-        try (Connection c = PG.get().connect("bench")) {
+        try (Connection c = server.connect("bench")) {
             long accounts = sum(c, "abalance", "pgbench_accounts");
             assertThat(sum(c, "tbalance", "pgbench_tellers")).isEqualTo(accounts);
             assertThat(sum(c, "bbalance", "pgbench_branches")).isEqualTo(accounts);
@@ -47,15 +48,15 @@ class PgbenchTest {
 
     @Test
     void withoutHistoryOnlyTheTablesWithAKeyAreWritten() throws Exception {
-        PG.get().createDatabase("nohistory");
-        try (Connection c = PG.get().connect("nohistory")) {
+        server.createDatabase("nohistory");
+        try (Connection c = server.connect("nohistory")) {
             Pgbench.initialize(c, 1);
         }
-        Pgbench.Load load = new Pgbench.Load(PG.get().connectionSupplier("nohistory"), 2).withoutHistory().transactionsPerClient(100).seed(7);
+        Pgbench.Load load = new Pgbench.Load(server.connectionSupplier("nohistory"), 2).withoutHistory().transactionsPerClient(100).seed(7);
         load.start();
         assertThat(load.awaitDone(Duration.ofMinutes(2))).isTrue();
         assertThat(load.errors()).isZero();
-        try (Connection c = PG.get().connect("nohistory")) {
+        try (Connection c = server.connect("nohistory")) {
             long accounts = sum(c, "abalance", "pgbench_accounts");
             assertThat(count(c, "pgbench_history")).isZero();
             assertThat(sum(c, "tbalance", "pgbench_tellers")).isEqualTo(accounts);
@@ -66,14 +67,14 @@ class PgbenchTest {
 
     @Test
     void smallDataRateLimitedAndStopped() throws Exception {
-        PG.get().createDatabase("small");
-        try (Connection c = PG.get().connect("small")) {
+        server.createDatabase("small");
+        try (Connection c = server.connect("small")) {
             Pgbench.initialize(c, 3, 7, 50);
             assertThat(count(c, "pgbench_accounts")).isEqualTo(50);
             assertThat(scalar(c, "SELECT min(bid) || '-' || max(bid) FROM pgbench_accounts")).isEqualTo("1-3");
             assertThat(scalar(c, "SELECT min(bid) || '-' || max(bid) FROM pgbench_tellers")).isEqualTo("1-3");
         }
-        Pgbench.Load load = new Pgbench.Load(PG.get().jdbcUrl("small"), PG.get().superuser(), null, 3)
+        Pgbench.Load load = new Pgbench.Load(server.jdbcUrl("small"), server.superuser(), null, 3)
                 .rate(100).duration(Duration.ofSeconds(30)).start();
         Thread.sleep(1000);
         long start = System.nanoTime();
@@ -82,7 +83,7 @@ class PgbenchTest {
         assertThat(load.errors()).isZero();
         // about 100 in a second; generous bounds for a slow machine
         assertThat(load.transactions()).isBetween(30L, 130L);
-        try (Connection c = PG.get().connect("small")) {
+        try (Connection c = server.connect("small")) {
             assertThat(count(c, "pgbench_history")).isEqualTo(load.transactions());
             assertThat(sum(c, "tbalance", "pgbench_tellers")).isEqualTo(sum(c, "delta", "pgbench_history"));
         }
@@ -90,8 +91,8 @@ class PgbenchTest {
 
     @Test
     void schemaOnly() throws Exception {
-        PG.get().createDatabase("target");
-        try (Connection c = PG.get().connect("target")) {
+        server.createDatabase("target");
+        try (Connection c = server.connect("target")) {
             Pgbench.createSchemaOnly(c);
             assertThat(count(c, "pgbench_accounts")).isZero();
             assertThat(scalar(c, "SELECT count(*) FROM pg_index WHERE indisprimary"
