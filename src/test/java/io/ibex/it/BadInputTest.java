@@ -1,6 +1,8 @@
 package io.ibex.it;
 
-import io.ibex.cli.Main;
+import io.ibex.testkit.CommandLine;
+import io.ibex.testkit.CommandLine.Result;
+
 import io.ibex.embedded.PostgresServer;
 import io.ibex.testkit.Server;
 import io.ibex.testkit.ServersPerClass;
@@ -43,31 +45,19 @@ class BadInputTest {
         assertThat(run("ibex", "add", "db", "other", "dbname=other", "dbhost=localhost", "dbport=" + server.port(), "dbuser=postgres").code).isZero();
     }
 
-    record Result(int code, String out, String err) {
-    }
-
     static Result run(String repoDb, String... words) {
-        List<String> argv = new ArrayList<>(List.of("--dbhost", "localhost", "--dbport", String.valueOf(server.port()),
-                "--dbname", repoDb, "--dbuser", "postgres", "--piddir", home.resolve("run").toString(), "--logdir", home.toString()));
-        argv.addAll(List.of(words));
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        Map<String, String> env = new HashMap<>(System.getenv());
-        env.put("HOME", home.toString());
-        int code = Main.run(argv.toArray(String[]::new), new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), env);
-        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        return CommandLine.of(server.port(), repoDb, home, home).run(words);
     }
 
     /** Runs a command that must fail: one line, non-zero, and the repository's listing unchanged. */
     static String fails(String... words) {
-        String before = run("ibex", "list", "all").out;
+        String before = run("ibex", "list", "all").out();
         Result r = run("ibex", words);
-        assertThat(r.code).as("exit of ibex %s", String.join(" ", words)).isNotZero();
-        assertThat(r.err.strip().lines().count()).as("stderr of ibex %s: %s", String.join(" ", words), r.err).isEqualTo(1);
-        assertThat(r.err).startsWith("ibex: ").doesNotContain("Exception").doesNotContain("\tat ");
-        assertThat(run("ibex", "list", "all").out).as("repository after ibex %s", String.join(" ", words)).isEqualTo(before);
-        return r.err;
+        assertThat(r.code()).as("exit of ibex %s", String.join(" ", words)).isNotZero();
+        assertThat(r.err().strip().lines().count()).as("stderr of ibex %s: %s", String.join(" ", words), r.err()).isEqualTo(1);
+        assertThat(r.err()).startsWith("ibex: ").doesNotContain("Exception").doesNotContain("\tat ");
+        assertThat(run("ibex", "list", "all").out()).as("repository after ibex %s", String.join(" ", words)).isEqualTo(before);
+        return r.err();
     }
 
     @Test
@@ -146,9 +136,9 @@ class BadInputTest {
     void aRepositoryThatIsNotInstalled() throws Exception {
         server.createDatabase("empty_repo");
         Result r = run("empty_repo", "list", "syncs");
-        assertThat(r.code).isNotZero();
-        assertThat(r.err).startsWith("ibex: ").contains("not installed").contains("ibex install");
-        assertThat(r.err.strip().lines().count()).isEqualTo(1);
+        assertThat(r.code()).isNotZero();
+        assertThat(r.err()).startsWith("ibex: ").contains("not installed").contains("ibex install");
+        assertThat(r.err().strip().lines().count()).isEqualTo(1);
     }
 
     @Test
@@ -168,10 +158,10 @@ class BadInputTest {
         server.execute("future_repo", "UPDATE ibex.meta SET value = '99' WHERE key = 'schema_version'");
         for (String[] command : new String[][]{{"list", "syncs"}, {"status"}, {"start"}}) {
             Result r = run("future_repo", command);
-            assertThat(r.code).as("ibex %s", String.join(" ", command)).isNotZero();
-            assertThat(r.err).startsWith("ibex: ").contains("schema version 99")
+            assertThat(r.code()).as("ibex %s", String.join(" ", command)).isNotZero();
+            assertThat(r.err()).startsWith("ibex: ").contains("schema version 99")
                     .contains("needs version " + io.ibex.repository.Repository.SCHEMA_VERSION);
-            assertThat(r.err.strip().lines().count()).isEqualTo(1);
+            assertThat(r.err().strip().lines().count()).isEqualTo(1);
         }
     }
 }

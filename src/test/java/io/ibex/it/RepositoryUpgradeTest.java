@@ -1,7 +1,9 @@
 package io.ibex.it;
 
+import io.ibex.testkit.CommandLine;
+import io.ibex.testkit.CommandLine.Result;
+
 import io.ibex.IbexException;
-import io.ibex.cli.Main;
 import io.ibex.embedded.PostgresServer;
 import io.ibex.engine.Daemon;
 import io.ibex.repository.Repository;
@@ -46,18 +48,8 @@ class RepositoryUpgradeTest {
         home = Files.createTempDirectory("ibex-upgrade");
     }
 
-    record Result(int code, String out, String err) {
-    }
-
     static Result ibex(Replication r, String... words) {
-        List<String> argv = new ArrayList<>(List.of("--dbhost", "localhost", "--dbport", String.valueOf(r.repository.port()),
-                "--dbname", r.repository.dbname(), "--dbuser", "postgres"));
-        argv.addAll(List.of(words));
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Main.run(argv.toArray(String[]::new), new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), Map.of("HOME", home.toString()));
-        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        return CommandLine.bare(r.repository.port(), r.repository.dbname(), home).run(words);
     }
 
     static String ok(Replication r, String... words) {

@@ -1,6 +1,8 @@
 package io.ibex.it;
 
-import io.ibex.cli.Main;
+import io.ibex.testkit.CommandLine;
+import io.ibex.testkit.CommandLine.Result;
+
 import io.ibex.embedded.PostgresServer;
 import io.ibex.engine.Daemon;
 import io.ibex.repository.Repository;
@@ -39,9 +41,6 @@ class SyncSetupTest {
     @Server("17") static PostgresServer server;
     static final AtomicInteger SEQ = new AtomicInteger();
 
-    record Result(int code, String out, String err) {
-    }
-
     /** One repository and its own databases per test. */
     final class Setup {
         final String prefix = "setup" + SEQ.incrementAndGet();
@@ -71,17 +70,7 @@ class SyncSetupTest {
         }
 
         Result run(String... words) {
-            List<String> argv = new ArrayList<>(List.of("--dbhost", "localhost", "--dbport", String.valueOf(server().port()),
-                    "--dbname", prefix + "repo", "--dbuser", "postgres", "--piddir", home.resolve("run").toString(),
-                    "--logdir", home.toString()));
-            argv.addAll(List.of(words));
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            ByteArrayOutputStream err = new ByteArrayOutputStream();
-            Map<String, String> env = new HashMap<>(System.getenv());
-            env.put("HOME", home.toString());
-            int code = Main.run(argv.toArray(String[]::new), new PrintStream(out, true, StandardCharsets.UTF_8),
-                    new PrintStream(err, true, StandardCharsets.UTF_8), env);
-            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+            return CommandLine.of(server().port(), prefix + "repo", home, home).run(words);
         }
 
         String ok(String... words) {

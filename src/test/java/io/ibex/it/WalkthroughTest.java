@@ -1,6 +1,8 @@
 package io.ibex.it;
 
-import io.ibex.cli.Main;
+import io.ibex.testkit.CommandLine;
+import io.ibex.testkit.CommandLine.Result;
+
 import io.ibex.embedded.PostgresServer;
 import io.ibex.testkit.Server;
 import io.ibex.testkit.ServersPerClass;
@@ -41,21 +43,8 @@ class WalkthroughTest {
         work = Files.createTempDirectory("walkthrough");
     }
 
-    record Result(int code, String out, String err) {
-    }
-
     static Result ibex(String... words) {
-        List<String> argv = new ArrayList<>(List.of("--dbhost", "localhost", "--dbport", String.valueOf(rds.port()),
-                "--dbname", "bucardo", "--dbuser", "postgres", "--piddir", work.resolve("run").toString(),
-                "--logdir", work.resolve("log").toString()));
-        argv.addAll(List.of(words));
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        Map<String, String> env = new HashMap<>(System.getenv());
-        env.put("HOME", work.toString());
-        int code = Main.run(argv.toArray(String[]::new), new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), env);
-        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        return CommandLine.of(rds.port(), "bucardo", work, work.resolve("log")).run(words);
     }
 
     static String ok(String... words) {
