@@ -1,6 +1,7 @@
 package io.ibex.api;
 
-import io.ibex.capture.Backlog;
+import io.ibex.engine.Backlogs;
+import io.ibex.engine.RepositoryPositions;
 import io.ibex.repository.Database;
 import io.ibex.repository.DbGroup;
 import io.ibex.repository.RelGroup;
@@ -8,6 +9,7 @@ import io.ibex.repository.Repository;
 import io.ibex.repository.Role;
 import io.ibex.repository.Sync;
 import io.ibex.repository.SyncRun;
+import io.ibex.spi.PositionStore;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -70,11 +72,11 @@ public record SyncStatus(Sync sync, String currentState, Optional<SyncRun> lastG
         String backlogError = null;
         for (String src : group.dbsWithRole(Role.SOURCE)) {
             Database db = repo.requireDatabase(src);
-            for (Repository.Position p : repo.positions()) {
+            for (PositionStore.Stored p : new RepositoryPositions(repo).all()) {
                 if (p.sync().equals(s.name()) && p.sourceDb().equals(src)) {
                     try {
-                        backlog.put(p.targetDb(), Backlog.count(db.connection(), relgroup.members().stream()
-                                .filter(r -> !r.isSequence()).toList(), p.snapshot()));
+                        backlog.put(p.targetDb(), Backlogs.count(db, relgroup.members().stream()
+                                .filter(r -> !r.isSequence()).toList(), p.position()));
                     } catch (RuntimeException e) {
                         backlogError = e.getMessage();
                     }

@@ -4,10 +4,11 @@ import io.ibex.IbexException;
 import io.ibex.apply.CopyPath;
 import io.ibex.apply.ForeignKeyOrder;
 import io.ibex.apply.Target;
-import io.ibex.capture.SourceSession;
 import io.ibex.db.Pg;
 import io.ibex.repository.Database;
 import io.ibex.repository.Repository;
+import io.ibex.spi.ChangeReader;
+import io.ibex.spi.ChangeSources;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,7 +62,7 @@ final class TableCopier {
      * is shared) and copies too, into the lane's own target connection: only the other workers open connections,
      * once each, and they take the next table from one queue.
      */
-    long copy(SourceSession session, List<SyncPlan.Table> tables) throws SQLException {
+    long copy(ChangeReader session, List<SyncPlan.Table> tables) throws SQLException {
         List<SyncPlan.Table> order = new ArrayList<>(tables);
         for (SyncPlan.Table t : tables) {
             progress.put(t.info().qualifiedName(), new long[]{0, session.estimatedRows(t.info()), 0});
@@ -74,7 +75,7 @@ final class TableCopier {
         }
         flush(true);
         CopyQueue queue = new CopyQueue(order, fk);
-        String snapshotId = order.size() > 1 && parallelism > 1 ? session.exportSnapshot() : null;
+        String snapshotId = order.size() > 1 && parallelism > 1 ? session.share() : null;
         long rows;
         if (snapshotId == null) {
             rows = copyQueued(session, laneTarget, queue, true);
@@ -104,7 +105,7 @@ final class TableCopier {
                 + "parents first", plan.sync().name(), tables.size(), target.name());
     }
 
-    private long copyParallel(SourceSession main, String snapshotId, CopyQueue queue, int tables) throws SQLException {
+    private long copyParallel(ChangeReader main, String snapshotId, CopyQueue queue, int tables) throws SQLException {
         int workers = Math.min(parallelism, tables);
         ExecutorService pool = Executors.newFixedThreadPool(workers, r -> {
             Thread th = new Thread(r, "copy-" + plan.sync().name() + "-" + target.name());
@@ -119,7 +120,7 @@ final class TableCopier {
                 futures.add(pool.submit(() -> {
                     try (Connection c = SyncRunner.openSource(source);
                          Target tgt = Targets.open(target, plan.applicationName())) {
-                        try (SourceSession s = SourceSession.beginAt(c, snapshotId, main.snapshot())) {
+                        try (ChangeReader s = ChangeSources.of(source).readShared(c, snapshotId, main.position())) {
                             return copyQueued(s, tgt, queue, false);
                         }
                     }
@@ -160,7 +161,7 @@ final class TableCopier {
     }
 
     /** One worker: copies tables from the queue until it is empty; on a failure it clears the queue for the others. */
-    private long copyQueued(SourceSession session, Target tgt, CopyQueue queue, boolean flushHere) throws SQLException {
+    private long copyQueued(ChangeReader session, Target tgt, CopyQueue queue, boolean flushHere) throws SQLException {
         long rows = 0;
         try {
             for (SyncPlan.Table t = queue.take(); t != null; t = queue.take()) {
@@ -177,7 +178,7 @@ final class TableCopier {
         }
     }
 
-    private long copyOne(SourceSession session, Target tgt, SyncPlan.Table t, boolean flushHere) throws SQLException {
+    private long copyOne(ChangeReader session, Target tgt, SyncPlan.Table t, boolean flushHere) throws SQLException {
         String name = t.info().qualifiedName();
         long started = System.nanoTime();
         long[] p = progress.get(name);

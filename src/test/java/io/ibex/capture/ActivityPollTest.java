@@ -1,4 +1,4 @@
-package io.ibex.engine;
+package io.ibex.capture;
 
 import io.ibex.embedded.ServerPerClass;
 import org.junit.jupiter.api.Test;
@@ -18,7 +18,7 @@ class ActivityPollTest {
     void readsTheSequenceBeforeAndAfterCaptureIsInstalledAndSurvivesALostPreparedStatement() throws Exception {
         PG.get().createDatabase("poll");
         try (Connection c = PG.get().connect("poll"); Statement s = c.createStatement();
-             SourceWatcher.ActivityPoll poll = new SourceWatcher.ActivityPoll(c)) {
+             ActivityPoll poll = new ActivityPoll(c)) {
             c.setAutoCommit(true);
             assertThat(poll.read()).isNull(); // no capture installed yet
 
