@@ -28,6 +28,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -177,9 +179,9 @@ final class SliceApplier {
         for (Future<?> f : futures) {
             while (true) {
                 try {
-                    f.get(1, java.util.concurrent.TimeUnit.SECONDS);
+                    f.get(1, TimeUnit.SECONDS);
                     break;
-                } catch (java.util.concurrent.TimeoutException e) {
+                } catch (TimeoutException e) {
                     state(runId, t, done.get(), slices.size());
                 } catch (ExecutionException e) {
                     if (first == null || (first instanceof ApplyException && !(e.getCause() instanceof ApplyException))) {

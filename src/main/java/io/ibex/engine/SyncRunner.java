@@ -9,7 +9,6 @@ import io.ibex.repository.Relation;
 import io.ibex.repository.Repository;
 import io.ibex.repository.Role;
 import io.ibex.spi.ChangeReader;
-import io.ibex.spi.ChangeSource;
 import io.ibex.spi.ChangeSources;
 import io.ibex.spi.ChangeWindow;
 import io.ibex.spi.Position;
@@ -208,14 +207,13 @@ public class SyncRunner implements AutoCloseable {
 
     /** What a batch does with one read of its source. */
     private interface Read<T> {
-        T run(ChangeSource capture, ChangeReader session) throws SQLException;
+        T run(ChangeReader session) throws SQLException;
     }
 
     /** Runs the body in one read of the source (closed after it), through the source's capture. */
     private <T> T reading(Database source, Read<T> body) {
-        ChangeSource capture = ChangeSources.of(source);
-        try (ChangeReader session = capture.read(source(source))) {
-            return body.run(capture, session);
+        try (ChangeReader session = ChangeSources.of(source).read(source(source))) {
+            return body.run(session);
         } catch (SQLException e) {
             throw new IbexException("source database \"" + source.name() + "\": " + Pg.firstLine(e), e);
         }
@@ -226,7 +224,7 @@ public class SyncRunner implements AutoCloseable {
         Position previous = position(sync, source, targetDb);
         BatchCounts counts = new BatchCounts();
         List<SyncPlan.Table> big = new ArrayList<>();
-        ChangeWindow window = reading(source, (capture, session) -> {
+        ChangeWindow window = reading(source, session -> {
             ChangeWindow w = new ChangeWindow(previous, session.position(), plan.applicationName());
             if (!w.isEmpty() && !plan.tables().isEmpty()) {
                 // slices commit apart, which a target checking its foreign keys cannot take in any order
@@ -274,7 +272,7 @@ public class SyncRunner implements AutoCloseable {
     private BatchCounts copyBatch(SyncPlan plan, Database source, Database targetDb, long runId) {
         String sync = plan.sync().name();
         Position previous = position(sync, source, targetDb);
-        return reading(source, (capture, session) -> {
+        return reading(source, session -> {
             BatchCounts counts = new BatchCounts();
             Target target = target(plan, targetDb);
             List<SyncPlan.Table> notCopied = new ArrayList<>();
@@ -302,7 +300,7 @@ public class SyncRunner implements AutoCloseable {
 
     /** The fullcopy role: every table emptied and copied whole, from one source snapshot, on every run. */
     private BatchCounts fullCopy(SyncPlan plan, Database source, Database targetDb, long runId) {
-        return reading(source, (capture, session) -> {
+        return reading(source, session -> {
             BatchCounts counts = new BatchCounts();
             counts.inserts = copyTables(plan, source, targetDb, runId, session, plan.tables());
             return counts;

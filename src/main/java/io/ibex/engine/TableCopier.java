@@ -33,7 +33,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * Copies whole tables (onetimecopy, fullcopy) from one source snapshot into one target, several tables at a time.
  * Each table is its own target transaction, so a big copy shows its rows table by table and a failure keeps the
  * tables already done; the copy as a whole is repeated until it succeeds. The parallel readers share the main
- * read's snapshot (pg_export_snapshot, 9.2+), so every table is copied as of the same moment. Progress (rows
+ * read's moment (ChangeReader.share; PostgreSQL 9.2+), so every table is copied as of the same moment. Progress (rows
  * copied of rows estimated) is written to the repository about once a second.
  */
 final class TableCopier {
