@@ -1,7 +1,6 @@
 package io.ibex.api;
 
 import io.ibex.engine.Backlogs;
-import io.ibex.engine.RepositoryPositions;
 import io.ibex.repository.Database;
 import io.ibex.repository.DbGroup;
 import io.ibex.repository.RelGroup;
@@ -9,7 +8,6 @@ import io.ibex.repository.Repository;
 import io.ibex.repository.Role;
 import io.ibex.repository.Sync;
 import io.ibex.repository.SyncRun;
-import io.ibex.spi.PositionStore;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -71,17 +69,10 @@ public record SyncStatus(Sync sync, String currentState, Optional<SyncRun> lastG
         Map<String, Long> backlog = new LinkedHashMap<>();
         String backlogError = null;
         for (String src : group.dbsWithRole(Role.SOURCE)) {
-            Database db = repo.requireDatabase(src);
-            for (PositionStore.Stored p : new RepositoryPositions(repo).all()) {
-                if (p.sync().equals(s.name()) && p.sourceDb().equals(src)) {
-                    try {
-                        backlog.put(p.targetDb(), Backlogs.count(db, relgroup.members().stream()
-                                .filter(r -> !r.isSequence()).toList(), p.position()));
-                    } catch (RuntimeException e) {
-                        backlogError = e.getMessage();
-                    }
-                }
-            }
+            Backlogs.OfSource counted = Backlogs.ofSource(repo, s.name(), repo.requireDatabase(src),
+                    relgroup.members().stream().filter(r -> !r.isSequence()).toList());
+            backlog.putAll(counted.backlog());
+            backlogError = counted.error() != null ? counted.error() : backlogError;
         }
         Map<String, String> modes = new LinkedHashMap<>();
         for (DbGroup.Member m : group.members()) {

@@ -25,6 +25,26 @@ public final class Backlogs {
     private Backlogs() {
     }
 
+    /** Per receiving database, its backlog; error: the message of the last count that failed (that database left out). */
+    public record OfSource(Map<String, Long> backlog, String error) {
+    }
+
+    /** Per database that receives the source's changes in the sync: the changes of the tables it has not received. */
+    public static OfSource ofSource(Repository repo, String sync, Database source, List<Relation> tables) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        String error = null;
+        for (PositionStore.Stored p : new RepositoryPositions(repo).all()) {
+            if (p.sync().equals(sync) && p.sourceDb().equals(source.name())) {
+                try {
+                    out.put(p.targetDb(), count(source, tables, p.position()));
+                } catch (RuntimeException e) {
+                    error = e.getMessage();
+                }
+            }
+        }
+        return new OfSource(out, error);
+    }
+
     /**
      * Per source database (those given, or every one) and table: the changes the consumer furthest behind has not
      * received.
@@ -58,7 +78,7 @@ public final class Backlogs {
     }
 
     /** The changes of the tables on the source that a consumer at the position has not received. */
-    public static long count(Database source, List<Relation> tables, Position position) {
+    private static long count(Database source, List<Relation> tables, Position position) {
         try (Connection c = source.connection().open("ibex-status")) {
             return ChangeSources.of(source).backlog(c, tables, position);
         } catch (SQLException e) {
