@@ -1,12 +1,12 @@
 package io.ibex.api;
 
 import io.ibex.IbexException;
-import io.ibex.capture.CaptureInstaller;
 import io.ibex.capture.SourceCatalog;
-import io.ibex.capture.SourceSession;
 import io.ibex.capture.TableInfo;
 import io.ibex.db.ConnectionSpec;
 import io.ibex.db.Pg;
+import io.ibex.engine.Backlogs;
+import io.ibex.engine.CaptureSetup;
 import io.ibex.engine.SyncPlan;
 import io.ibex.engine.SyncPlanner;
 import io.ibex.repository.Database;
@@ -474,48 +474,9 @@ public class Ibex {
         return given.keySet().stream().map(k -> k.toLowerCase(java.util.Locale.ROOT)).anyMatch(k -> k.equals("autokick") || k.equals("ping"));
     }
 
-    /**
-     * Installs capture on the sync's source, then records where each target starts: the source's snapshot just
-     * after the triggers were committed. Runs inside the caller's repository transaction. The targets are checked
-     * once the sync is active (an inactive one is checked again at its activation). Returns the sources on which
-     * capture was newly installed on some table.
-     */
+    /** Installs capture on the sync's sources and records where each receiving database starts (see CaptureSetup). */
     static List<String> installCapture(Repository repo, Sync sync) {
-        SyncPlan plan = SyncPlanner.plan(repo, sync);
-        if (sync.active()) {
-            SyncPlanner.checkTargets(plan);
-        }
-        List<String> done = new ArrayList<>();
-        List<String> receivers = new ArrayList<>(plan.sources().stream().map(Database::name).toList());
-        plan.targets().stream().filter(m -> m.role() == Role.TARGET).forEach(m -> receivers.add(m.db().name()));
-        if (receivers.size() < 2) {
-            return done; // fullcopy targets get whole tables on each kick: nothing to capture
-        }
-        for (Database source : plan.sources()) {
-            try (Connection c = source.connection().openOrFail(APP, "source database \"" + source.name() + "\"")) {
-                c.setAutoCommit(false);
-                boolean installed = false;
-                for (SyncPlan.Table t : plan.tables()) {
-                    boolean makedelta = source.makedelta() || Boolean.TRUE.equals(t.relation().makedelta());
-                    installed |= CaptureInstaller.install(c, t.info(), makedelta);
-                }
-                c.commit();
-                c.setAutoCommit(true);
-                String snapshot = SourceSession.currentSnapshot(c).text();
-                SourceSession.makeDurable(c);
-                for (String receiver : receivers) {
-                    if (!receiver.equals(source.name()) && repo.position(sync.name(), source.name(), receiver).isEmpty()) {
-                        repo.savePosition(sync.name(), source.name(), receiver, snapshot);
-                    }
-                }
-                if (installed) {
-                    done.add(source.name());
-                }
-            } catch (SQLException e) {
-                throw new IbexException("cannot install capture on database \"" + source.name() + "\": " + Pg.firstLine(e));
-            }
-        }
-        return done;
+        return CaptureSetup.install(repo, sync);
     }
 
     public List<Sync> syncs() {
@@ -799,28 +760,8 @@ public class Ibex {
     public List<Delta> delta(List<String> dbs) {
         try (Repository repo = openRepository()) {
             List<Delta> out = new ArrayList<>();
-            Map<String, Map<Relation, String>> oldest = new LinkedHashMap<>();
-            for (Sync s : repo.syncs()) {
-                DbGroup g = repo.requireDbGroup(s.dbgroup());
-                List<Relation> tables = repo.requireRelGroup(s.relgroup()).members().stream().filter(r -> !r.isSequence()).toList();
-                for (Repository.Position p : repo.positions()) {
-                    if (!p.sync().equals(s.name()) || !g.dbsWithRole(Role.SOURCE).contains(p.sourceDb())
-                            || (!dbs.isEmpty() && !dbs.contains(p.sourceDb()))) {
-                        continue;
-                    }
-                    for (Relation r : tables) {
-                        oldest.computeIfAbsent(p.sourceDb(), k -> new LinkedHashMap<>()).merge(r, p.snapshot(),
-                                (a, b) -> new io.ibex.capture.Snapshot(a).xmin() <= new io.ibex.capture.Snapshot(b).xmin() ? a : b);
-                    }
-                }
-            }
-            for (var e : oldest.entrySet()) {
-                Database db = repo.requireDatabase(e.getKey());
-                for (var t : e.getValue().entrySet()) {
-                    out.add(new Delta(db.name(), t.getKey().qualifiedName(),
-                            io.ibex.capture.Backlog.count(db.connection(), List.of(t.getKey()), t.getValue())));
-                }
-            }
+            Backlogs.furthestBehind(repo, dbs).forEach((db, tables) -> tables.forEach((table, rows) ->
+                    out.add(new Delta(db.name(), table.qualifiedName(), rows))));
             return out;
         }
     }

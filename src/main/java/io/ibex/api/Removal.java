@@ -1,7 +1,6 @@
 package io.ibex.api;
 
 import io.ibex.IbexException;
-import io.ibex.capture.CaptureInstaller;
 import io.ibex.db.Pg;
 import io.ibex.repository.Database;
 import io.ibex.repository.DbGroup;
@@ -10,6 +9,8 @@ import io.ibex.repository.Relation;
 import io.ibex.repository.Repository;
 import io.ibex.repository.Role;
 import io.ibex.repository.Sync;
+import io.ibex.spi.ChangeSource;
+import io.ibex.spi.ChangeSources;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -65,12 +66,13 @@ final class Removal {
             if (drop.isEmpty()) {
                 continue;
             }
+            ChangeSource capture = ChangeSources.of(db);
             try (Connection c = db.connection().open(Ibex.APP)) {
                 c.setAutoCommit(false);
                 for (Relation r : drop) {
-                    CaptureInstaller.remove(c, r.schema(), r.name());
+                    capture.remove(c, r.schema(), r.name());
                 }
-                CaptureInstaller.removeInfrastructureIfUnused(c);
+                capture.removeUnusedInfrastructure(c);
                 c.commit();
             } catch (SQLException e) {
                 if (!force) {

@@ -1,7 +1,7 @@
 package io.ibex.api;
 
-import io.ibex.capture.Backlog;
 import io.ibex.db.Pg;
+import io.ibex.engine.Backlogs;
 import io.ibex.repository.Database;
 import io.ibex.repository.DbGroup;
 import io.ibex.repository.RelGroup;
@@ -73,17 +73,10 @@ public record SyncStatus(Sync sync, String currentState, Optional<SyncRun> lastG
         Map<String, Long> backlog = new LinkedHashMap<>();
         String backlogError = null;
         for (String src : group.dbsWithRole(Role.SOURCE)) {
-            Database db = repo.requireDatabase(src);
-            for (Repository.Position p : repo.positions()) {
-                if (p.sync().equals(s.name()) && p.sourceDb().equals(src)) {
-                    try {
-                        backlog.put(p.targetDb(), Backlog.count(db.connection(), relgroup.members().stream()
-                                .filter(r -> !r.isSequence()).toList(), p.snapshot()));
-                    } catch (RuntimeException e) {
-                        backlogError = e.getMessage();
-                    }
-                }
-            }
+            Backlogs.OfSource counted = Backlogs.ofSource(repo, s.name(), repo.requireDatabase(src),
+                    relgroup.members().stream().filter(r -> !r.isSequence()).toList());
+            backlog.putAll(counted.backlog());
+            backlogError = counted.error() != null ? counted.error() : backlogError;
         }
         Map<String, String> modes = new LinkedHashMap<>();
         for (DbGroup.Member m : group.members()) {

@@ -1,12 +1,12 @@
 package io.ibex.bench;
 
 import io.ibex.capture.CaptureInstaller;
-import io.ibex.capture.ChangeWindow;
-import io.ibex.capture.Snapshot;
 import io.ibex.capture.SourceCatalog;
 import io.ibex.capture.SourceSession;
 import io.ibex.capture.TableInfo;
+import io.ibex.capture.TxidSnapshotPosition;
 import io.ibex.db.Pg;
+import io.ibex.spi.ChangeWindow;
 import org.postgresql.PGConnection;
 
 import java.io.InputStream;
@@ -39,7 +39,7 @@ final class StepReplay {
         long t = System.nanoTime();
         try (SourceSession session = SourceSession.begin(src)) {
             TableInfo info = SourceCatalog.table(src, schema, table).orElseThrow();
-            ChangeWindow w = new ChangeWindow(new Snapshot(previousPosition), session.snapshot(),
+            ChangeWindow w = new ChangeWindow(new TxidSnapshotPosition(previousPosition), session.position(),
                     CaptureInstaller.APPLICATION_PREFIX + sync);
             t = lap(steps, "source: begin REPEATABLE READ, snapshot, table info", t);
             session.changeCounts(java.util.List.of(info), w, 1);

@@ -1,7 +1,5 @@
 package io.ibex.capture;
 
-import io.ibex.IbexException;
-import io.ibex.db.ConnectionSpec;
 import io.ibex.db.Pg;
 import io.ibex.repository.Relation;
 
@@ -10,19 +8,11 @@ import java.sql.SQLException;
 import java.util.List;
 
 /** How many recorded changes a consumer has not received yet: those not visible in its position's snapshot. */
-public final class Backlog {
+final class Backlog {
     private Backlog() {
     }
 
-    public static long count(ConnectionSpec source, List<Relation> tables, String position) {
-        try (Connection c = source.open("ibex-status")) {
-            return count(c, tables, new Snapshot(position));
-        } catch (SQLException e) {
-            throw new IbexException("cannot read the backlog on " + source.describe() + ": " + Pg.firstLine(e));
-        }
-    }
-
-    public static long count(Connection c, List<Relation> tables, Snapshot position) throws SQLException {
+    static long count(Connection c, List<Relation> tables, TxidSnapshotPosition position) throws SQLException {
         long total = 0;
         for (Relation r : tables) {
             if (!CaptureInstaller.isCaptured(c, r.schema(), r.name())) {

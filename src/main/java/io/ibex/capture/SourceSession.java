@@ -2,27 +2,37 @@ package io.ibex.capture;
 
 import io.ibex.db.Pg;
 import io.ibex.db.Sql;
+import io.ibex.spi.ChangeReader;
+import io.ibex.spi.ChangeWindow;
+import io.ibex.spi.Position;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.PGCopyInputStream;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
- * One consistent read of a source: a REPEATABLE READ transaction whose first statement takes the snapshot, so
- * the rows read and the snapshot recorded as the new position are the same moment. Rows leave as COPY text
+ * The trigger capture's read of a source: a REPEATABLE READ transaction whose first statement takes the snapshot,
+ * so the rows read and the snapshot recorded as the new position are the same moment. Rows leave as COPY text
  * streams; nothing is held in memory.
  */
-public final class SourceSession implements AutoCloseable {
+public final class SourceSession implements ChangeReader {
 
     private final Connection c;
-    private final Snapshot snapshot;
+    private final TxidSnapshotPosition position;
 
-    private SourceSession(Connection c, Snapshot snapshot) {
+    private SourceSession(Connection c, TxidSnapshotPosition position) {
         this.c = c;
-        this.snapshot = snapshot;
+        this.position = position;
     }
 
     public static SourceSession begin(Connection c) throws SQLException {
@@ -30,51 +40,54 @@ public final class SourceSession implements AutoCloseable {
         // REPEATABLE READ (SERIALIZABLE before 9.1, which meant the same) fixes the snapshot at the first statement
         String level = Pg.serverVersion(c) >= 90100 ? "REPEATABLE READ" : "SERIALIZABLE";
         Pg.exec(c, "SET TRANSACTION ISOLATION LEVEL " + level);
-        Snapshot s = new Snapshot(Pg.queryString(c, "SELECT txid_current_snapshot()::text"));
-        return new SourceSession(c, s);
+        return new SourceSession(c, currentSnapshot(c));
     }
 
     /**
-     * A read that shares another session's snapshot (exported with {@link #exportSnapshot()}), so that tables can
+     * A read that shares another session's snapshot (exported with {@link #share()}), so that tables can
      * be copied in parallel from one consistent moment (PostgreSQL 9.2 and later).
      */
-    public static SourceSession beginAt(Connection c, String snapshotId, Snapshot snapshot) throws SQLException {
+    public static SourceSession beginAt(Connection c, String snapshotId, Position snapshot) throws SQLException {
         c.setAutoCommit(false);
         Pg.exec(c, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
         Pg.exec(c, "SET TRANSACTION SNAPSHOT " + Sql.literal(snapshotId));
-        return new SourceSession(c, snapshot);
+        return new SourceSession(c, TxidSnapshotPosition.of(snapshot));
     }
 
     /** Exports this read's snapshot for {@link #beginAt}; null before 9.2, where it cannot be shared. */
-    public String exportSnapshot() throws SQLException {
+    @Override
+    public String share() throws SQLException {
         return Pg.serverVersion(c) >= 90200 ? Pg.queryString(c, "SELECT pg_export_snapshot()") : null;
     }
 
     /** The planner's estimate of a table's rows (for progress), at least 0. */
+    @Override
     public long estimatedRows(TableInfo t) throws SQLException {
         return Math.max(0, Pg.queryLong(c, "SELECT reltuples::bigint FROM pg_class WHERE oid = "
                 + Sql.literal(Sql.qualified(t.schema(), t.name())) + "::regclass"));
     }
 
     /** The snapshot of a source right now, outside any batch (for the first position of a new consumer). */
-    public static Snapshot currentSnapshot(Connection c) throws SQLException {
-        return new Snapshot(Pg.queryString(c, "SELECT txid_current_snapshot()::text"));
+    static TxidSnapshotPosition currentSnapshot(Connection c) throws SQLException {
+        return new TxidSnapshotPosition(Pg.queryString(c, "SELECT txid_current_snapshot()::text"));
     }
 
-    public Snapshot snapshot() {
-        return snapshot;
+    @Override
+    public TxidSnapshotPosition position() {
+        return position;
     }
 
+    @Override
     public boolean hasChanges(TableInfo t, ChangeWindow w) throws SQLException {
         return Pg.exists(c, changeRows(t).exists(inWindow(w)));
     }
 
     /** The condition on a change row of being in the window. */
     private static String inWindow(ChangeWindow w) {
-        return w.predicate("ibex_txid", "ibex_origin");
+        return TxidWindow.predicate(w, "ibex_txid", "ibex_origin");
     }
 
-    private final java.util.Map<String, ChangeRows> changeRows = new java.util.HashMap<>();
+    private final Map<String, ChangeRows> changeRows = new HashMap<>();
 
     /** The change rows of a table, looked up once per read (after the snapshot). */
     private ChangeRows changeRows(TableInfo t) throws SQLException {
@@ -90,12 +103,13 @@ public final class SourceSession implements AutoCloseable {
      * How many change rows each table (of those given) has in the window, counted up to limit, with one query;
      * tables without changes are left out (limit 1: which tables changed).
      */
-    public java.util.Map<TableInfo, Long> changeCounts(List<TableInfo> tables, ChangeWindow w, long limit) throws SQLException {
-        java.util.Map<TableInfo, Long> out = new java.util.LinkedHashMap<>();
+    @Override
+    public Map<TableInfo, Long> changeCounts(List<TableInfo> tables, ChangeWindow w, long limit) throws SQLException {
+        Map<TableInfo, Long> out = new LinkedHashMap<>();
         if (tables.isEmpty()) {
             return out;
         }
-        List<String> parts = new java.util.ArrayList<>();
+        List<String> parts = new ArrayList<>();
         for (int i = 0; i < tables.size(); i++) {
             TableInfo t = tables.get(i);
             parts.add("SELECT " + i + ", ibex_c.* FROM (" + changeRows(t).counts(inWindow(w), limit) + ") ibex_c");
@@ -116,7 +130,7 @@ public final class SourceSession implements AutoCloseable {
     }
 
     /** Tables whose change rows in a window (the value) were all counted in this read and are none of them bulk rows. */
-    private final java.util.Map<String, ChangeWindow> withoutBulkRows = new java.util.HashMap<>();
+    private final Map<String, ChangeWindow> withoutBulkRows = new HashMap<>();
 
     /** The change rows of a table to read in a window: without the bulk part when this read knows there is none. */
     private ChangeRows changeRows(TableInfo t, ChangeWindow w) throws SQLException {
@@ -125,15 +139,17 @@ public final class SourceSession implements AutoCloseable {
     }
 
     /** The tables (schema.name) truncated in the window. */
-    public java.util.Set<String> truncatedTables(ChangeWindow w) throws SQLException {
-        return new java.util.HashSet<>(Pg.query(c, "SELECT DISTINCT schemaname || '.' || relname FROM " + CaptureInstaller.SCHEMA
-                + ".truncated WHERE " + w.predicate("txid", "origin"), rs -> rs.getString(1)));
+    @Override
+    public Set<String> truncatedTables(ChangeWindow w) throws SQLException {
+        return new HashSet<>(Pg.query(c, "SELECT DISTINCT schemaname || '.' || relname FROM " + CaptureInstaller.SCHEMA
+                + ".truncated WHERE " + TxidWindow.predicate(w, "txid", "origin"), rs -> rs.getString(1)));
     }
 
     /** When the table was last truncated in the window (microseconds since the epoch), or null if it was not. */
+    @Override
     public Long lastTruncate(TableInfo t, ChangeWindow w) throws SQLException {
         String v = Pg.queryString(c, "SELECT (extract(epoch FROM max(changed_at)) * 1000000)::bigint::text FROM " + CaptureInstaller.SCHEMA
-                + ".truncated WHERE schemaname = ? AND relname = ? AND " + w.predicate("txid", "origin"), t.schema(), t.name());
+                + ".truncated WHERE schemaname = ? AND relname = ? AND " + TxidWindow.predicate(w, "txid", "origin"), t.schema(), t.name());
         return v == null ? null : Long.parseLong(v);
     }
 
@@ -143,11 +159,13 @@ public final class SourceSession implements AutoCloseable {
     }
 
     /** The distinct keys changed in the window, as COPY text. */
+    @Override
     public InputStream keys(TableInfo t, ChangeWindow w) throws SQLException {
         return copyOut(changedKeys(t, w));
     }
 
     /** The current rows of the keys changed in the window; a key deleted on the source has no row. */
+    @Override
     public InputStream rows(TableInfo t, ChangeWindow w) throws SQLException {
         String keyTuple = t.keyColumns().size() == 1 ? Sql.ident(t.keyColumns().get(0)) : "(" + Sql.idents(t.keyColumns()) + ")";
         return copyOut("SELECT " + Sql.idents(t.columnNames()) + " FROM ONLY " + Sql.qualified(t.schema(), t.name())
@@ -155,6 +173,7 @@ public final class SourceSession implements AutoCloseable {
     }
 
     /** The distinct keys changed in the window in key order, as COPY text (for slicing a big backlog). */
+    @Override
     public InputStream sortedKeys(TableInfo t, ChangeWindow w) throws SQLException {
         return copyOut(changedKeys(t, w) + " ORDER BY " + Sql.idents(t.keyColumns()));
     }
@@ -163,6 +182,7 @@ public final class SourceSession implements AutoCloseable {
      * The distinct keys changed in the window, each with the time of its newest change (microseconds since the
      * epoch) as the last column, as COPY text: what conflict resolution between sources needs.
      */
+    @Override
     public InputStream keysWithChangeTime(TableInfo t, ChangeWindow w) throws SQLException {
         String keys = Sql.idents(t.keyColumns());
         return copyOut("SELECT " + keys + ", (extract(epoch FROM max(ibex_changed)) * 1000000)::bigint FROM "
@@ -172,6 +192,7 @@ public final class SourceSession implements AutoCloseable {
     private int tempCounter;
 
     /** The current rows of the given keys (COPY text), via a temporary table in this read's transaction. */
+    @Override
     public InputStream rowsOf(TableInfo t, InputStream keys) throws SQLException {
         return rowsOf(t, keys, null);
     }
@@ -180,9 +201,10 @@ public final class SourceSession implements AutoCloseable {
      * Like {@link #rowsOf(TableInfo, InputStream)}, for many keys: the temporary table is analyzed, so that the
      * planner joins it properly, and a range (of keys sorted on this server) lets it read the table through its key.
      */
+    @Override
     public InputStream rowsOf(TableInfo t, InputStream keys, KeyRange range) throws SQLException {
         String temp = "ibex_push_" + (++tempCounter);
-        java.util.List<String> cols = new java.util.ArrayList<>();
+        List<String> cols = new ArrayList<>();
         for (int i = 0; i < t.keyColumns().size(); i++) {
             cols.add(Sql.ident(t.keyColumns().get(i)) + " " + t.keyTypes().get(i));
         }
@@ -190,7 +212,7 @@ public final class SourceSession implements AutoCloseable {
         long sent;
         try {
             sent = c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + temp + " FROM STDIN", keys);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new SQLException("cannot send keys: " + e.getMessage(), e);
         }
         if (sent > 10_000) {
@@ -204,17 +226,19 @@ public final class SourceSession implements AutoCloseable {
     }
 
     /** The current rows whose keys lie in the range (COPY text). */
+    @Override
     public InputStream rowsIn(TableInfo t, KeyRange range) throws SQLException {
         return copyOut("SELECT " + Sql.idents("t.", t.columnNames()) + " FROM ONLY " + Sql.qualified(t.schema(), t.name())
                 + " t WHERE " + range.predicate("t", t));
     }
 
     /** Every row of a table, for a full copy. */
+    @Override
     public InputStream allRows(TableInfo t) throws SQLException {
         return copyOut("SELECT " + Sql.idents(t.columnNames()) + " FROM ONLY " + Sql.qualified(t.schema(), t.name()));
     }
 
-    private final java.util.List<PGCopyInputStream> copies = new java.util.ArrayList<>();
+    private final List<PGCopyInputStream> copies = new ArrayList<>();
 
     private InputStream copyOut(String select) throws SQLException {
         PGCopyInputStream in = new PGCopyInputStream(c.unwrap(PGConnection.class), "COPY (" + select + ") TO STDOUT");
@@ -232,7 +256,7 @@ public final class SourceSession implements AutoCloseable {
             if (in.isActive()) {
                 try {
                     in.close();
-                } catch (java.io.IOException e) {
+                } catch (IOException e) {
                     Pg.closeQuietly(c);
                     return;
                 }
@@ -243,6 +267,7 @@ public final class SourceSession implements AutoCloseable {
     }
 
     /** Ends the read, then makes the source durable up to now (see {@link #makeDurable}): its snapshot may be saved as a position. */
+    @Override
     public void closeDurably() throws SQLException {
         close();
         makeDurable(c);

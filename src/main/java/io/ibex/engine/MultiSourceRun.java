@@ -3,14 +3,15 @@ package io.ibex.engine;
 import io.ibex.IbexException;
 import io.ibex.spi.ConflictResolver;
 import io.ibex.spi.Target;
-import io.ibex.capture.ChangeWindow;
-import io.ibex.capture.Snapshot;
-import io.ibex.capture.SourceSession;
 import io.ibex.capture.TableInfo;
-import io.ibex.db.Pg;
 import io.ibex.repository.Database;
 import io.ibex.repository.Repository;
 import io.ibex.repository.Role;
+import io.ibex.spi.ChangeReader;
+import io.ibex.spi.ChangeSources;
+import io.ibex.spi.ChangeWindow;
+import io.ibex.spi.Position;
+import io.ibex.spi.PositionStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +41,7 @@ final class MultiSourceRun {
     private static final Logger log = LoggerFactory.getLogger(MultiSourceRun.class);
 
     private final Repository repo;
+    private final PositionStore positions;
     private final SyncRunner connections;
     private final SyncPlan plan;
     private final long runId;
@@ -47,6 +49,7 @@ final class MultiSourceRun {
 
     MultiSourceRun(Repository repo, SyncRunner connections, SyncPlan plan, long runId) {
         this.repo = repo;
+        this.positions = new RepositoryPositions(repo);
         this.connections = connections;
         this.plan = plan;
         this.runId = runId;
@@ -61,16 +64,16 @@ final class MultiSourceRun {
         String sync = plan.sync().name();
         List<Database> everyone = new ArrayList<>(plan.sources());
         plan.targets().stream().filter(m -> m.role() == Role.TARGET).forEach(m -> everyone.add(m.db()));
-        Map<String, SourceSession> sessions = new LinkedHashMap<>();
+        Map<String, ChangeReader> sessions = new LinkedHashMap<>();
         Map<String, ChangeWindow> windows = new HashMap<>();
         try {
             for (Database s : plan.sources()) {
-                SourceSession session = SourceSession.begin(connections.source(s));
+                ChangeReader session = ChangeSources.of(s).read(connections.source(s));
                 sessions.put(s.name(), session);
                 String other = everyone.stream().map(Database::name).filter(n -> !n.equals(s.name())).findFirst().orElseThrow();
-                Snapshot prev = new Snapshot(repo.position(sync, s.name(), other).orElseThrow(() -> new IbexException(
-                        "sync \"" + sync + "\" has no starting position for " + s.name())));
-                windows.put(s.name(), new ChangeWindow(prev, session.snapshot(), plan.applicationName()));
+                Position prev = positions.position(sync, s.name(), other).orElseThrow(() -> new IbexException(
+                        "sync \"" + sync + "\" has no starting position for " + s.name()));
+                windows.put(s.name(), new ChangeWindow(prev, session.position(), plan.applicationName()));
             }
             if (plan.sync().onetimecopy() > 0) {
                 return copyFromFirstSource(everyone, sessions);
@@ -186,7 +189,7 @@ final class MultiSourceRun {
             saveAll(everyone, sessions);
             return new RunResult(deletes, inserts, truncates, conflicts, List.of(), false);
         } finally {
-            sessions.values().forEach(SourceSession::close);
+            sessions.values().forEach(ChangeReader::close);
         }
     }
 
@@ -195,7 +198,7 @@ final class MultiSourceRun {
      * copied from the first source's snapshot; every source's position is its snapshot taken before the copy,
      * so changes made anywhere during the copy follow.
      */
-    private RunResult copyFromFirstSource(List<Database> everyone, Map<String, SourceSession> sessions) throws SQLException {
+    private RunResult copyFromFirstSource(List<Database> everyone, Map<String, ChangeReader> sessions) throws SQLException {
         Database first = plan.sources().get(0);
         long rows = 0;
         for (Database d : everyone) {
@@ -210,12 +213,12 @@ final class MultiSourceRun {
         return new RunResult(0, rows, 0, List.of(), false);
     }
 
-    private void saveAll(List<Database> everyone, Map<String, SourceSession> sessions) throws SQLException {
+    private void saveAll(List<Database> everyone, Map<String, ChangeReader> sessions) throws SQLException {
         for (var s : sessions.entrySet()) {
             s.getValue().closeDurably();
             for (Database d : everyone) {
                 if (!d.name().equals(s.getKey())) {
-                    repo.savePosition(plan.sync().name(), s.getKey(), d.name(), s.getValue().snapshot().text());
+                    positions.save(plan.sync().name(), s.getKey(), d.name(), s.getValue().position());
                 }
             }
         }

@@ -3,13 +3,15 @@ package io.ibex.engine;
 import io.ibex.IbexException;
 import io.ibex.spi.ApplyException;
 import io.ibex.spi.Target;
-import io.ibex.capture.ChangeWindow;
 import io.ibex.capture.KeyRange;
-import io.ibex.capture.SourceSession;
 import io.ibex.capture.TableInfo;
 import io.ibex.db.Pg;
 import io.ibex.repository.Database;
 import io.ibex.repository.Repository;
+import io.ibex.spi.ChangeReader;
+import io.ibex.spi.ChangeSource;
+import io.ibex.spi.ChangeSources;
+import io.ibex.spi.ChangeWindow;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +28,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -55,6 +59,7 @@ final class SliceApplier {
     private final SyncPlan plan;
     private final Database source;
     private final Database targetDb;
+    private final ChangeSource capture;
 
     SliceApplier(Repository repo, SyncRunner runner, SyncPlan plan, Database source, Database targetDb) {
         this.repo = repo;
@@ -62,6 +67,7 @@ final class SliceApplier {
         this.plan = plan;
         this.source = source;
         this.targetDb = targetDb;
+        this.capture = ChangeSources.of(source);
     }
 
     /** Applies the table's changes in the window; returns {deleted, inserted}. */
@@ -77,7 +83,7 @@ final class SliceApplier {
         for (int w = 1; w < parallelism; w++) {
             opening.add(CompletableFuture.supplyAsync(this::openSessions, pool));
         }
-        try (SourceSession s = SourceSession.begin(src); KeySpool spool = KeySpool.write(s.sortedKeys(t, window))) {
+        try (ChangeReader s = capture.read(src); KeySpool spool = KeySpool.write(s.sortedKeys(t, window))) {
             s.close(); // the keys are in the file: end the read before the slices start theirs
             List<KeySpool.Slice> slices = spool.slices(sliceSize(spool.keys(), sliceKeys, parallelism));
             try {
@@ -173,9 +179,9 @@ final class SliceApplier {
         for (Future<?> f : futures) {
             while (true) {
                 try {
-                    f.get(1, java.util.concurrent.TimeUnit.SECONDS);
+                    f.get(1, TimeUnit.SECONDS);
                     break;
-                } catch (java.util.concurrent.TimeoutException e) {
+                } catch (TimeoutException e) {
                     state(runId, t, done.get(), slices.size());
                 } catch (ExecutionException e) {
                     if (first == null || (first instanceof ApplyException && !(e.getCause() instanceof ApplyException))) {
@@ -201,9 +207,9 @@ final class SliceApplier {
      * the range stands for the keys: a slice whose keys are every integer of its range (a bulk change of
      * consecutive ids), for which no key is sent and nothing is joined.
      */
-    private static long[] applySlice(Connection src, Target tgt, TableInfo t, InputStream keysToDelete, InputStream keysToCopy,
+    private long[] applySlice(Connection src, Target tgt, TableInfo t, InputStream keysToDelete, InputStream keysToCopy,
                                      KeyRange range) throws SQLException, IOException {
-        try (SourceSession session = SourceSession.begin(src); keysToDelete; keysToCopy) {
+        try (ChangeReader session = capture.read(src); keysToDelete; keysToCopy) {
             tgt.begin();
             long deleted = keysToDelete == null ? tgt.deleteRange(t, range) : tgt.deleteKeys(t, keysToDelete, range);
             long inserted = tgt.insertRows(t, keysToCopy == null ? session.rowsIn(t, range) : session.rowsOf(t, keysToCopy, range));

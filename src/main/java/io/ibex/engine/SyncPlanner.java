@@ -1,7 +1,6 @@
 package io.ibex.engine;
 
 import io.ibex.IbexException;
-import io.ibex.capture.CaptureInstaller;
 import io.ibex.capture.SourceCatalog;
 import io.ibex.capture.TableInfo;
 import io.ibex.db.Pg;
@@ -12,6 +11,8 @@ import io.ibex.repository.Relation;
 import io.ibex.repository.Repository;
 import io.ibex.repository.Role;
 import io.ibex.repository.Sync;
+import io.ibex.spi.ChangeSource;
+import io.ibex.spi.ChangeSources;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -76,13 +77,13 @@ public final class SyncPlanner {
                 }
                 tables.add(new SyncPlan.Table(r, info));
             }
-            widenKeyTriggers(c, source, tables);
+            prepareCapture(c, source, tables);
         } catch (SQLException e) {
             throw new IbexException("source database \"" + source.name() + "\": " + Pg.firstLine(e), e);
         }
         for (Database other : sources.subList(1, sources.size())) {
             try (Connection c = other.connection().openOrFail(APP, "source database \"" + other.name() + "\"")) {
-                widenKeyTriggers(c, other, tables);
+                prepareCapture(c, other, tables);
             } catch (SQLException e) {
                 throw new IbexException("source database \"" + other.name() + "\": " + Pg.firstLine(e), e);
             }
@@ -90,19 +91,13 @@ public final class SyncPlanner {
         return new SyncPlan(sync, sources, targets, tables, sequences);
     }
 
-    /**
-     * A table that got a BEFORE UPDATE trigger after capture was installed has its key-change trigger made to fire
-     * on every UPDATE (see CaptureInstaller.keyTriggerMissesChanges), before any batch reads its changes.
-     */
-    private static void widenKeyTriggers(Connection c, Database db, List<SyncPlan.Table> tables) throws SQLException {
+    /** Has the source's capture make each table ready before any batch reads its changes (see ChangeSource#prepare). */
+    private static void prepareCapture(Connection c, Database db, List<SyncPlan.Table> tables) throws SQLException {
+        ChangeSource capture = ChangeSources.of(db);
         for (SyncPlan.Table t : tables) {
-            if (CaptureInstaller.keyTriggerMissesChanges(c, t.info())) {
-                Pg.inTransaction(c, () -> {
-                    Pg.exec(c, "SET LOCAL lock_timeout = '10s'");
-                    CaptureInstaller.widenKeyTrigger(c, t.info());
-                });
-                log.info("MCP Table {} on database \"{}\" has a BEFORE UPDATE trigger: its key changes are now captured on every UPDATE",
-                        t.info().qualifiedName(), db.name());
+            String done = capture.prepare(c, t.info());
+            if (done != null) {
+                log.info("MCP Table {} on database \"{}\" {}", t.info().qualifiedName(), db.name(), done);
             }
         }
     }

@@ -3,21 +3,26 @@ package io.ibex.engine;
 import io.ibex.IbexException;
 import io.ibex.spi.ApplyException;
 import io.ibex.spi.Target;
-import io.ibex.capture.ChangeWindow;
-import io.ibex.capture.Snapshot;
-import io.ibex.capture.SourceSession;
 import io.ibex.db.Pg;
 import io.ibex.repository.Database;
+import io.ibex.repository.Relation;
 import io.ibex.repository.Repository;
 import io.ibex.repository.Role;
 import io.ibex.settings.Settings;
+import io.ibex.spi.ChangeReader;
+import io.ibex.spi.ChangeSources;
+import io.ibex.spi.ChangeWindow;
+import io.ibex.spi.Position;
+import io.ibex.spi.PositionStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -33,6 +38,7 @@ public class SyncRunner implements AutoCloseable {
     static final String READER_APP = "ibex-reader";
 
     private final Repository repo;
+    private final PositionStore positions;
     /** The daemon's current settings (slice_keys, copy_parallelism), read at each batch. */
     private final Supplier<Settings> settings;
     private final Map<String, Connection> sources = new HashMap<>();
@@ -41,6 +47,7 @@ public class SyncRunner implements AutoCloseable {
     public SyncRunner(Repository repo, Supplier<Settings> settings) {
         this.repo = repo;
         this.settings = settings;
+        this.positions = new RepositoryPositions(repo);
     }
 
     /** Runs the sync for one lane: one target, or (lane null) every target. */
@@ -142,8 +149,8 @@ public class SyncRunner implements AutoCloseable {
         }
         try {
             Target tc = target(plan, target);
-            for (io.ibex.repository.Relation seq : plan.sequences()) {
-                Map<String, SequenceSync.Value> values = new java.util.LinkedHashMap<>();
+            for (Relation seq : plan.sequences()) {
+                Map<String, SequenceSync.Value> values = new LinkedHashMap<>();
                 for (Database s : fromSources) {
                     Connection sc = source(s); // a source's own value counts too: a sequence never goes backwards
                     values.put(s.name(), SequenceSync.read(sc, seq));
@@ -182,7 +189,7 @@ public class SyncRunner implements AutoCloseable {
             String msg = e.getMessage().replace("SYNC", sync);
             log.warn("KID ({}) {}", sync, msg);
             return new RunResult(0, 0, 0, 0, List.of(msg), false);
-        } catch (RuntimeException | SQLException | java.io.IOException e) {
+        } catch (RuntimeException | SQLException | IOException e) {
             String msg = e instanceof IbexException ? e.getMessage() : Pg.firstLine(e);
             log.warn("KID ({}) Failed: {}", sync, msg);
             log.debug("KID ({}) failure detail", sync, e);
@@ -191,7 +198,8 @@ public class SyncRunner implements AutoCloseable {
         }
     }
 
-    private static final class BatchCounts {
+    /** What a batch did on one target. */
+    static final class BatchCounts {
         long deletes;
         long inserts;
         long truncates;
@@ -200,59 +208,49 @@ public class SyncRunner implements AutoCloseable {
     /** From this many change rows of one table in a window, it is applied in slices (see SliceApplier). */
     static final int SLICED_FROM = 20_000;
 
-    private BatchCounts batch(SyncPlan plan, Database source, Database targetDb, long runId) {
-        String sync = plan.sync().name();
-        Snapshot previous = position(sync, source, targetDb);
-        Connection src = source(source);
-        try {
-            ChangeWindow window;
-            BatchCounts counts = new BatchCounts();
-            List<SyncPlan.Table> big = new ArrayList<>();
-            try (Spools spools = new Spools()) {
-                Changes changes = null;
-                boolean applied = false;
-                try (SourceSession session = SourceSession.begin(src)) {
-                    window = new ChangeWindow(previous, session.snapshot(), plan.applicationName());
-                    if (!window.isEmpty() && !plan.tables().isEmpty()) {
-                        // slices commit apart, which a target checking its foreign keys cannot take in any order
-                        boolean oneTransaction = foreignKeysFire(plan, targetDb);
-                        long threshold = oneTransaction ? Long.MAX_VALUE : Math.min(SLICED_FROM, settings.get().sliceKeys());
-                        java.util.Map<io.ibex.capture.TableInfo, Long> changeRows = session.changeCounts(
-                                plan.tables().stream().map(SyncPlan.Table::info).toList(), window, oneTransaction ? 1 : threshold + 1);
-                        List<SyncPlan.Table> small = new ArrayList<>();
-                        for (SyncPlan.Table t : plan.tables()) {
-                            Long n = changeRows.get(t.info());
-                            if (n != null) {
-                                (n > threshold ? big : small).add(t);
-                            }
-                        }
-                        changes = readChanges(session, window, plan.tables(), small, spools);
-                        if (changes != null && changes.live()) {
-                            applyChanges(plan, source, targetDb, runId, changes, counts); // rows too big to keep: streamed
-                            applied = true;
-                        }
-                    }
-                } // else the source's snapshot is let go before the target starts
-                if (changes != null && !applied) {
-                    applyChanges(plan, source, targetDb, runId, changes, counts);
-                }
-            } catch (java.io.IOException e) {
-                throw spoolFailure(source, e);
-            }
-            for (SyncPlan.Table t : big) {
-                applySlices(plan, source, targetDb, runId, window, t, counts);
-            }
-            // the target has everything up to this snapshot; a crash before the repository commits this (with the
-            // run's end, or now after a long backlog) re-applies the batch, harmlessly
-            SourceSession.makeDurable(src);
-            repo.savePosition(sync, source.name(), targetDb.name(), window.current().text());
-            if (!big.isEmpty()) {
-                repo.commit();
-            }
-            return counts;
+    /** What a batch does with one read of its source. */
+    private interface Read<T> {
+        T run(ChangeReader session) throws SQLException;
+    }
+
+    /** Runs the body in one read of the source (closed after it), through the source's capture. */
+    private <T> T reading(Database source, Read<T> body) {
+        try (ChangeReader session = ChangeSources.of(source).read(source(source))) {
+            return body.run(session);
         } catch (SQLException e) {
             throw new IbexException("source database \"" + source.name() + "\": " + Pg.firstLine(e), e);
         }
+    }
+
+    private BatchCounts batch(SyncPlan plan, Database source, Database targetDb, long runId) {
+        String sync = plan.sync().name();
+        Position previous = position(sync, source, targetDb);
+        BatchCounts counts = new BatchCounts();
+        List<SyncPlan.Table> big = new ArrayList<>();
+        ChangeWindow window = reading(source, session -> {
+            ChangeWindow w = new ChangeWindow(previous, session.position(), plan.applicationName());
+            if (!w.isEmpty() && !plan.tables().isEmpty()) {
+                // slices commit apart, which a target checking its foreign keys cannot take in any order
+                long threshold = foreignKeysFire(plan, targetDb) ? Long.MAX_VALUE : Math.min(SLICED_FROM, settings.get().sliceKeys());
+                big.addAll(new WindowApplier(plan, source, target(plan, targetDb), targetDb).apply(session, w, plan.tables(), threshold, counts));
+            }
+            return w;
+        });
+        try {
+            for (SyncPlan.Table t : big) {
+                applySlices(plan, source, targetDb, runId, window, t, counts);
+            }
+            // the target has everything up to this position; a crash before the repository commits this (with the
+            // run's end, or now after a long backlog) re-applies the batch, harmlessly
+            ChangeSources.of(source).makeDurable(source(source));
+        } catch (SQLException e) {
+            throw new IbexException("source database \"" + source.name() + "\": " + Pg.firstLine(e), e);
+        }
+        positions.save(sync, source.name(), targetDb.name(), window.current());
+        if (!big.isEmpty()) {
+            repo.commit();
+        }
+        return counts;
     }
 
     /** Whether the target checks the foreign keys among the sync's tables during an apply (replica_mode=none). */
@@ -277,9 +275,8 @@ public class SyncRunner implements AutoCloseable {
      */
     private BatchCounts copyBatch(SyncPlan plan, Database source, Database targetDb, long runId) {
         String sync = plan.sync().name();
-        Snapshot previous = position(sync, source, targetDb);
-        Connection src = source(source);
-        try (SourceSession session = SourceSession.begin(src)) {
+        Position previous = position(sync, source, targetDb);
+        return reading(source, session -> {
             BatchCounts counts = new BatchCounts();
             Target target = target(plan, targetDb);
             List<SyncPlan.Table> notCopied = new ArrayList<>();
@@ -293,140 +290,38 @@ public class SyncRunner implements AutoCloseable {
                 }
             }
             counts.inserts += copyTables(plan, source, targetDb, runId, session, toCopy);
-            ChangeWindow window = new ChangeWindow(previous, session.snapshot(), plan.applicationName());
+            ChangeWindow window = new ChangeWindow(previous, session.position(), plan.applicationName());
             if (!notCopied.isEmpty() && !window.isEmpty()) {
-                applyChanges(plan, source, targetDb, runId, session, window, notCopied, counts);
+                new WindowApplier(plan, source, target, targetDb).apply(session, window, notCopied, Long.MAX_VALUE, counts);
             }
             session.closeDurably();
-            repo.savePosition(sync, source.name(), targetDb.name(), session.snapshot().text());
+            positions.save(sync, source.name(), targetDb.name(), session.position());
             repo.markCopied(sync, source.name(), targetDb.name());
             repo.commit();
             return counts;
-        } catch (SQLException e) {
-            throw new IbexException("source database \"" + source.name() + "\": " + Pg.firstLine(e), e);
-        }
+        });
     }
 
     /** The fullcopy role: every table emptied and copied whole, from one source snapshot, on every run. */
     private BatchCounts fullCopy(SyncPlan plan, Database source, Database targetDb, long runId) {
-        Connection src = source(source);
-        try (SourceSession session = SourceSession.begin(src)) {
+        return reading(source, session -> {
             BatchCounts counts = new BatchCounts();
             counts.inserts = copyTables(plan, source, targetDb, runId, session, plan.tables());
             return counts;
-        } catch (SQLException e) {
-            throw new IbexException("source database \"" + source.name() + "\": " + Pg.firstLine(e), e);
-        }
+        });
     }
 
-    long copyTables(SyncPlan plan, Database source, Database targetDb, long runId, SourceSession session, List<SyncPlan.Table> tables)
+    long copyTables(SyncPlan plan, Database source, Database targetDb, long runId, ChangeReader session, List<SyncPlan.Table> tables)
             throws SQLException {
         repo.runState(runId, "Copying " + tables.size() + " table(s) to " + targetDb.name());
         repo.commit();
         return new TableCopier(repo, this, plan, source, targetDb, settings.get().copyParallelism()).copy(session, tables);
     }
 
-    private Snapshot position(String sync, Database source, Database targetDb) {
-        return new Snapshot(repo.position(sync, source.name(), targetDb.name()).orElseThrow(() -> new IbexException(
+    private Position position(String sync, Database source, Database targetDb) {
+        return positions.position(sync, source.name(), targetDb.name()).orElseThrow(() -> new IbexException(
                 "sync \"" + sync + "\" has no starting position for " + source.name() + " to " + targetDb.name()
-                        + ": run 'ibex validate " + sync + "'")));
-    }
-
-    /** Deletes the changed keys and copies their current rows, for every table with changes, in one target transaction. */
-    private void applyChanges(SyncPlan plan, Database source, Database targetDb, long runId, SourceSession session,
-                              ChangeWindow window, List<SyncPlan.Table> tables, BatchCounts counts) throws SQLException {
-        try (Spools spools = new Spools()) {
-            java.util.Set<io.ibex.capture.TableInfo> withChanges = session.changeCounts(tables.stream().map(SyncPlan.Table::info).toList(),
-                    window, 1).keySet();
-            Changes changes = readChanges(session, window, tables, tables.stream().filter(t -> withChanges.contains(t.info())).toList(), spools);
-            if (changes != null) {
-                applyChanges(plan, source, targetDb, runId, changes, counts);
-            }
-        } catch (java.io.IOException e) {
-            throw spoolFailure(source, e);
-        }
-    }
-
-    private static IbexException spoolFailure(Database source, java.io.IOException e) {
-        return new IbexException("cannot keep the changes read from \"" + source.name() + "\" in a temporary file: " + e.getMessage(), e);
-    }
-
-    /**
-     * What a batch read from the source: the tables to truncate and the changed tables with their keys and current
-     * rows. live: some rows were too big to keep and are still being read, with the tables after them (the
-     * source's transaction must stay open until they are applied).
-     */
-    private record Changes(List<SyncPlan.Table> truncated, List<TableChanges> changed, boolean live) {
-    }
-
-    private record TableChanges(SyncPlan.Table table, Spools.Spool keys, Spools.Spool rows) {
-    }
-
-    /**
-     * Reads a window's truncates and changes; null if there are none. tables: the tables whose truncates to read;
-     * changed: those whose changes to read now (a big backlog's are read afterwards, in slices).
-     */
-    private Changes readChanges(SourceSession session, ChangeWindow window, List<SyncPlan.Table> tables, List<SyncPlan.Table> changed,
-                                Spools spools) throws SQLException, java.io.IOException {
-        if (tables.isEmpty()) {
-            return null; // a sequence-only sync captures nothing
-        }
-        List<SyncPlan.Table> truncated = new ArrayList<>();
-        java.util.Set<String> truncatedNames = session.truncatedTables(window);
-        for (SyncPlan.Table t : tables) {
-            if (truncatedNames.contains(t.info().qualifiedName())) {
-                truncated.add(t);
-            }
-        }
-        if (changed.isEmpty() && truncated.isEmpty()) {
-            return null;
-        }
-        List<TableChanges> read = new ArrayList<>();
-        boolean live = false;
-        for (SyncPlan.Table t : changed) {
-            // while a live stream occupies the source, what follows it is read when its turn comes
-            Spools.Spool keys = live ? () -> session.keys(t.info(), window) : spools.read(session.keys(t.info(), window));
-            live |= keys.live();
-            Spools.Spool rows = live ? () -> session.rows(t.info(), window) : spools.read(session.rows(t.info(), window));
-            if (rows.live()) {
-                live = true;
-                log.info("KID Rows of {} exceed what a batch keeps ({} MB): streamed, the source's read open until they are applied",
-                        t.info().qualifiedName(), Spools.TOTAL_BUDGET >> 20);
-            }
-            read.add(new TableChanges(t, keys, rows));
-        }
-        return new Changes(truncated, read, live);
-    }
-
-    /** Applies what a batch read, in one target transaction. */
-    private void applyChanges(SyncPlan plan, Database source, Database targetDb, long runId, Changes changes, BatchCounts counts)
-            throws java.io.IOException, SQLException {
-        String sync = plan.sync().name();
-        Target target = target(plan, targetDb);
-        List<io.ibex.capture.TableInfo> tables = new ArrayList<>();
-        changes.truncated().forEach(t -> tables.add(t.info()));
-        changes.changed().forEach(c -> tables.add(c.table().info()));
-        io.ibex.spi.ForeignKeyOrder order = target.foreignKeyOrder(tables.stream().distinct().toList());
-        target.begin();
-        for (SyncPlan.Table t : order.childrenFirst(changes.truncated(), SyncPlan.Table::info)) {
-            target.truncate(t.info());
-            counts.truncates++;
-            log.info("KID ({}) Truncated {}.{} on {}", sync, source.name(), t.info().qualifiedName(), targetDb.name());
-        }
-        List<Target.Change> replace = new ArrayList<>();
-        changes.changed().forEach(c -> replace.add(new Target.Change(c.table().info(), c.keys()::open, c.rows()::open)));
-        List<long[]> counted = target.replaceAll(replace);
-        for (int i = 0; i < counted.size(); i++) {
-            SyncPlan.Table t = changes.changed().get(i).table();
-            long[] r = counted.get(i);
-            long deleted = r[0];
-            long inserted = r[1];
-            counts.deletes += deleted;
-            counts.inserts += inserted;
-            log.info("KID ({}) Delta count for {}.{} : {} (deleted {}, inserted {} on {})", sync, source.name(),
-                    t.info().qualifiedName(), Math.max(deleted, inserted), deleted, inserted, targetDb.name());
-        }
-        target.commit();
+                        + ": run 'ibex validate " + sync + "'"));
     }
 
     Connection source(Database db) {
@@ -438,7 +333,7 @@ public class SyncRunner implements AutoCloseable {
         return c;
     }
 
-    /** A new reader session on a source, ready for SourceSession (the lane's own, or a parallel worker's). */
+    /** A new reader session on a source, ready for its capture's reads (the lane's own, or a parallel worker's). */
     static Connection openSource(Database db) {
         Connection c = db.connection().openOrFail(READER_APP, "source database \"" + db.name() + "\"");
         try {

@@ -4,10 +4,11 @@ import io.ibex.IbexException;
 import io.ibex.spi.CopyPath;
 import io.ibex.spi.ForeignKeyOrder;
 import io.ibex.spi.Target;
-import io.ibex.capture.SourceSession;
 import io.ibex.db.Pg;
 import io.ibex.repository.Database;
 import io.ibex.repository.Repository;
+import io.ibex.spi.ChangeReader;
+import io.ibex.spi.ChangeSources;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,26 +33,26 @@ import java.util.concurrent.atomic.AtomicLong;
  * Copies whole tables (onetimecopy, fullcopy) from one source snapshot into one target, several tables at a time.
  * Each table is its own target transaction, so a big copy shows its rows table by table and a failure keeps the
  * tables already done; the copy as a whole is repeated until it succeeds. The parallel readers share the main
- * read's snapshot (pg_export_snapshot, 9.2+), so every table is copied as of the same moment. Progress (rows
+ * read's moment (ChangeReader.share; PostgreSQL 9.2+), so every table is copied as of the same moment. Progress (rows
  * copied of rows estimated) is written to the repository about once a second.
  */
 final class TableCopier {
 
     private static final Logger log = LoggerFactory.getLogger(TableCopier.class);
+    /** Tables copied at a time (setting copy_parallelism). */
+    private final int parallelism;
 
     private final Repository repo;
     private final SyncRunner runner;
     private final SyncPlan plan;
     private final Database source;
     private final Database target;
-    /** Tables copied at a time (setting copy_parallelism). */
-    private final int parallelism;
     private final Map<String, long[]> progress = new ConcurrentHashMap<>();
     private long lastFlush;
 
     TableCopier(Repository repo, SyncRunner runner, SyncPlan plan, Database source, Database target, int parallelism) {
-        this.repo = repo;
         this.parallelism = parallelism;
+        this.repo = repo;
         this.runner = runner;
         this.plan = plan;
         this.source = source;
@@ -63,7 +64,7 @@ final class TableCopier {
      * is shared) and copies too, into the lane's own target connection: only the other workers open connections,
      * once each, and they take the next table from one queue.
      */
-    long copy(SourceSession session, List<SyncPlan.Table> tables) throws SQLException {
+    long copy(ChangeReader session, List<SyncPlan.Table> tables) throws SQLException {
         List<SyncPlan.Table> order = new ArrayList<>(tables);
         for (SyncPlan.Table t : tables) {
             progress.put(t.info().qualifiedName(), new long[]{0, session.estimatedRows(t.info()), 0});
@@ -76,7 +77,7 @@ final class TableCopier {
         }
         flush(true);
         CopyQueue queue = new CopyQueue(order, fk);
-        String snapshotId = order.size() > 1 && parallelism > 1 ? session.exportSnapshot() : null;
+        String snapshotId = order.size() > 1 && parallelism > 1 ? session.share() : null;
         long rows;
         if (snapshotId == null) {
             rows = copyQueued(session, laneTarget, queue, true);
@@ -106,7 +107,7 @@ final class TableCopier {
                 + "parents first", plan.sync().name(), tables.size(), target.name());
     }
 
-    private long copyParallel(SourceSession main, String snapshotId, CopyQueue queue, int tables) throws SQLException {
+    private long copyParallel(ChangeReader main, String snapshotId, CopyQueue queue, int tables) throws SQLException {
         int workers = Math.min(parallelism, tables);
         ExecutorService pool = Executors.newFixedThreadPool(workers, r -> {
             Thread th = new Thread(r, "copy-" + plan.sync().name() + "-" + target.name());
@@ -121,7 +122,7 @@ final class TableCopier {
                 futures.add(pool.submit(() -> {
                     try (Connection c = SyncRunner.openSource(source);
                          Target tgt = Targets.open(target, plan.applicationName())) {
-                        try (SourceSession s = SourceSession.beginAt(c, snapshotId, main.snapshot())) {
+                        try (ChangeReader s = ChangeSources.of(source).readShared(c, snapshotId, main.position())) {
                             return copyQueued(s, tgt, queue, false);
                         }
                     }
@@ -162,7 +163,7 @@ final class TableCopier {
     }
 
     /** One worker: copies tables from the queue until it is empty; on a failure it clears the queue for the others. */
-    private long copyQueued(SourceSession session, Target tgt, CopyQueue queue, boolean flushHere) throws SQLException {
+    private long copyQueued(ChangeReader session, Target tgt, CopyQueue queue, boolean flushHere) throws SQLException {
         long rows = 0;
         try {
             for (SyncPlan.Table t = queue.take(); t != null; t = queue.take()) {
@@ -179,7 +180,7 @@ final class TableCopier {
         }
     }
 
-    private long copyOne(SourceSession session, Target tgt, SyncPlan.Table t, boolean flushHere) throws SQLException {
+    private long copyOne(ChangeReader session, Target tgt, SyncPlan.Table t, boolean flushHere) throws SQLException {
         String name = t.info().qualifiedName();
         long started = System.nanoTime();
         long[] p = progress.get(name);

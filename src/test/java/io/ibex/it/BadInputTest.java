@@ -38,11 +38,11 @@ class BadInputTest {
         home = Files.createTempDirectory("badinput");
         server.createDatabase("app");
         server.execute("app", "CREATE TABLE keyed (id int PRIMARY KEY, v text); CREATE TABLE nokey (a int, b text)");
-        assertThat(run("ibex", "install").code).isZero();
-        assertThat(run("ibex", "add", "db", "app", "dbname=app", "dbhost=localhost", "dbport=" + server.port(), "dbuser=postgres").code).isZero();
+        assertThat(run("ibex", "install").code()).isZero();
+        assertThat(run("ibex", "add", "db", "app", "dbname=app", "dbhost=localhost", "dbport=" + server.port(), "dbuser=postgres").code()).isZero();
         server.createDatabase("other");
         server.execute("other", "CREATE TABLE keyed (id int PRIMARY KEY, v text); CREATE TABLE nokey (a int, b text)");
-        assertThat(run("ibex", "add", "db", "other", "dbname=other", "dbhost=localhost", "dbport=" + server.port(), "dbuser=postgres").code).isZero();
+        assertThat(run("ibex", "add", "db", "other", "dbname=other", "dbhost=localhost", "dbport=" + server.port(), "dbuser=postgres").code()).isZero();
     }
 
     static Result run(String repoDb, String... words) {
@@ -109,12 +109,12 @@ class BadInputTest {
     @Test
     void aTableThatDoesNotExist() {
         assertThat(fails("add", "table", "keyed", "no_such_table", "db=app", "herd=h1")).contains("no_such_table");
-        assertThat(run("ibex", "list", "relgroups").out).doesNotContain("h1");
+        assertThat(run("ibex", "list", "relgroups").out()).doesNotContain("h1");
     }
 
     @Test
     void aDeltaSyncOverATableWithoutPrimaryKeyPointsToFullcopy() throws Exception {
-        assertThat(run("ibex", "add", "table", "nokey", "db=app", "herd=nopk").code).isZero();
+        assertThat(run("ibex", "add", "table", "nokey", "db=app", "herd=nopk").code()).isZero();
         String err = fails("add", "sync", "nopk_sync", "relgroup=nopk", "db=app,other");
         assertThat(err).contains("primary key").contains("fullcopy");
         try (Connection c = server.connect("app"); var rs = c.createStatement().executeQuery(
@@ -128,7 +128,7 @@ class BadInputTest {
     void duplicateNames() {
         assertThat(fails("add", "db", "app", "dbname=app", "dbhost=localhost", "dbport=" + server.port(), "dbuser=postgres"))
                 .contains("already exists");
-        assertThat(run("ibex", "add", "dbgroup", "dup", "app:source", "other:target").code).isZero();
+        assertThat(run("ibex", "add", "dbgroup", "dup", "app:source", "other:target").code()).isZero();
         assertThat(fails("add", "dbgroup", "dup", "app:source", "other:target")).contains("already exists");
     }
 
@@ -144,7 +144,7 @@ class BadInputTest {
     @Test
     void badOptionValues() {
         assertThat(fails("add", "table", "keyed", "db=app", "herd=ok_herd", "autokick=maybe")).contains("autokick");
-        assertThat(run("ibex", "add", "table", "keyed", "db=app", "herd=vals").code).isZero();
+        assertThat(run("ibex", "add", "table", "keyed", "db=app", "herd=vals").code()).isZero();
         assertThat(fails("add", "sync", "s_bad", "relgroup=vals", "db=app,other", "onetimecopy=7")).contains("onetimecopy");
         assertThat(fails("add", "sync", "s_bad", "relgroup=vals", "db=app,other", "checktime=soon")).contains("checktime");
         assertThat(fails("add", "sync", "s_bad", "relgroup=vals", "db=app,nosuch")).contains("nosuch");
@@ -154,7 +154,7 @@ class BadInputTest {
     @Test
     void aRepositoryOfAnotherSchemaVersionIsRefused() throws Exception {
         server.createDatabase("future_repo");
-        assertThat(run("future_repo", "install").code).isZero();
+        assertThat(run("future_repo", "install").code()).isZero();
         server.execute("future_repo", "UPDATE ibex.meta SET value = '99' WHERE key = 'schema_version'");
         for (String[] command : new String[][]{{"list", "syncs"}, {"status"}, {"start"}}) {
             Result r = run("future_repo", command);

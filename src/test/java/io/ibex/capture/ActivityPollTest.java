@@ -1,4 +1,4 @@
-package io.ibex.engine;
+package io.ibex.capture;
 
 import io.ibex.embedded.PostgresServer;
 import io.ibex.testkit.Server;
@@ -20,7 +20,7 @@ class ActivityPollTest {
     void readsTheSequenceBeforeAndAfterCaptureIsInstalledAndSurvivesALostPreparedStatement() throws Exception {
         server.createDatabase("poll");
         try (Connection c = server.connect("poll"); Statement s = c.createStatement();
-             SourceWatcher.ActivityPoll poll = new SourceWatcher.ActivityPoll(c)) {
+             ActivityPoll poll = new ActivityPoll(c)) {
             c.setAutoCommit(true);
             assertThat(poll.read()).isNull(); // no capture installed yet
 

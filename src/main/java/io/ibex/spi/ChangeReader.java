@@ -1,0 +1,72 @@
+package io.ibex.spi;
+
+import io.ibex.capture.KeyRange;
+import io.ibex.capture.TableInfo;
+
+import java.io.InputStream;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One consistent read of a source: its {@link #position()} and the rows read are the same moment. Changes are
+ * read by window (from a consumer's position to this read's); rows leave as COPY text streams, nothing is held
+ * in memory. Closing ends the read.
+ */
+public interface ChangeReader extends AutoCloseable {
+
+    /** The position of this read: where a consumer stands once it has applied what this read returned. */
+    Position position();
+
+    /** An id under which other reads can share this read's moment ({@link ChangeSource#readShared}); null if it cannot be shared. */
+    String share() throws SQLException;
+
+    /** The planner's estimate of a table's rows (for progress), at least 0. */
+    long estimatedRows(TableInfo t) throws SQLException;
+
+    boolean hasChanges(TableInfo t, ChangeWindow w) throws SQLException;
+
+    /**
+     * How many change rows each table (of those given) has in the window, counted up to limit, with one query;
+     * tables without changes are left out (limit 1: which tables changed).
+     */
+    Map<TableInfo, Long> changeCounts(List<TableInfo> tables, ChangeWindow w, long limit) throws SQLException;
+
+    /** The tables (schema.name) truncated in the window. */
+    Set<String> truncatedTables(ChangeWindow w) throws SQLException;
+
+    /** When the table was last truncated in the window (microseconds since the epoch), or null if it was not. */
+    Long lastTruncate(TableInfo t, ChangeWindow w) throws SQLException;
+
+    /** The distinct keys changed in the window, as COPY text. */
+    InputStream keys(TableInfo t, ChangeWindow w) throws SQLException;
+
+    /** The current rows of the keys changed in the window; a key deleted on the source has no row. */
+    InputStream rows(TableInfo t, ChangeWindow w) throws SQLException;
+
+    /** The distinct keys changed in the window in key order, as COPY text (for slicing a big backlog). */
+    InputStream sortedKeys(TableInfo t, ChangeWindow w) throws SQLException;
+
+    /** The distinct keys changed in the window, each with the time of its newest change (microseconds since the epoch) last. */
+    InputStream keysWithChangeTime(TableInfo t, ChangeWindow w) throws SQLException;
+
+    /** The current rows of the given keys (COPY text). */
+    InputStream rowsOf(TableInfo t, InputStream keys) throws SQLException;
+
+    /** Like {@link #rowsOf(TableInfo, InputStream)}, for many keys, within a range of keys (null: none). */
+    InputStream rowsOf(TableInfo t, InputStream keys, KeyRange range) throws SQLException;
+
+    /** The current rows whose keys lie in the range (COPY text). */
+    InputStream rowsIn(TableInfo t, KeyRange range) throws SQLException;
+
+    /** Every row of a table, for a full copy. */
+    InputStream allRows(TableInfo t) throws SQLException;
+
+    /** Ends the read. */
+    @Override
+    void close();
+
+    /** Ends the read and makes the source durable up to now: this read's position may then be saved. */
+    void closeDurably() throws SQLException;
+}

@@ -1,0 +1,70 @@
+package io.ibex.spi;
+
+import io.ibex.capture.TableInfo;
+import io.ibex.repository.Relation;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+
+/**
+ * A way of capturing a source's changes (the trigger capture is the first). It holds no connection: the engine
+ * opens the source's sessions and passes them in, so one instance serves every source of its kind. Everything
+ * that depends on how changes are recorded (the capture's schema, its positions) is behind this interface.
+ */
+public interface ChangeSource {
+
+    /** The capture's name ("trigger"), by which it is found ({@link ChangeSources}). */
+    String kind();
+
+    /** The kind of the positions this capture writes (see {@link PositionCodec}). */
+    String positionKind();
+
+    /** A position of this kind from its text ({@link Position#text()}). */
+    Position position(String text);
+
+    /** The position of the two that is further behind: the changes it has not passed, the other has not either. */
+    Position earliest(Position a, Position b);
+
+    /** Installs capture of the table, in the caller's transaction; true if it was not installed before. */
+    boolean install(Connection c, TableInfo t, boolean makedelta) throws SQLException;
+
+    /** Removes the capture of one table (its recorded changes with it). */
+    void remove(Connection c, String schema, String table) throws SQLException;
+
+    /** Removes what capture shares between tables once no table is captured. */
+    void removeUnusedInfrastructure(Connection c) throws SQLException;
+
+    /**
+     * Makes a captured table ready before a batch reads it (a table that changed since capture was installed);
+     * returns what was changed, to log, or null if nothing was. Runs in transactions of its own.
+     */
+    String prepare(Connection c, TableInfo t) throws SQLException;
+
+    /**
+     * The position of the source right now, made durable: where a new consumer starts. The connection is in
+     * autocommit and stays so.
+     */
+    Position now(Connection c) throws SQLException;
+
+    /** Begins a consistent read on the connection (not in autocommit once it returns). */
+    ChangeReader read(Connection c) throws SQLException;
+
+    /** Begins a read at another read's moment ({@link ChangeReader#share()}), whose position is given. */
+    ChangeReader readShared(Connection c, String shareId, Position at) throws SQLException;
+
+    /** Makes the source durable up to now, so that a position read before may be saved. */
+    void makeDurable(Connection c) throws SQLException;
+
+    /** Deletes the recorded changes of a table that a consumer at the given position (and so every consumer) has passed. */
+    long release(Connection c, String schema, String table, Position passed) throws SQLException;
+
+    /** Deletes the recorded truncates that every consumer of the source has passed. */
+    void releaseTruncates(Connection c, Position passed) throws SQLException;
+
+    /** How many recorded changes of the tables a consumer at the position has not received yet. */
+    long backlog(Connection c, List<Relation> tables, Position position) throws SQLException;
+
+    /** Starts watching the source for committed changes on a connection in autocommit (what the daemon polls). */
+    ActivityWatch watch(Connection c) throws SQLException;
+}
