@@ -2,7 +2,6 @@ package io.ibex.api;
 
 import io.ibex.IbexException;
 import io.ibex.api.Ibex.Kick;
-import io.ibex.api.Ibex.KickOutcome;
 import io.ibex.api.Ibex.KickResult;
 import io.ibex.db.Pg;
 import io.ibex.engine.Daemon;
@@ -53,10 +52,6 @@ final class DaemonRequests extends RepositoryCommand {
     }
 
     /** Waits for the runs that answer the kick, one per lane the daemon runs; a null timeout waits forever. */
-    KickOutcome awaitRun(String syncName, Kick kick, Duration timeout, Consumer<Duration> tick) {
-        return awaitKick(kick, timeout, tick).outcome();
-    }
-
     KickResult awaitKick(Kick kick, Duration timeout, Consumer<Duration> tick) {
         try (Repository repo = openRepository()) {
             return Kicks.await(repo, kick, timeout, tick);

@@ -57,7 +57,7 @@ public class Ibex {
         this.syncs = new Syncs(repositories);
         this.checks = new SyncChecks(repositories);
         this.daemon = new DaemonRequests(repositories);
-        this.control = new SyncControl(repositories, daemon);
+        this.control = new SyncControl(repositories, this::kick);
         this.deltas = new Deltas(repositories);
         this.settings = new SettingsCommands(repositories);
         this.inspection = new Inspection(repositories);
@@ -295,7 +295,7 @@ public class Ibex {
 
     /** Waits for the runs that answer the kick, one per lane the daemon runs; a null timeout waits forever. */
     public KickOutcome awaitRun(String syncName, Kick kick, Duration timeout, Consumer<Duration> tick) {
-        return daemon.awaitRun(syncName, kick, timeout, tick);
+        return awaitKick(kick, timeout, tick).outcome();
     }
 
     public KickResult awaitKick(Kick kick, Duration timeout, Consumer<Duration> tick) {

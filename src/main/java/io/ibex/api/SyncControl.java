@@ -8,15 +8,17 @@ import io.ibex.repository.Sync;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /** {@code ibex activate|deactivate|pause|resume}: the state of running syncs, told to the daemon at once. */
 final class SyncControl extends RepositoryCommand {
-    private final DaemonRequests daemon;
+    private final Consumer<String> kick;
 
-    SyncControl(Supplier<Repository> repositories, DaemonRequests daemon) {
+    /** kick: how a resumed sync is kicked (the facade's, so that it runs as a kick from the command line would). */
+    SyncControl(Supplier<Repository> repositories, Consumer<String> kick) {
         super(repositories);
-        this.daemon = daemon;
+        this.kick = kick;
     }
 
     /** Syncs named, or every sync for "all"; % and * are wildcards. */
@@ -82,7 +84,7 @@ final class SyncControl extends RepositoryCommand {
             repo.commit();
             if (!paused) {
                 for (String n : done) {
-                    daemon.kick(n);
+                    kick.accept(n);
                 }
             }
             return done;
