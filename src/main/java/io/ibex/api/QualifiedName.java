@@ -1,5 +1,10 @@
 package io.ibex.api;
 
+import io.ibex.IbexException;
+import io.ibex.repository.Relation;
+import io.ibex.repository.Repository;
+
+import java.util.List;
 import java.util.regex.Pattern;
 
 /**
@@ -38,26 +43,26 @@ public record QualifiedName(String schema, String name) {
     }
 
     /** The one table or sequence of the repository this name means; a one-line error if none or several. */
-    static io.ibex.repository.Relation findIn(io.ibex.repository.Repository repo, String text) {
+    static Relation findIn(Repository repo, String text) {
         return findIn(repo, text, null);
     }
 
-    /** As {@link #findIn(io.ibex.repository.Repository, String)}, among the tables of database db (any when null). */
-    static io.ibex.repository.Relation findIn(io.ibex.repository.Repository repo, String text, String db) {
+    /** As {@link #findIn(Repository, String)}, among the tables of database db (any when null). */
+    static Relation findIn(Repository repo, String text, String db) {
         QualifiedName q = parse(text);
         if (db != null) {
             repo.requireDatabase(db);
         }
-        java.util.List<io.ibex.repository.Relation> matches = repo.relations().stream()
+        List<Relation> matches = repo.relations().stream()
                 .filter(r -> r.name().equals(q.name()) && (q.schema() == null || r.schema().equals(q.schema()))
                         && (db == null || r.db().equals(db))).toList();
         if (matches.isEmpty()) {
-            throw new io.ibex.IbexException("there is no table named \"" + text + "\"" + (db == null ? "" : " on database \"" + db + "\""));
+            throw new IbexException("there is no table named \"" + text + "\"" + (db == null ? "" : " on database \"" + db + "\""));
         }
         if (matches.size() > 1) {
-            java.util.List<String> dbs = matches.stream().map(io.ibex.repository.Relation::db).distinct().sorted().toList();
+            List<String> dbs = matches.stream().map(Relation::db).distinct().sorted().toList();
             boolean oneSchemaPerDb = dbs.size() == matches.size();
-            throw new io.ibex.IbexException("\"" + text + "\" names " + matches.size() + " tables"
+            throw new IbexException("\"" + text + "\" names " + matches.size() + " tables"
                     + (oneSchemaPerDb ? " (on databases " + String.join(", ", dbs) + "): add db=NAME to say which"
                     : ": give schema.table" + (dbs.size() > 1 ? ", and db=NAME to say the database" : "")));
         }

@@ -1,8 +1,10 @@
 package io.ibex.api;
 
 import io.ibex.IbexException;
+import io.ibex.engine.ConflictStrategy;
 import io.ibex.repository.Sync;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -65,8 +67,8 @@ record SyncOptions(String status, boolean autokick, Integer checktime, int oneti
     }
 
     /** A conflict strategy checked against the sync's source databases, as the daemon will check it. */
-    static void checkConflictStrategy(String strategy, java.util.List<String> sources) {
-        io.ibex.engine.ConflictStrategy.parse(strategy, sources);
+    static void checkConflictStrategy(String strategy, List<String> sources) {
+        ConflictStrategy.parse(strategy, sources);
     }
 
     private static final Pattern INTERVAL = Pattern.compile("(\\d+)\\s*(s|sec|secs|second|seconds|m|min|mins|minute|minutes|h|hour|hours|d|day|days)?");

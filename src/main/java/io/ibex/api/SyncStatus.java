@@ -2,6 +2,7 @@ package io.ibex.api;
 
 import io.ibex.db.Pg;
 import io.ibex.engine.Backlogs;
+import io.ibex.engine.Lanes;
 import io.ibex.repository.Database;
 import io.ibex.repository.DbGroup;
 import io.ibex.repository.RelGroup;
@@ -61,7 +62,7 @@ public record SyncStatus(Sync sync, String currentState, Optional<SyncRun> lastG
             state = "Good";
         }
         DbGroup group = repo.requireDbGroup(s.dbgroup());
-        io.ibex.engine.Lanes laneSplit = io.ibex.engine.Lanes.of(group, n -> repo.database(n).orElse(null));
+        Lanes laneSplit = Lanes.of(group, n -> repo.database(n).orElse(null));
         if (!laneSplit.skipped().isEmpty()) {
             state = (laneSplit.running().isEmpty() ? "Waiting" : state) + " (skipping inactive " + String.join(", ", laneSplit.inactiveDbs()) + ")";
         }

@@ -1,18 +1,21 @@
 package io.ibex.api;
 
+import io.ibex.engine.CaptureSetup;
 import io.ibex.IbexException;
 import io.ibex.db.ConnectionSpec;
 import io.ibex.db.Pg;
 import io.ibex.repository.Database;
 import io.ibex.repository.Relation;
 import io.ibex.repository.Repository;
+import io.ibex.repository.Role;
 import io.ibex.repository.Sync;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /** {@code ibex update sync|db|table NAME key=value ...}: only known keys, each checked before anything changes. */
 final class Update {
@@ -55,21 +58,21 @@ final class Update {
         }
         set(s.stayalive(), n.stayalive(), v -> repo.updateSync(s.name(), "stayalive", v));
         set(s.kidsalive(), n.kidsalive(), v -> repo.updateSync(s.name(), "kidsalive", v));
-        if (!java.util.Objects.equals(s.conflictStrategy(), n.conflictStrategy())) {
+        if (!Objects.equals(s.conflictStrategy(), n.conflictStrategy())) {
             SyncOptions.checkConflictStrategy(n.conflictStrategy(),
-                    repo.requireDbGroup(s.dbgroup()).dbsWithRole(io.ibex.repository.Role.SOURCE));
+                    repo.requireDbGroup(s.dbgroup()).dbsWithRole(Role.SOURCE));
             repo.updateSync(s.name(), "conflict_strategy", n.conflictStrategy());
         }
         set(s.deletemethod(), n.deletemethod(), v -> repo.updateSync(s.name(), "deletemethod", v));
         set(s.analyzeAfterCopy(), n.analyzeAfterCopy(), v -> repo.updateSync(s.name(), "analyze_after_copy", v));
         set(s.rebuildIndex(), n.rebuildIndex(), v -> repo.updateSync(s.name(), "rebuild_index", v));
         if (!s.active() && n.active()) {
-            Ibex.installCapture(repo, n);
+            CaptureSetup.install(repo, n);
         }
     }
 
-    private static <T> void set(T before, T after, java.util.function.Consumer<T> write) {
-        if (!java.util.Objects.equals(before, after)) {
+    private static <T> void set(T before, T after, Consumer<T> write) {
+        if (!Objects.equals(before, after)) {
             write.accept(after);
         }
     }
@@ -134,8 +137,8 @@ final class Update {
     /** makedelta changed: the capture triggers of the syncs reading this database are rewritten to match. */
     private void recapture(String db) {
         for (Sync s : repo.syncs()) {
-            if (repo.requireDbGroup(s.dbgroup()).dbsWithRole(io.ibex.repository.Role.SOURCE).contains(db)) {
-                Ibex.installCapture(repo, repo.requireSync(s.name()));
+            if (repo.requireDbGroup(s.dbgroup()).dbsWithRole(Role.SOURCE).contains(db)) {
+                CaptureSetup.install(repo, repo.requireSync(s.name()));
             }
         }
     }

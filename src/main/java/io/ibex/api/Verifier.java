@@ -4,7 +4,6 @@ import io.ibex.IbexException;
 import io.ibex.db.Pg;
 import io.ibex.engine.SyncPlan;
 import io.ibex.repository.Database;
-import io.ibex.repository.Role;
 import io.ibex.verify.CompareOptions;
 import io.ibex.verify.CompareResult;
 import io.ibex.verify.ComparedTable;

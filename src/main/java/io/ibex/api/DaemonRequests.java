@@ -1,0 +1,76 @@
+package io.ibex.api;
+
+import io.ibex.IbexException;
+import io.ibex.api.Ibex.Kick;
+import io.ibex.api.Ibex.KickResult;
+import io.ibex.db.Pg;
+import io.ibex.engine.Daemon;
+import io.ibex.repository.Repository;
+import io.ibex.repository.Sync;
+
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/** What the commands ask of a running daemon through the repository: is it running, kick, message, reload. */
+final class DaemonRequests extends RepositoryCommand {
+    DaemonRequests(Supplier<Repository> repositories) {
+        super(repositories);
+    }
+
+    /** Whether a daemon holds this repository's lock, wherever it runs. */
+    boolean daemonRunning() {
+        try (Repository repo = openRepository()) {
+            boolean running = Pg.exists(repo.connection(), "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND database = "
+                    + "(SELECT oid FROM pg_database WHERE datname = current_database()) AND classid = 0 AND objid = "
+                    + Daemon.LOCK_KEY + " AND objsubid = 1 AND granted");
+            repo.commit();
+            return running;
+        } catch (SQLException e) {
+            throw new IbexException("repository: " + Pg.firstLine(e));
+        }
+    }
+
+    /** Asks the daemon to run a sync now, with every change committed before this call. */
+    Kick kick(String syncName) {
+        try (Repository repo = openRepository()) {
+            Sync s = repo.requireSync(syncName);
+            if (!s.active()) {
+                throw new IbexException("sync \"" + syncName + "\" is inactive: run 'ibex activate " + syncName + "' first");
+            }
+            if (!daemonRunning()) {
+                throw new IbexException("the ibex daemon is not running: start it with 'ibex start'");
+            }
+            OffsetDateTime at = repo.now();
+            long ticket = repo.kickTicket();
+            repo.notify(Daemon.KICK_CHANNEL, Kicks.payload(ticket, syncName));
+            repo.commit();
+            return Kicks.of(syncName, ticket, at);
+        }
+    }
+
+    /** Waits for the runs that answer the kick, one per lane the daemon runs; a null timeout waits forever. */
+    KickResult awaitKick(Kick kick, Duration timeout, Consumer<Duration> tick) {
+        try (Repository repo = openRepository()) {
+            return Kicks.await(repo, kick, timeout, tick);
+        }
+    }
+
+    /** Writes a line into the daemon's log ({@code ibex message TEXT}). */
+    void message(String text) {
+        try (Repository repo = openRepository()) {
+            repo.notify(Daemon.CONTROL_CHANNEL, "message:" + text);
+            repo.commit();
+        }
+    }
+
+    /** Asks a running daemon to re-read every sync's options and tables. */
+    void reload() {
+        try (Repository repo = openRepository()) {
+            repo.notify(Daemon.CONTROL_CHANNEL, "reload");
+            repo.commit();
+        }
+    }
+}
