@@ -6,7 +6,7 @@ import io.ibex.api.Ibex.KickResult;
 import io.ibex.db.Pg;
 import io.ibex.engine.Daemon;
 import io.ibex.repository.Repository;
-import io.ibex.repository.Sync;
+import io.ibex.model.Sync;
 
 import java.sql.SQLException;
 import java.time.Duration;

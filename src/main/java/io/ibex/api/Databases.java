@@ -3,7 +3,7 @@ package io.ibex.api;
 import io.ibex.IbexException;
 import io.ibex.db.ConnectionSpec;
 import io.ibex.db.Pg;
-import io.ibex.repository.Database;
+import io.ibex.model.Database;
 import io.ibex.repository.Repository;
 import io.ibex.spi.TargetProvider;
 import io.ibex.spi.TargetRegistry;

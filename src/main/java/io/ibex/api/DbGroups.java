@@ -1,9 +1,9 @@
 package io.ibex.api;
 
 import io.ibex.IbexException;
-import io.ibex.repository.DbGroup;
+import io.ibex.model.DbGroup;
 import io.ibex.repository.Repository;
-import io.ibex.repository.Role;
+import io.ibex.model.Role;
 
 import java.util.ArrayList;
 import java.util.HashSet;

@@ -2,12 +2,12 @@ package io.ibex.api;
 
 import io.ibex.db.Pg;
 import io.ibex.db.Sql;
-import io.ibex.repository.Database;
-import io.ibex.repository.DbGroup;
-import io.ibex.repository.Relation;
+import io.ibex.model.Database;
+import io.ibex.model.DbGroup;
+import io.ibex.model.Relation;
 import io.ibex.repository.Repository;
-import io.ibex.repository.Role;
-import io.ibex.repository.Sync;
+import io.ibex.model.Role;
+import io.ibex.model.Sync;
 
 import java.sql.Connection;
 import java.sql.SQLException;

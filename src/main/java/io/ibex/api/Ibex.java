@@ -1,17 +1,17 @@
 package io.ibex.api;
 
 import io.ibex.apply.ReplicaModes;
-import io.ibex.capture.TableInfo;
+import io.ibex.model.TableInfo;
 import io.ibex.db.ConnectionSpec;
 import io.ibex.engine.Daemon;
 import io.ibex.engine.SyncPlan;
-import io.ibex.repository.Database;
-import io.ibex.repository.DbGroup;
-import io.ibex.repository.RelGroup;
-import io.ibex.repository.Relation;
+import io.ibex.model.Database;
+import io.ibex.model.DbGroup;
+import io.ibex.model.RelGroup;
+import io.ibex.model.Relation;
 import io.ibex.repository.Repository;
-import io.ibex.repository.Sync;
-import io.ibex.repository.SyncRun;
+import io.ibex.model.Sync;
+import io.ibex.model.SyncRun;
 import io.ibex.verify.CompareResult;
 
 import java.time.Duration;

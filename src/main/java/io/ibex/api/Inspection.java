@@ -3,12 +3,12 @@ package io.ibex.api;
 import io.ibex.IbexException;
 import io.ibex.api.Ibex.TableInspection;
 import io.ibex.capture.SourceCatalog;
-import io.ibex.capture.TableInfo;
+import io.ibex.model.TableInfo;
 import io.ibex.db.Pg;
-import io.ibex.repository.Database;
-import io.ibex.repository.Relation;
+import io.ibex.model.Database;
+import io.ibex.model.Relation;
 import io.ibex.repository.Repository;
-import io.ibex.repository.Sync;
+import io.ibex.model.Sync;
 
 import java.sql.Connection;
 import java.sql.SQLException;

@@ -2,7 +2,7 @@ package io.ibex.api;
 
 import io.ibex.engine.Lanes;
 import io.ibex.repository.Repository;
-import io.ibex.repository.SyncRun;
+import io.ibex.model.SyncRun;
 
 import java.time.Duration;
 import java.time.OffsetDateTime;

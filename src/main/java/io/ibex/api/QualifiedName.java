@@ -1,7 +1,7 @@
 package io.ibex.api;
 
 import io.ibex.IbexException;
-import io.ibex.repository.Relation;
+import io.ibex.model.Relation;
 import io.ibex.repository.Repository;
 
 import java.util.List;

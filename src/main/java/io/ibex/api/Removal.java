@@ -2,13 +2,13 @@ package io.ibex.api;
 
 import io.ibex.IbexException;
 import io.ibex.db.Pg;
-import io.ibex.repository.Database;
-import io.ibex.repository.DbGroup;
-import io.ibex.repository.RelGroup;
-import io.ibex.repository.Relation;
+import io.ibex.model.Database;
+import io.ibex.model.DbGroup;
+import io.ibex.model.RelGroup;
+import io.ibex.model.Relation;
 import io.ibex.repository.Repository;
-import io.ibex.repository.Role;
-import io.ibex.repository.Sync;
+import io.ibex.model.Role;
+import io.ibex.model.Sync;
 import io.ibex.spi.ChangeSource;
 import io.ibex.spi.ChangeSources;
 

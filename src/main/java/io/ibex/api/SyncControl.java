@@ -3,7 +3,7 @@ package io.ibex.api;
 import io.ibex.IbexException;
 import io.ibex.engine.Daemon;
 import io.ibex.repository.Repository;
-import io.ibex.repository.Sync;
+import io.ibex.model.Sync;
 
 import java.util.ArrayList;
 import java.util.List;

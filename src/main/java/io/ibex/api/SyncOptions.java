@@ -2,7 +2,7 @@ package io.ibex.api;
 
 import io.ibex.IbexException;
 import io.ibex.engine.ConflictStrategy;
-import io.ibex.repository.Sync;
+import io.ibex.model.Sync;
 
 import java.util.List;
 import java.util.Locale;

@@ -1,8 +1,8 @@
 package io.ibex.api;
 
 import io.ibex.repository.Repository;
-import io.ibex.repository.Sync;
-import io.ibex.repository.SyncRun;
+import io.ibex.model.Sync;
+import io.ibex.model.SyncRun;
 
 import java.util.ArrayList;
 import java.util.List;

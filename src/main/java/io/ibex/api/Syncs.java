@@ -2,11 +2,11 @@ package io.ibex.api;
 
 import io.ibex.IbexException;
 import io.ibex.api.Ibex.AddSyncResult;
-import io.ibex.repository.DbGroup;
-import io.ibex.repository.Relation;
+import io.ibex.model.DbGroup;
+import io.ibex.model.Relation;
 import io.ibex.repository.Repository;
-import io.ibex.repository.Role;
-import io.ibex.repository.Sync;
+import io.ibex.model.Role;
+import io.ibex.model.Sync;
 
 import java.util.List;
 import java.util.Locale;

@@ -4,11 +4,11 @@ import io.ibex.engine.CaptureSetup;
 import io.ibex.IbexException;
 import io.ibex.db.ConnectionSpec;
 import io.ibex.db.Pg;
-import io.ibex.repository.Database;
-import io.ibex.repository.Relation;
+import io.ibex.model.Database;
+import io.ibex.model.Relation;
 import io.ibex.repository.Repository;
-import io.ibex.repository.Role;
-import io.ibex.repository.Sync;
+import io.ibex.model.Role;
+import io.ibex.model.Sync;
 
 import java.sql.Connection;
 import java.sql.SQLException;

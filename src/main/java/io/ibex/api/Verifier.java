@@ -3,7 +3,7 @@ package io.ibex.api;
 import io.ibex.IbexException;
 import io.ibex.db.Pg;
 import io.ibex.engine.SyncPlan;
-import io.ibex.repository.Database;
+import io.ibex.model.Database;
 import io.ibex.verify.CompareOptions;
 import io.ibex.verify.CompareResult;
 import io.ibex.verify.ComparedTable;

@@ -1,6 +1,6 @@
 package io.ibex.apply;
 
-import io.ibex.capture.TableInfo;
+import io.ibex.model.TableInfo;
 import io.ibex.db.Pg;
 import io.ibex.db.Sql;
 import io.ibex.spi.CopyPath;

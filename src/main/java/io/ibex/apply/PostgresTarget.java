@@ -1,9 +1,9 @@
 package io.ibex.apply;
 
 import io.ibex.IbexException;
-import io.ibex.capture.KeyRange;
+import io.ibex.model.KeyRange;
 import io.ibex.capture.SourceCatalog;
-import io.ibex.capture.TableInfo;
+import io.ibex.model.TableInfo;
 import io.ibex.db.Pg;
 import io.ibex.db.Sql;
 import io.ibex.spi.ApplyException;

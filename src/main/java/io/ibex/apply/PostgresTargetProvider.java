@@ -6,7 +6,7 @@ import io.ibex.capture.OwnSessions;
 import io.ibex.db.ConnectionSpec;
 import io.ibex.db.Pg;
 import io.ibex.db.PostgresUrl;
-import io.ibex.repository.Database;
+import io.ibex.model.Database;
 import io.ibex.spi.Target;
 import io.ibex.spi.TargetCapability;
 import io.ibex.spi.TargetProvider;

@@ -1,7 +1,7 @@
 package io.ibex.apply;
 
 import io.ibex.capture.SourceCatalog;
-import io.ibex.capture.TableInfo;
+import io.ibex.model.TableInfo;
 import io.ibex.db.Pg;
 import io.ibex.db.Sql;
 import org.postgresql.copy.CopyManager;

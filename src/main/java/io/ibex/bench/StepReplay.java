@@ -3,7 +3,7 @@ package io.ibex.bench;
 import io.ibex.capture.CaptureInstaller;
 import io.ibex.capture.SourceCatalog;
 import io.ibex.capture.SourceSession;
-import io.ibex.capture.TableInfo;
+import io.ibex.model.TableInfo;
 import io.ibex.capture.TxidSnapshotPosition;
 import io.ibex.db.Pg;
 import io.ibex.spi.ChangeWindow;

@@ -1,7 +1,7 @@
 package io.ibex.capture;
 
 import io.ibex.db.Pg;
-import io.ibex.repository.Relation;
+import io.ibex.model.Relation;
 
 import java.sql.Connection;
 import java.sql.SQLException;

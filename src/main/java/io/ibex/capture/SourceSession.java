@@ -1,5 +1,7 @@
 package io.ibex.capture;
 
+import io.ibex.model.KeyRange;
+import io.ibex.model.TableInfo;
 import io.ibex.db.Pg;
 import io.ibex.db.Sql;
 import io.ibex.spi.ChangeReader;

@@ -1,7 +1,8 @@
 package io.ibex.capture;
 
+import io.ibex.model.TableInfo;
 import io.ibex.db.Pg;
-import io.ibex.repository.Relation;
+import io.ibex.model.Relation;
 import io.ibex.spi.ActivityWatch;
 import io.ibex.spi.ChangeReader;
 import io.ibex.spi.ChangeSource;

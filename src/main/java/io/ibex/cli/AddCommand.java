@@ -3,9 +3,9 @@ package io.ibex.cli;
 import io.ibex.IbexException;
 import io.ibex.api.Ibex;
 import io.ibex.api.ObjectType;
-import io.ibex.repository.Database;
-import io.ibex.repository.DbGroup;
-import io.ibex.repository.Relation;
+import io.ibex.model.Database;
+import io.ibex.model.DbGroup;
+import io.ibex.model.Relation;
 
 import java.util.ArrayList;
 import java.util.Comparator;

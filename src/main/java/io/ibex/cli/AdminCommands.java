@@ -3,7 +3,7 @@ package io.ibex.cli;
 import io.ibex.IbexException;
 import io.ibex.api.Ibex;
 import io.ibex.demo.Demo;
-import io.ibex.repository.Sync;
+import io.ibex.model.Sync;
 
 import java.util.LinkedHashMap;
 import java.util.List;

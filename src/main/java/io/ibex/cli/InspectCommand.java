@@ -3,11 +3,11 @@ package io.ibex.cli;
 import io.ibex.IbexException;
 import io.ibex.api.Ibex;
 import io.ibex.api.ObjectType;
-import io.ibex.capture.TableInfo;
+import io.ibex.model.TableInfo;
 import io.ibex.engine.SyncPlan;
-import io.ibex.repository.Database;
-import io.ibex.repository.Relation;
-import io.ibex.repository.Sync;
+import io.ibex.model.Database;
+import io.ibex.model.Relation;
+import io.ibex.model.Sync;
 
 import java.util.ArrayList;
 import java.util.List;

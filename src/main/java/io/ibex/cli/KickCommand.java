@@ -2,7 +2,7 @@ package io.ibex.cli;
 
 import io.ibex.IbexException;
 import io.ibex.api.Ibex;
-import io.ibex.repository.Sync;
+import io.ibex.model.Sync;
 
 import java.time.Duration;
 import java.time.OffsetDateTime;

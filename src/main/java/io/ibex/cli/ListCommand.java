@@ -3,12 +3,12 @@ package io.ibex.cli;
 import io.ibex.IbexException;
 import io.ibex.api.Ibex;
 import io.ibex.api.ObjectType;
-import io.ibex.repository.Database;
-import io.ibex.repository.DbGroup;
-import io.ibex.repository.RelGroup;
-import io.ibex.repository.Relation;
+import io.ibex.model.Database;
+import io.ibex.model.DbGroup;
+import io.ibex.model.RelGroup;
+import io.ibex.model.Relation;
 import io.ibex.repository.Repository;
-import io.ibex.repository.Sync;
+import io.ibex.model.Sync;
 
 import java.util.ArrayList;
 import java.util.Comparator;

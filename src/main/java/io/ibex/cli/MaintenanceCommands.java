@@ -2,7 +2,7 @@ package io.ibex.cli;
 
 import io.ibex.IbexException;
 import io.ibex.api.Ibex;
-import io.ibex.repository.Database;
+import io.ibex.model.Database;
 import io.ibex.settings.Settings;
 
 import java.util.ArrayList;

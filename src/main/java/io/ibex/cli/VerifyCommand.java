@@ -2,7 +2,7 @@ package io.ibex.cli;
 
 import io.ibex.IbexException;
 import io.ibex.api.Ibex;
-import io.ibex.repository.Relation;
+import io.ibex.model.Relation;
 import io.ibex.verify.CompareResult;
 
 import java.time.Duration;

@@ -2,10 +2,10 @@ package io.ibex.engine;
 
 import io.ibex.IbexException;
 import io.ibex.db.Pg;
-import io.ibex.repository.Database;
+import io.ibex.model.Database;
 import io.ibex.repository.Repository;
-import io.ibex.repository.Role;
-import io.ibex.repository.Sync;
+import io.ibex.model.Role;
+import io.ibex.model.Sync;
 import io.ibex.spi.ChangeSource;
 import io.ibex.spi.ChangeSources;
 import io.ibex.spi.Position;

@@ -1,8 +1,8 @@
 package io.ibex.engine;
 
-import io.ibex.repository.Database;
-import io.ibex.repository.DbGroup;
-import io.ibex.repository.Role;
+import io.ibex.model.Database;
+import io.ibex.model.DbGroup;
+import io.ibex.model.Role;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,7 +1,7 @@
 package io.ibex.engine;
 
 import io.ibex.db.Pg;
-import io.ibex.repository.Database;
+import io.ibex.model.Database;
 import io.ibex.settings.Settings;
 import io.ibex.spi.ActivityWatch;
 import io.ibex.spi.ChangeSources;

@@ -1,10 +1,10 @@
 package io.ibex.engine;
 
-import io.ibex.capture.TableInfo;
-import io.ibex.repository.Database;
-import io.ibex.repository.Relation;
-import io.ibex.repository.Role;
-import io.ibex.repository.Sync;
+import io.ibex.model.TableInfo;
+import io.ibex.model.Database;
+import io.ibex.model.Relation;
+import io.ibex.model.Role;
+import io.ibex.model.Sync;
 
 import java.util.List;
 
@@ -22,12 +22,12 @@ public record SyncPlan(Sync sync, List<Database> sources, List<Member> targets, 
      * The lanes a sync runs in: with one source, one lane per target, so that a target that is down or slow does
      * not hold back the others; with several sources one lane for all, since a conflict involves every database.
      */
-    public static List<String> lanes(io.ibex.repository.DbGroup group) {
+    public static List<String> lanes(io.ibex.model.DbGroup group) {
         List<String> sources = group.dbsWithRole(Role.SOURCE);
         if (sources.size() != 1) {
             return java.util.Collections.singletonList(null);
         }
-        return group.members().stream().filter(m -> m.role() != Role.SOURCE).map(io.ibex.repository.DbGroup.Member::db).toList();
+        return group.members().stream().filter(m -> m.role() != Role.SOURCE).map(io.ibex.model.DbGroup.Member::db).toList();
     }
 
     public String applicationName() {

@@ -2,9 +2,9 @@ package io.ibex.engine;
 
 import io.ibex.db.ConnectionSpec;
 import io.ibex.db.Pg;
-import io.ibex.repository.Database;
+import io.ibex.model.Database;
 import io.ibex.repository.Repository;
-import io.ibex.repository.Sync;
+import io.ibex.model.Sync;
 import io.ibex.settings.Settings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

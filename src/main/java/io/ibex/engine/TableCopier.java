@@ -5,7 +5,7 @@ import io.ibex.spi.CopyPath;
 import io.ibex.spi.ForeignKeyOrder;
 import io.ibex.spi.Target;
 import io.ibex.db.Pg;
-import io.ibex.repository.Database;
+import io.ibex.model.Database;
 import io.ibex.repository.Repository;
 import io.ibex.spi.ChangeReader;
 import io.ibex.spi.ChangeSources;

@@ -1,6 +1,6 @@
 package io.ibex.engine;
 
-import io.ibex.repository.Database;
+import io.ibex.model.Database;
 import io.ibex.spi.Target;
 import io.ibex.spi.TargetRegistry;
 

@@ -1,5 +1,12 @@
 package io.ibex.repository;
 
+import io.ibex.model.Database;
+import io.ibex.model.DbGroup;
+import io.ibex.model.RelGroup;
+import io.ibex.model.Relation;
+import io.ibex.model.Role;
+import io.ibex.model.Sync;
+import io.ibex.model.SyncRun;
 import io.ibex.IbexException;
 import io.ibex.db.ConnectionSpec;
 import io.ibex.db.Pg;

@@ -1,7 +1,7 @@
 package io.ibex.spi;
 
-import io.ibex.capture.TableInfo;
-import io.ibex.repository.Relation;
+import io.ibex.model.TableInfo;
+import io.ibex.model.Relation;
 
 import java.sql.Connection;
 import java.sql.SQLException;

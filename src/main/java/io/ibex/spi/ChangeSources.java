@@ -1,7 +1,7 @@
 package io.ibex.spi;
 
 import io.ibex.IbexException;
-import io.ibex.repository.Database;
+import io.ibex.model.Database;
 
 import java.util.List;
 import java.util.ServiceLoader;

@@ -1,7 +1,7 @@
 package io.ibex.spi;
 
 import io.ibex.IbexException;
-import io.ibex.capture.TableInfo;
+import io.ibex.model.TableInfo;
 
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,6 +1,6 @@
 package io.ibex.spi;
 
-import io.ibex.capture.TableInfo;
+import io.ibex.model.TableInfo;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,7 +1,7 @@
 package io.ibex.spi;
 
-import io.ibex.capture.KeyRange;
-import io.ibex.capture.TableInfo;
+import io.ibex.model.KeyRange;
+import io.ibex.model.TableInfo;
 
 import java.io.IOException;
 import java.io.InputStream;

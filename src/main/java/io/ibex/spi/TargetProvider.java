@@ -1,6 +1,6 @@
 package io.ibex.spi;
 
-import io.ibex.repository.Database;
+import io.ibex.model.Database;
 
 import java.util.Set;
 

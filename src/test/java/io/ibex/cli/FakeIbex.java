@@ -3,12 +3,12 @@ package io.ibex.cli;
 import io.ibex.api.Ibex;
 import io.ibex.api.SyncStatus;
 import io.ibex.db.ConnectionSpec;
-import io.ibex.repository.Database;
-import io.ibex.repository.DbGroup;
-import io.ibex.repository.RelGroup;
-import io.ibex.repository.Relation;
-import io.ibex.repository.Role;
-import io.ibex.repository.Sync;
+import io.ibex.model.Database;
+import io.ibex.model.DbGroup;
+import io.ibex.model.RelGroup;
+import io.ibex.model.Relation;
+import io.ibex.model.Role;
+import io.ibex.model.Sync;
 import io.ibex.settings.Settings;
 
 import java.util.ArrayList;

@@ -1,11 +1,11 @@
 package io.ibex.cli;
 
-import io.ibex.repository.Database;
-import io.ibex.repository.DbGroup;
-import io.ibex.repository.RelGroup;
-import io.ibex.repository.Relation;
-import io.ibex.repository.Role;
-import io.ibex.repository.Sync;
+import io.ibex.model.Database;
+import io.ibex.model.DbGroup;
+import io.ibex.model.RelGroup;
+import io.ibex.model.Relation;
+import io.ibex.model.Role;
+import io.ibex.model.Sync;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -1,9 +1,9 @@
 package io.ibex.cli;
 
-import io.ibex.repository.Database;
-import io.ibex.repository.DbGroup;
-import io.ibex.repository.RelGroup;
-import io.ibex.repository.Role;
+import io.ibex.model.Database;
+import io.ibex.model.DbGroup;
+import io.ibex.model.RelGroup;
+import io.ibex.model.Role;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,12 +1,12 @@
 package io.ibex.cli;
 
 import io.ibex.api.Ibex;
-import io.ibex.capture.TableInfo;
+import io.ibex.model.TableInfo;
 import io.ibex.engine.SyncPlan;
-import io.ibex.repository.Database;
-import io.ibex.repository.Relation;
+import io.ibex.model.Database;
+import io.ibex.model.Relation;
 import io.ibex.repository.Repository;
-import io.ibex.repository.Role;
+import io.ibex.model.Role;
 import io.ibex.verify.CompareResult;
 import io.ibex.verify.CompareResult.Kind;
 import io.ibex.verify.CompareResult.KeyDifference;

@@ -1,8 +1,8 @@
 package io.ibex.cli;
 
 import io.ibex.api.SyncStatus;
-import io.ibex.repository.Sync;
-import io.ibex.repository.SyncRun;
+import io.ibex.model.Sync;
+import io.ibex.model.SyncRun;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

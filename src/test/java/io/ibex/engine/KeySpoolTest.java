@@ -1,7 +1,7 @@
 package io.ibex.engine;
 
-import io.ibex.capture.KeyRange;
-import io.ibex.capture.TableInfo;
+import io.ibex.model.KeyRange;
+import io.ibex.model.TableInfo;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;

@@ -8,7 +8,7 @@ import io.ibex.testkit.Db;
 import io.ibex.testkit.Diagnostics;
 import io.ibex.testkit.IbexSetup;
 import io.ibex.testkit.InProcessDaemon;
-import io.ibex.repository.SyncRun;
+import io.ibex.model.SyncRun;
 import io.ibex.testkit.Server;
 import io.ibex.testkit.ServersPerClass;
 import io.ibex.testkit.Waits;

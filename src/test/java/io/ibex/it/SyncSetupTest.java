@@ -6,7 +6,7 @@ import io.ibex.testkit.CommandLine.Result;
 import io.ibex.embedded.PostgresServer;
 import io.ibex.engine.Daemon;
 import io.ibex.repository.Repository;
-import io.ibex.repository.Sync;
+import io.ibex.model.Sync;
 import io.ibex.api.Ibex;
 import io.ibex.db.ConnectionSpec;
 import io.ibex.testkit.Server;

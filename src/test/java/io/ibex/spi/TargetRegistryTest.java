@@ -4,7 +4,7 @@ import io.ibex.IbexException;
 import io.ibex.api.Ibex;
 import io.ibex.apply.PostgresTargetProvider;
 import io.ibex.db.ConnectionSpec;
-import io.ibex.repository.Database;
+import io.ibex.model.Database;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

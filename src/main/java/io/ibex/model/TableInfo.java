@@ -1,4 +1,4 @@
-package io.ibex.capture;
+package io.ibex.model;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package io.ibex.repository;
+package io.ibex.model;
 
 /** A relgroup replicated across a dbgroup, with its options ({@code ibex add sync}). */
 public record Sync(String name, String relgroup, String dbgroup, String status, boolean paused, boolean autokick,

@@ -1,4 +1,4 @@
-package io.ibex.repository;
+package io.ibex.model;
 
 import java.util.List;
 
