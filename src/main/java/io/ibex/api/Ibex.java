@@ -1,6 +1,5 @@
 package io.ibex.api;
 
-import io.ibex.apply.ReplicaModes;
 import io.ibex.model.TableInfo;
 import io.ibex.db.ConnectionSpec;
 import io.ibex.engine.Daemon;
@@ -10,6 +9,7 @@ import io.ibex.model.DbGroup;
 import io.ibex.model.RelGroup;
 import io.ibex.model.Relation;
 import io.ibex.repository.Repository;
+import io.ibex.spi.TargetRegistry;
 import io.ibex.model.Sync;
 import io.ibex.model.SyncRun;
 import io.ibex.verify.CompareResult;
@@ -226,7 +226,7 @@ public class Ibex {
 
     /** {@code ibex sql replica_function [ROLE]}: what an administrator runs on a managed target. */
     public static String replicaFunctionSql(String role) {
-        return ReplicaModes.functionSql(role);
+        return TargetRegistry.installed().require("postgres").replicaFunctionSql(role);
     }
 
     // ---------------------------------------------------------------- remove and update

@@ -2,7 +2,7 @@ package io.ibex.api;
 
 import io.ibex.IbexException;
 import io.ibex.api.Ibex.TableInspection;
-import io.ibex.capture.SourceCatalog;
+import io.ibex.catalog.SourceCatalog;
 import io.ibex.model.TableInfo;
 import io.ibex.db.Pg;
 import io.ibex.model.Database;

@@ -3,7 +3,7 @@ package io.ibex.api;
 import io.ibex.IbexException;
 import io.ibex.api.Ibex.AddTablesResult;
 import io.ibex.api.Ibex.TableFilter;
-import io.ibex.capture.SourceCatalog;
+import io.ibex.catalog.SourceCatalog;
 import io.ibex.model.TableInfo;
 import io.ibex.db.Pg;
 import io.ibex.engine.Daemon;

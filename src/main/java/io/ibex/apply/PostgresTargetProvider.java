@@ -1,8 +1,8 @@
 package io.ibex.apply;
 
 import io.ibex.IbexException;
-import io.ibex.capture.CaptureInstaller;
-import io.ibex.capture.OwnSessions;
+import io.ibex.model.SessionNames;
+import io.ibex.spi.ChangeSources;
 import io.ibex.db.ConnectionSpec;
 import io.ibex.db.Pg;
 import io.ibex.db.PostgresUrl;
@@ -43,11 +43,16 @@ public final class PostgresTargetProvider implements TargetProvider {
     }
 
     @Override
+    public String replicaFunctionSql(String role) {
+        return ReplicaModes.functionSql(role);
+    }
+
+    @Override
     public Target open(Database db, String applicationName) {
         Connection c = db.connection().openOrFail(url(db), applicationName, "database \"" + db.name() + "\"");
         try {
-            if (applicationName.startsWith(CaptureInstaller.APPLICATION_PREFIX)) {
-                OwnSessions.register(c); // a database that is a source too: its capture must skip what ibex writes
+            if (SessionNames.isWriting(applicationName)) {
+                ChangeSources.of(db).registerOwnSession(c); // a database that is a source too: its capture must skip what ibex writes
             }
             return new PostgresTarget(db.name(), c, replicaMode(db, c));
         } catch (SQLException e) {

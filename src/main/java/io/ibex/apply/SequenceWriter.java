@@ -1,6 +1,6 @@
 package io.ibex.apply;
 
-import io.ibex.capture.SequenceCatalog;
+import io.ibex.catalog.SequenceCatalog;
 import io.ibex.db.Pg;
 import io.ibex.db.Sql;
 import io.ibex.spi.SequenceSettings;

@@ -1,6 +1,6 @@
 package io.ibex.apply;
 
-import io.ibex.capture.SourceCatalog;
+import io.ibex.catalog.SourceCatalog;
 import io.ibex.model.TableInfo;
 import io.ibex.db.Pg;
 import io.ibex.db.Sql;

@@ -1,7 +1,7 @@
 package io.ibex.bench;
 
 import io.ibex.capture.CaptureInstaller;
-import io.ibex.capture.SourceCatalog;
+import io.ibex.catalog.SourceCatalog;
 import io.ibex.capture.SourceSession;
 import io.ibex.model.TableInfo;
 import io.ibex.capture.TxidSnapshotPosition;

@@ -1,5 +1,7 @@
 package io.ibex.capture;
 
+import io.ibex.model.SessionNames;
+import io.ibex.catalog.SourceCatalog;
 import io.ibex.model.TableInfo;
 import io.ibex.db.Pg;
 import io.ibex.db.Sql;
@@ -47,7 +49,7 @@ public final class CaptureInstaller {
      * ibex's own sessions start their application_name with this, and register their pid (see {@link OwnSessions}):
      * the triggers leave the changes of sessions with both alone.
      */
-    public static final String APPLICATION_PREFIX = "ibex:";
+    public static final String APPLICATION_PREFIX = SessionNames.APPLICATION_PREFIX;
 
     /** Whether the session calls itself one of ibex's, fully qualified (see functionStart); a simple expression, cheap in PL/pgSQL. */
     private static final String OWN_NAME = "pg_catalog.substr(pg_catalog.current_setting('application_name'), 1, 5) OPERATOR(pg_catalog.=) '"

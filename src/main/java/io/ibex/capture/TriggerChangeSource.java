@@ -7,10 +7,14 @@ import io.ibex.spi.ActivityWatch;
 import io.ibex.spi.ChangeReader;
 import io.ibex.spi.ChangeSource;
 import io.ibex.spi.Position;
+import io.ibex.spi.SequenceSettings;
+import io.ibex.catalog.SequenceCatalog;
+import io.ibex.catalog.SourceCatalog;
 
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Capture by triggers: each captured table's triggers record the changed keys with their txid in a change table of
@@ -119,5 +123,25 @@ public final class TriggerChangeSource implements ChangeSource {
     @Override
     public ActivityWatch watch(Connection c) throws SQLException {
         return new TriggerActivityWatch(c);
+    }
+
+    @Override
+    public Optional<TableInfo> table(Connection c, String schema, String name) throws SQLException {
+        return SourceCatalog.table(c, schema, name);
+    }
+
+    @Override
+    public boolean hasSequence(Connection c, String schema, String name) throws SQLException {
+        return SourceCatalog.relation(c, schema, name).filter(SourceCatalog.Rel::isSequence).isPresent();
+    }
+
+    @Override
+    public SequenceSettings sequenceSettings(Connection c, String schema, String name) throws SQLException {
+        return SequenceCatalog.read(c, schema, name);
+    }
+
+    @Override
+    public void registerOwnSession(Connection c) throws SQLException {
+        OwnSessions.register(c);
     }
 }

@@ -1,10 +1,10 @@
 package io.ibex.engine;
 
-import io.ibex.capture.SequenceCatalog;
 import io.ibex.db.Pg;
 import io.ibex.db.Sql;
 import io.ibex.model.Database;
 import io.ibex.model.Relation;
+import io.ibex.spi.ChangeSource;
 import io.ibex.spi.SequenceSettings;
 import io.ibex.spi.Target;
 import org.slf4j.Logger;
@@ -30,8 +30,8 @@ final class SequenceSync {
     record Value(long lastValue, boolean isCalled, SequenceSettings settings) {
     }
 
-    static Value read(Connection c, Relation seq) throws SQLException {
-        SequenceSettings settings = SequenceCatalog.read(c, seq.schema(), seq.name());
+    static Value read(ChangeSource capture, Connection c, Relation seq) throws SQLException {
+        SequenceSettings settings = capture.sequenceSettings(c, seq.schema(), seq.name());
         return Pg.query(c, "SELECT last_value, is_called FROM " + Sql.qualified(seq.schema(), seq.name()),
                 rs -> new Value(rs.getLong(1), rs.getBoolean(2), settings)).get(0);
     }

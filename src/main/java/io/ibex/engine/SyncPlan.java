@@ -1,5 +1,6 @@
 package io.ibex.engine;
 
+import io.ibex.model.SessionNames;
 import io.ibex.model.TableInfo;
 import io.ibex.model.Database;
 import io.ibex.model.Relation;
@@ -36,6 +37,6 @@ public record SyncPlan(Sync sync, List<Database> sources, List<Member> targets, 
 
     /** The application_name of the sessions that apply this sync's changes (the capture triggers skip them). */
     public static String applicationName(String sync) {
-        return io.ibex.capture.CaptureInstaller.APPLICATION_PREFIX + sync;
+        return SessionNames.ofSync(sync);
     }
 }

@@ -1,7 +1,6 @@
 package io.ibex.engine;
 
 import io.ibex.IbexException;
-import io.ibex.capture.SourceCatalog;
 import io.ibex.model.TableInfo;
 import io.ibex.db.Pg;
 import io.ibex.model.Database;
@@ -59,16 +58,17 @@ public final class SyncPlanner {
         Database source = sources.get(0);
         List<SyncPlan.Table> tables = new ArrayList<>();
         List<Relation> sequences = new ArrayList<>();
+        ChangeSource capture = ChangeSources.of(source);
         try (Connection c = source.connection().openOrFail(APP, "source database \"" + source.name() + "\"")) {
             for (Relation r : relgroup.members()) {
                 if (r.isSequence()) {
-                    if (SourceCatalog.relation(c, r.schema(), r.name()).filter(SourceCatalog.Rel::isSequence).isEmpty()) {
+                    if (!capture.hasSequence(c, r.schema(), r.name())) {
                         throw new IbexException("sequence " + r.qualifiedName() + " does not exist on source database \"" + source.name() + "\"");
                     }
                     sequences.add(r);
                     continue;
                 }
-                TableInfo info = SourceCatalog.table(c, r.schema(), r.name()).orElseThrow(() -> new IbexException(
+                TableInfo info = capture.table(c, r.schema(), r.name()).orElseThrow(() -> new IbexException(
                         "table " + r.qualifiedName() + " does not exist on source database \"" + source.name() + "\""));
                 if (info.keyColumns().isEmpty() && deltaTargets) {
                     throw new IbexException("table " + r.qualifiedName() + " has no primary key or unique NOT NULL index, so its changes "

@@ -153,7 +153,7 @@ public class SyncRunner implements AutoCloseable {
                 Map<String, SequenceSync.Value> values = new LinkedHashMap<>();
                 for (Database s : fromSources) {
                     Connection sc = source(s); // a source's own value counts too: a sequence never goes backwards
-                    values.put(s.name(), SequenceSync.read(sc, seq));
+                    values.put(s.name(), SequenceSync.read(ChangeSources.of(s), sc, seq));
                     sc.commit();
                 }
                 SequenceSync.apply(tc, target, seq, SequenceSync.highest(values), plan.sync().name());

@@ -6,6 +6,7 @@ import io.ibex.model.Relation;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A way of capturing a source's changes (the trigger capture is the first). It holds no connection: the engine
@@ -67,4 +68,19 @@ public interface ChangeSource {
 
     /** Starts watching the source for committed changes on a connection in autocommit (what the daemon polls). */
     ActivityWatch watch(Connection c) throws SQLException;
+
+    /** A table of the source as capture sees it (columns, key), or empty if there is no such table. */
+    Optional<TableInfo> table(Connection c, String schema, String name) throws SQLException;
+
+    /** Whether the source has a sequence of that name. */
+    boolean hasSequence(Connection c, String schema, String name) throws SQLException;
+
+    /** A sequence's settings on the source. */
+    SequenceSettings sequenceSettings(Connection c, String schema, String name) throws SQLException;
+
+    /**
+     * Tells the capture that this session (on a database it captures, opened by ibex to write there) is ibex's own,
+     * so that what it writes is not captured again; does nothing where nothing is captured.
+     */
+    void registerOwnSession(Connection c) throws SQLException;
 }

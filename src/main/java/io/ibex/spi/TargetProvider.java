@@ -40,4 +40,12 @@ public interface TargetProvider {
     default String detectReplicaMode(Database db) {
         throw new UnsupportedOperationException("databases of type " + type() + " have no replica mode");
     }
+
+    /**
+     * The SQL an administrator runs so that a role without the right to hold off triggers may do it through a
+     * security-definer function ({@code ibex sql replica_function ROLE}). Only for {@link TargetCapability#REPLICA_MODE}.
+     */
+    default String replicaFunctionSql(String role) {
+        throw new UnsupportedOperationException("databases of type " + type() + " have no replica mode");
+    }
 }

@@ -1,5 +1,6 @@
 package io.ibex.capture;
 
+import io.ibex.catalog.SourceCatalog;
 import io.ibex.model.TableInfo;
 import io.ibex.db.Pg;
 import io.ibex.embedded.PostgresServer;

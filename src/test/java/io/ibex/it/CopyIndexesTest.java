@@ -4,7 +4,7 @@ import io.ibex.spi.ApplyException;
 import io.ibex.spi.CopyPath;
 import io.ibex.apply.PostgresTarget;
 import io.ibex.apply.ReplicaMode;
-import io.ibex.capture.SourceCatalog;
+import io.ibex.catalog.SourceCatalog;
 import io.ibex.model.TableInfo;
 import io.ibex.db.Pg;
 import io.ibex.embedded.PostgresServer;

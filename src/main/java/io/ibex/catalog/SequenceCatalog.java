@@ -1,4 +1,4 @@
-package io.ibex.capture;
+package io.ibex.catalog;
 
 import io.ibex.db.Pg;
 import io.ibex.db.Sql;

@@ -1,4 +1,4 @@
-package io.ibex.capture;
+package io.ibex.catalog;
 
 import io.ibex.model.TableInfo;
 import io.ibex.db.Pg;
@@ -9,12 +9,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** Reads tables, sequences, columns and keys from a database's catalog; every query runs on PostgreSQL 8.4 and later. */
+/** Reads tables, sequences, columns and keys from a PostgreSQL database's catalog; every query runs on PostgreSQL 8.4 and later. */
 public final class SourceCatalog {
     private SourceCatalog() {
     }
 
-    static final String SYSTEM_SCHEMAS = "('pg_catalog', 'information_schema', '" + CaptureInstaller.SCHEMA + "', 'ibex')";
+    /** The system's schemas and ibex's own (its repository, and ibex_capture on a captured source). */
+    static final String SYSTEM_SCHEMAS = "('pg_catalog', 'information_schema', 'ibex_capture', 'ibex')";
 
     public record Rel(String schema, String name, String kind) {
         public boolean isSequence() {
