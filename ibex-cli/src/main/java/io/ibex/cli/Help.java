@@ -6,7 +6,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** Every help text of the command line: the overview, the global options, and one page per command. */
+/**
+ * Every help text of the command line: the overview, the global options, and one page per command. Longer than
+ * ~400 lines because it is text, one page per command, kept in one file so that the pages read alike; the only logic
+ * is choosing and printing a page.
+ */
 final class Help {
 
     /** One line per command for the overview, in the order of {@link Verbs#ALL} (daemon is hidden). */

@@ -7,7 +7,7 @@ import io.ibex.model.Database;
 import io.ibex.model.DbGroup;
 import io.ibex.model.RelGroup;
 import io.ibex.model.Relation;
-import io.ibex.repository.Repository;
+import io.ibex.repository.Conflict;
 import io.ibex.model.Sync;
 
 import java.util.ArrayList;
@@ -67,7 +67,7 @@ final class ListCommand {
         List<String> names = new ArrayList<>(w.names());
         String sync = names.isEmpty() ? null : names.remove(0);
         Commands.noMoreNames("list conflicts", names);
-        List<Repository.Conflict> found = ctx.ibex().conflicts(sync, limit);
+        List<Conflict> found = ctx.ibex().conflicts(sync, limit);
         if (found.isEmpty()) {
             ctx.print("No conflicts found" + (sync == null ? "." : " for sync " + Commands.quote(sync) + "."));
             return Main.OK;
@@ -80,9 +80,9 @@ final class ListCommand {
      * {@code Conflict: 2024-05-01 10:00:00  Sync: s  Table: public.t  Key: 42  DBs: a,b  Winner: a  Strategy: latest};
      * Winner is "skipped" when the strategy applied neither version.
      */
-    static List<String> conflictLines(List<Repository.Conflict> conflicts, java.time.ZoneId zone) {
+    static List<String> conflictLines(List<Conflict> conflicts, java.time.ZoneId zone) {
         List<String[]> rows = new ArrayList<>();
-        for (Repository.Conflict c : conflicts) {
+        for (Conflict c : conflicts) {
             rows.add(new String[] {
                     c.at() == null ? "unknown" : WHEN.format(c.at().atZoneSameInstant(zone)),
                     c.sync(), c.table(), c.key(), String.join(",", c.dbs()),

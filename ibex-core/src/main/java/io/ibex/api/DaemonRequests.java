@@ -44,7 +44,7 @@ final class DaemonRequests extends RepositoryCommand {
                 throw new IbexException("the ibex daemon is not running: start it with 'ibex start'");
             }
             OffsetDateTime at = repo.now();
-            long ticket = repo.kickTicket();
+            long ticket = repo.runs().kickTicket();
             repo.notify(Daemon.KICK_CHANNEL, Kicks.payload(ticket, syncName));
             repo.commit();
             return Kicks.of(syncName, ticket, at);

@@ -8,6 +8,8 @@ import io.ibex.model.Database;
 import io.ibex.model.DbGroup;
 import io.ibex.model.RelGroup;
 import io.ibex.model.Relation;
+import io.ibex.repository.Conflict;
+import io.ibex.repository.CopyProgress;
 import io.ibex.repository.Repository;
 import io.ibex.spi.TargetRegistry;
 import io.ibex.model.Sync;
@@ -376,12 +378,12 @@ public class Ibex {
         return inspection.inspectTable(name, dbName);
     }
 
-    public List<Repository.Conflict> conflicts(String sync, int limit) {
+    public List<Conflict> conflicts(String sync, int limit) {
         return reports.conflicts(sync, limit);
     }
 
     /** Progress of the full copies of a sync (onetimecopy, fullcopy): rows copied of rows estimated, per table and target. */
-    public List<Repository.CopyProgress> copyProgress(String syncName) {
+    public List<CopyProgress> copyProgress(String syncName) {
         return reports.copyProgress(syncName);
     }
 

@@ -25,7 +25,7 @@ final class Install {
     /** Creates the repository schema (and the database, if it is missing and the role may create it). */
     InstallOutcome install() {
         try (Repository repo = openOrCreateRepositoryDatabase()) {
-            if (repo.install()) {
+            if (repo.schema().install()) {
                 return InstallOutcome.INSTALLED;
             }
             repo.requireInstalled(); // an older or newer schema: says what to run
@@ -36,14 +36,14 @@ final class Install {
     /** Brings the repository to this release's schema version; refuses while a daemon runs on it. */
     UpgradeOutcome upgrade() {
         try (Repository repo = Repository.open(repositorySpec, APP)) {
-            if (repo.installedVersion() == Repository.SCHEMA_VERSION) {
+            if (repo.schema().installedVersion() == Repository.SCHEMA_VERSION) {
                 return new UpgradeOutcome(Repository.SCHEMA_VERSION, Repository.SCHEMA_VERSION);
             }
             // held until the connection closes: no daemon starts while the schema changes
             if (!"t".equals(Pg.queryString(repo.connection(), "SELECT pg_try_advisory_lock(" + Daemon.LOCK_KEY + ")"))) {
                 throw new IbexException("the ibex daemon is running on this repository: stop it ('ibex stop'), then run 'ibex upgrade'");
             }
-            int from = repo.upgrade();
+            int from = repo.schema().upgrade();
             return new UpgradeOutcome(from, Repository.SCHEMA_VERSION);
         } catch (SQLException e) {
             throw new IbexException("repository: " + Pg.firstLine(e), e);

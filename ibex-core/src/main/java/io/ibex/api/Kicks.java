@@ -25,7 +25,7 @@ final class Kicks {
         while (true) {
             // read each time: a lane whose database turns inactive meanwhile is not waited for
             Lanes lanes = Lanes.of(repo.requireDbGroup(repo.requireSync(kick.sync()).dbgroup()), n -> repo.database(n).orElse(null));
-            List<SyncRun> runs = repo.runsAnswering(kick.sync(), kick.ticket());
+            List<SyncRun> runs = repo.runs().runsAnswering(kick.sync(), kick.ticket());
             repo.commit();
             if (runs.size() >= lanes.running().size()) {
                 return result(runs, lanes);

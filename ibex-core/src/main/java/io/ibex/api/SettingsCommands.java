@@ -24,7 +24,7 @@ final class SettingsCommands extends RepositoryCommand {
             throw new IbexException(refused.get());
         }
         try (Repository repo = openRepository()) {
-            repo.setSetting(name.toLowerCase(Locale.ROOT), value.toLowerCase(Locale.ROOT));
+            repo.settingTable().setSetting(name.toLowerCase(Locale.ROOT), value.toLowerCase(Locale.ROOT));
             repo.notify(Daemon.CONTROL_CHANNEL, "reload");
             repo.commit();
         }
@@ -34,7 +34,7 @@ final class SettingsCommands extends RepositoryCommand {
     Map<String, String> show() {
         try (Repository repo = openRepository()) {
             Map<String, String> out = new TreeMap<>(Settings.DEFAULTS);
-            out.putAll(repo.settings());
+            out.putAll(repo.settingTable().settings());
             return out;
         }
     }

@@ -1,5 +1,7 @@
 package io.ibex.api;
 
+import io.ibex.repository.Conflict;
+import io.ibex.repository.CopyProgress;
 import io.ibex.repository.Repository;
 import io.ibex.model.Sync;
 import io.ibex.model.SyncRun;
@@ -31,26 +33,26 @@ final class SyncReports extends RepositoryCommand {
         }
     }
 
-    List<Repository.Conflict> conflicts(String sync, int limit) {
+    List<Conflict> conflicts(String sync, int limit) {
         try (Repository repo = openRepository()) {
             if (sync != null) {
                 repo.requireSync(sync);
             }
-            return repo.conflicts(sync, limit);
+            return repo.conflictLog().conflicts(sync, limit);
         }
     }
 
     /** Progress of the full copies of a sync (onetimecopy, fullcopy): rows copied of rows estimated, per table and target. */
-    List<Repository.CopyProgress> copyProgress(String syncName) {
+    List<CopyProgress> copyProgress(String syncName) {
         try (Repository repo = openRepository()) {
             repo.requireSync(syncName);
-            return repo.copyProgress(syncName);
+            return repo.copyProgressLog().copyProgress(syncName);
         }
     }
 
     Optional<SyncRun> lastRun(String syncName) {
         try (Repository repo = openRepository()) {
-            return repo.lastRun(syncName);
+            return repo.runs().lastRun(syncName);
         }
     }
 }

@@ -6,6 +6,7 @@ import io.ibex.engine.Lanes;
 import io.ibex.model.Database;
 import io.ibex.model.DbGroup;
 import io.ibex.model.RelGroup;
+import io.ibex.repository.CopyProgress;
 import io.ibex.repository.Repository;
 import io.ibex.model.Role;
 import io.ibex.model.Sync;
@@ -25,12 +26,12 @@ import java.util.Optional;
  */
 public record SyncStatus(Sync sync, String currentState, Optional<SyncRun> lastGood, Optional<SyncRun> lastBad,
                          Optional<SyncRun> lastWithRows, String sourceDb, int tables, Map<String, Long> backlog,
-                         String backlogError, Map<String, String> replicaModes, List<Repository.CopyProgress> copies,
+                         String backlogError, Map<String, String> replicaModes, List<CopyProgress> copies,
                          List<String> inactiveDbs) {
 
     public SyncStatus(Sync sync, String currentState, Optional<SyncRun> lastGood, Optional<SyncRun> lastBad,
                       Optional<SyncRun> lastWithRows, String sourceDb, int tables, Map<String, Long> backlog, String backlogError,
-                      Map<String, String> replicaModes, List<Repository.CopyProgress> copies) {
+                      Map<String, String> replicaModes, List<CopyProgress> copies) {
         this(sync, currentState, lastGood, lastBad, lastWithRows, sourceDb, tables, backlog, backlogError, replicaModes, copies, List.of());
     }
 
@@ -46,10 +47,10 @@ public record SyncStatus(Sync sync, String currentState, Optional<SyncRun> lastG
     }
 
     static SyncStatus of(Repository repo, Sync s) {
-        List<SyncRun> lanes = repo.latestRunPerLane(s.name());
-        Optional<SyncRun> good = repo.lastRun(s.name(), "good", "empty");
-        Optional<SyncRun> bad = repo.lastRun(s.name(), "bad");
-        Optional<SyncRun> rows = repo.lastRun(s.name(), "good");
+        List<SyncRun> lanes = repo.runs().latestRunPerLane(s.name());
+        Optional<SyncRun> good = repo.runs().lastRun(s.name(), "good", "empty");
+        Optional<SyncRun> bad = repo.runs().lastRun(s.name(), "bad");
+        Optional<SyncRun> rows = repo.runs().lastRun(s.name(), "good");
         String state;
         Optional<SyncRun> running = lanes.stream().filter(r -> r.ended() == null).findFirst();
         if (lanes.isEmpty()) {
@@ -96,7 +97,7 @@ public record SyncStatus(Sync sync, String currentState, Optional<SyncRun> lastG
             }
         }
         return new SyncStatus(s, state, good, bad, rows, source, relgroup.members().size(), backlog, backlogError, modes,
-                repo.copyProgress(s.name()), laneSplit.holding());
+                repo.copyProgressLog().copyProgress(s.name()), laneSplit.holding());
     }
 
 }

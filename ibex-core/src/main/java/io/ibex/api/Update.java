@@ -54,7 +54,7 @@ final class Update {
         set(s.checktimeSeconds(), n.checktimeSeconds(), v -> repo.updateSync(s.name(), "checktime", v));
         set(s.onetimecopy(), n.onetimecopy(), v -> repo.updateSync(s.name(), "onetimecopy", v));
         if (n.onetimecopy() > 0) {
-            repo.resetCopied(s.name());
+            repo.positions().resetCopied(s.name());
         }
         set(s.stayalive(), n.stayalive(), v -> repo.updateSync(s.name(), "stayalive", v));
         set(s.kidsalive(), n.kidsalive(), v -> repo.updateSync(s.name(), "kidsalive", v));

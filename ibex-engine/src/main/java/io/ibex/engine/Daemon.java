@@ -93,7 +93,7 @@ public class Daemon {
                 throw new IbexException("another ibex daemon is already running on this repository ("
                         + repositorySpec.describe() + ")");
             }
-            int abandoned = repo.closeAbandonedRuns();
+            int abandoned = repo.runs().closeAbandonedRuns();
             Pg.exec(repo.connection(), "LISTEN " + KICK_CHANNEL);
             Pg.exec(repo.connection(), "LISTEN " + CONTROL_CHANNEL);
             repo.commit();
@@ -138,7 +138,7 @@ public class Daemon {
                 }
                 if (now - lastPurge >= settings.purgeIntervalMs()) {
                     Purger.purge(repo);
-                    repo.pruneRuns();
+                    repo.runs().pruneRuns();
                     repo.commit();
                     lastPurge = now;
                 }
@@ -217,7 +217,7 @@ public class Daemon {
     /** Starts workers for new active syncs, stops those of removed or inactive ones, passes on changed options. */
     private void reload(Repository repo, boolean startup) {
         sourcesOfSync.clear();
-        applySettings(repo.settings());
+        applySettings(repo.settingTable().settings());
         List<Sync> syncs = repo.syncs();
         Set<String> active = new HashSet<>();
         Set<String> sourceDbs = new HashSet<>();

@@ -5,6 +5,7 @@ import io.ibex.spi.ConflictResolver;
 import io.ibex.spi.Target;
 import io.ibex.model.TableInfo;
 import io.ibex.model.Database;
+import io.ibex.repository.Conflict;
 import io.ibex.repository.Repository;
 import io.ibex.model.Role;
 import io.ibex.spi.ChangeReader;
@@ -132,7 +133,7 @@ final class MultiSourceRun {
                     if (winner != null) {
                         push.get(winner).add(e.getKey());
                     }
-                    repo.recordConflict(new Repository.Conflict(sync, runId, t.info().qualifiedName(), e.getKey().replace('\t', ','),
+                    repo.conflictLog().recordConflict(new Conflict(sync, runId, t.info().qualifiedName(), e.getKey().replace('\t', ','),
                             List.copyOf(e.getValue().keySet()), winner, strategy.toString(), null));
                     log.info("KID ({}) Conflict on {} key {} between {}: {} wins", sync, t.info().qualifiedName(),
                             e.getKey().replace('\t', ','), e.getValue().keySet(), winner == null ? "nobody (skip)" : winner);
@@ -146,7 +147,7 @@ final class MultiSourceRun {
                 saveAll(everyone, sessions);
                 return new RunResult(0, 0, 0, conflicts, List.of(), false);
             }
-            repo.runState(runId, "Applying");
+            repo.runs().runState(runId, "Applying");
             repo.commit();
             List<Target> open = new ArrayList<>();
             long truncates = 0;

@@ -26,16 +26,16 @@ public final class RepositoryPositions implements PositionStore {
 
     @Override
     public Optional<Position> position(String sync, String sourceDb, String targetDb) {
-        return repo.position(sync, sourceDb, targetDb).map(codec::decode);
+        return repo.positions().position(sync, sourceDb, targetDb).map(codec::decode);
     }
 
     @Override
     public void save(String sync, String sourceDb, String targetDb, Position position) {
-        repo.savePosition(sync, sourceDb, targetDb, codec.encode(position));
+        repo.positions().savePosition(sync, sourceDb, targetDb, codec.encode(position));
     }
 
     @Override
     public List<Stored> all() {
-        return repo.positions().stream().map(p -> new Stored(p.sync(), p.sourceDb(), p.targetDb(), codec.decode(p.snapshot()))).toList();
+        return repo.positions().all().stream().map(p -> new Stored(p.sync(), p.sourceDb(), p.targetDb(), codec.decode(p.snapshot()))).toList();
     }
 }

@@ -198,7 +198,7 @@ final class SliceApplier {
     }
 
     private void state(long runId, TableInfo t, int done, int slices) {
-        repo.runState(runId, "Applying " + t.qualifiedName() + " to " + targetDb.name() + ": " + done + " of " + slices + " slices");
+        repo.runs().runState(runId, "Applying " + t.qualifiedName() + " to " + targetDb.name() + ": " + done + " of " + slices + " slices");
         repo.commit();
     }
 

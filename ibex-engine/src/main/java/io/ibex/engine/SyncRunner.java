@@ -76,7 +76,7 @@ public class SyncRunner implements AutoCloseable {
                 try {
                     syncSequences(plan, List.of(source), target);
                     BatchCounts b = member.role() == Role.FULLCOPY ? fullCopy(plan, source, target, runId)
-                            : plan.sync().onetimecopy() > 0 && !repo.copied(sync, source.name(), target.name())
+                            : plan.sync().onetimecopy() > 0 && !repo.positions().copied(sync, source.name(), target.name())
                             ? copyBatch(plan, source, target, runId)
                             : batch(plan, source, target, runId);
                     deletes += b.deletes;
@@ -116,7 +116,7 @@ public class SyncRunner implements AutoCloseable {
     /** Resets onetimecopy once every target of the sync has had its copy (each lane copies on its own). */
     private void finishOnetimecopy(SyncPlan plan) {
         String sync = plan.sync().name();
-        if (repo.allCopied(sync) && repo.requireSync(sync).onetimecopy() > 0) {
+        if (repo.positions().allCopied(sync) && repo.requireSync(sync).onetimecopy() > 0) {
             repo.updateSync(sync, "onetimecopy", 0);
             repo.commit();
             log.info("KID ({}) Onetimecopy finished; onetimecopy reset to 0", sync);
@@ -296,7 +296,7 @@ public class SyncRunner implements AutoCloseable {
             }
             session.closeDurably();
             positions.save(sync, source.name(), targetDb.name(), session.position());
-            repo.markCopied(sync, source.name(), targetDb.name());
+            repo.positions().markCopied(sync, source.name(), targetDb.name());
             repo.commit();
             return counts;
         });
@@ -313,7 +313,7 @@ public class SyncRunner implements AutoCloseable {
 
     long copyTables(SyncPlan plan, Database source, Database targetDb, long runId, ChangeReader session, List<SyncPlan.Table> tables)
             throws SQLException {
-        repo.runState(runId, "Copying " + tables.size() + " table(s) to " + targetDb.name());
+        repo.runs().runState(runId, "Copying " + tables.size() + " table(s) to " + targetDb.name());
         repo.commit();
         return new TableCopier(repo, this, plan, source, targetDb, settings.get().copyParallelism()).copy(session, tables);
     }

@@ -173,7 +173,7 @@ final class SyncWorker implements Runnable {
                     repo = Repository.open(repositorySpec, "ibex-daemon");
                     runner = new SyncRunner(repo, settings);
                 }
-                runId = repo.startRun(syncName, lane, "Started", answers);
+                runId = repo.runs().startRun(syncName, lane, "Started", answers);
                 repo.commit();
                 SyncPlan before = plan;
                 synchronized (this) {
@@ -183,7 +183,7 @@ final class SyncWorker implements Runnable {
                     }
                 }
                 if (plan == null) {
-                    repo.runState(runId, "Validating");
+                    repo.runs().runState(runId, "Validating");
                     repo.commit();
                     plan = SyncPlanner.plan(repo, sync);
                     if (before != null && !databases(before).equals(databases(plan))) {
@@ -198,7 +198,7 @@ final class SyncWorker implements Runnable {
                 lastRunMs = (System.nanoTime() - started) / 1_000_000;
                 lastRunRows = result.deletes() + result.inserts();
                 String error = result.failed() ? String.join("; ", result.errors()) : null;
-                repo.finishRun(runId, result.outcome(), result.deletes(), result.inserts(), result.conflicts(), result.truncates(), error);
+                repo.runs().finishRun(runId, result.outcome(), result.deletes(), result.inserts(), result.conflicts(), result.truncates(), error);
                 repo.commit();
                 if (result.failed()) {
                     failed(result.transientFailure());
@@ -220,7 +220,7 @@ final class SyncWorker implements Runnable {
                     try {
                         if (runId > 0) {
                             repo.rollback();
-                            repo.finishRun(runId, "bad", 0, 0, 0, 0, msg);
+                            repo.runs().finishRun(runId, "bad", 0, 0, 0, 0, msg);
                             repo.commit();
                         }
                     } catch (RuntimeException ignored) {
@@ -249,7 +249,7 @@ final class SyncWorker implements Runnable {
 
     private boolean repositoryAnswers() {
         try (Repository r = Repository.open(repositorySpec, "ibex-daemon")) {
-            r.schemaVersion();
+            r.schema().schemaVersion();
             return true;
         } catch (RuntimeException e) {
             return false;

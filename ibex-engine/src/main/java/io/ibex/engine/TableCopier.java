@@ -226,7 +226,7 @@ final class TableCopier {
             return;
         }
         lastFlush = now;
-        progress.forEach((table, p) -> repo.copyProgress(plan.sync().name(), target.name(), table, p[0], Math.max(p[1], p[0]), p[2] == 1));
+        progress.forEach((table, p) -> repo.copyProgressLog().copyProgress(plan.sync().name(), target.name(), table, p[0], Math.max(p[1], p[0]), p[2] == 1));
         repo.commit();
     }
 

@@ -1,5 +1,6 @@
 package io.ibex.cli;
 
+import io.ibex.repository.Conflict;
 import io.ibex.api.Ibex;
 import io.ibex.api.SyncStatus;
 import io.ibex.db.ConnectionSpec;
@@ -33,7 +34,7 @@ class FakeIbex extends Ibex {
     List<Delta> deltas = new ArrayList<>();
     long purged;
     Map<String, String> settings = new java.util.TreeMap<>(Settings.DEFAULTS);
-    List<io.ibex.repository.Repository.Conflict> conflicts = new ArrayList<>();
+    List<Conflict> conflicts = new ArrayList<>();
     TableInspection inspection;
     Validation validation;
 
@@ -222,7 +223,7 @@ class FakeIbex extends Ibex {
     }
 
     @Override
-    public List<io.ibex.repository.Repository.Conflict> conflicts(String sync, int limit) {
+    public List<Conflict> conflicts(String sync, int limit) {
         calls.add("conflicts " + sync + " limit=" + limit);
         return conflicts.stream().filter(c -> sync == null || c.sync().equals(sync)).limit(limit).toList();
     }

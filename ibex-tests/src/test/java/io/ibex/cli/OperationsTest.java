@@ -5,7 +5,7 @@ import io.ibex.model.TableInfo;
 import io.ibex.engine.SyncPlan;
 import io.ibex.model.Database;
 import io.ibex.model.Relation;
-import io.ibex.repository.Repository;
+import io.ibex.repository.Conflict;
 import io.ibex.model.Role;
 import io.ibex.verify.CompareResult;
 import io.ibex.verify.CompareResult.Kind;
@@ -287,8 +287,8 @@ class OperationsTest {
 
     // ---------------------------------------------------------------- list conflicts
 
-    static Repository.Conflict conflict(String sync, String key, String winner, int minute) {
-        return new Repository.Conflict(sync, 7, "public.t", key, List.of("a", "b"), winner, "latest",
+    static Conflict conflict(String sync, String key, String winner, int minute) {
+        return new Conflict(sync, 7, "public.t", key, List.of("a", "b"), winner, "latest",
                 OffsetDateTime.of(2024, 5, 1, 10, minute, 0, 0, ZoneOffset.UTC));
     }
 

@@ -5,6 +5,7 @@ import io.ibex.api.Ibex;
 import io.ibex.db.ConnectionSpec;
 import io.ibex.embedded.PostgresServer;
 import io.ibex.engine.Daemon;
+import io.ibex.repository.Conflict;
 import io.ibex.repository.Repository;
 import io.ibex.testkit.Replication;
 import io.ibex.testkit.Server;
@@ -138,9 +139,9 @@ class MultiSourceTest {
         exec("c", "INSERT INTO t VALUES (1000, 'new on c', 0)");
     }
 
-    List<Repository.Conflict> conflicts() {
+    List<Conflict> conflicts() {
         try (Repository repo = ibex.openRepository()) {
-            return repo.conflicts("mm", 100);
+            return repo.conflictLog().conflicts("mm", 100);
         }
     }
 
@@ -171,7 +172,7 @@ class MultiSourceTest {
         startDaemon();
         awaitAllEqual();
         assertThat(value("t", 1)).isEqualTo("from b");
-        assertThat(conflicts()).singleElement().extracting(Repository.Conflict::winner).isEqualTo("b");
+        assertThat(conflicts()).singleElement().extracting(Conflict::winner).isEqualTo("b");
     }
 
     @Test
@@ -181,7 +182,7 @@ class MultiSourceTest {
         startDaemon();
         awaitAllEqual();
         assertThat(value("c", 1)).isEqualTo("from a");
-        assertThat(conflicts()).singleElement().extracting(Repository.Conflict::winner).isEqualTo("a");
+        assertThat(conflicts()).singleElement().extracting(Conflict::winner).isEqualTo("a");
     }
 
     @Test

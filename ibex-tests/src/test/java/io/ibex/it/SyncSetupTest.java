@@ -5,6 +5,7 @@ import io.ibex.testkit.CommandLine.Result;
 
 import io.ibex.embedded.PostgresServer;
 import io.ibex.engine.Daemon;
+import io.ibex.repository.Conflict;
 import io.ibex.repository.Repository;
 import io.ibex.model.Sync;
 import io.ibex.api.Ibex;
@@ -171,7 +172,7 @@ class SyncSetupTest {
                 assertThat(rs.getString(1)).isEqualTo("from Beta");
             }
             try (Repository repo = s.api().openRepository()) {
-                assertThat(repo.conflicts("mm", 10)).singleElement().extracting(Repository.Conflict::winner).isEqualTo("Beta");
+                assertThat(repo.conflictLog().conflicts("mm", 10)).singleElement().extracting(Conflict::winner).isEqualTo("Beta");
             }
             assertThat(s.ok("status", "mm")).doesNotContain("Bad");
         } finally {

@@ -26,7 +26,10 @@ import java.util.function.Supplier;
 /**
  * The pgbench schema and data ({@code pgbench -i}) in plain JDBC, with SQL that runs on PostgreSQL 9.3 and later.
  * Tables go into schema {@code public}; existing pgbench tables are dropped first, as {@code pgbench -i} does.
- * The TPC-B-like load is {@link Load}.
+ * The TPC-B-like load is {@link Load}, one {@link PgbenchSession} per client.
+ * <p>
+ * Just over ~400 lines because {@link Load} stays nested: the tests, the benchmark and the demo name it
+ * {@code Pgbench.Load}.
  */
 public final class Pgbench {
     public static final String SCHEMA = "public";
@@ -312,7 +315,7 @@ public final class Pgbench {
             long interval = rate > 0 ? (long) (1e9 * clients / rate) : 0;
             long deadline = duration == null ? Long.MAX_VALUE : startNanos + duration.toNanos();
             long next = startNanos + interval * index / clients; // staggered, so clients do not fire together
-            Session session = null;
+            PgbenchSession session = null;
             try {
                 for (long done = 0; transactionsPerClient == 0 || done < transactionsPerClient; done++) {
                     if (interval > 0) {
@@ -335,7 +338,7 @@ public final class Pgbench {
         }
 
         /** One transaction with retries; returns the session to use next (null after a broken connection). */
-        private Session runOne(Session session, SplittableRandom random) {
+        private PgbenchSession runOne(PgbenchSession session, SplittableRandom random) {
             int aid = 1 + random.nextInt(accounts);
             int tid = 1 + random.nextInt(tellers);
             int bid = 1 + random.nextInt(branches);
@@ -343,7 +346,7 @@ public final class Pgbench {
             for (int attempt = 0; ; attempt++) {
                 try {
                     if (session == null) {
-                        session = new Session(connections.get(), history);
+                        session = new PgbenchSession(connections.get(), history);
                     }
                     session.run(aid, tid, bid, delta);
                     committed.incrementAndGet();
@@ -393,83 +396,6 @@ public final class Pgbench {
 
         private static boolean isRetryable(SQLException e) {
             return "40001".equals(e.getSQLState()) || "40P01".equals(e.getSQLState());
-        }
-    }
-
-    /** One client's connection and prepared statements. */
-    private static final class Session {
-        private final Connection c;
-        private final PreparedStatement updateAccount;
-        private final PreparedStatement selectAccount;
-        private final PreparedStatement updateTeller;
-        private final PreparedStatement updateBranch;
-        /** Null for a load without history. */
-        private final PreparedStatement insertHistory;
-
-        Session(Connection c, boolean history) throws SQLException {
-            this.c = c;
-            try {
-                c.setAutoCommit(false);
-                updateAccount = c.prepareStatement("UPDATE " + table(ACCOUNTS)
-                        + " SET \"abalance\" = \"abalance\" + ? WHERE \"aid\" = ?");
-                selectAccount = c.prepareStatement("SELECT \"abalance\" FROM " + table(ACCOUNTS)
-                        + " WHERE \"aid\" = ?");
-                updateTeller = c.prepareStatement("UPDATE " + table(TELLERS)
-                        + " SET \"tbalance\" = \"tbalance\" + ? WHERE \"tid\" = ?");
-                updateBranch = c.prepareStatement("UPDATE " + table(BRANCHES)
-                        + " SET \"bbalance\" = \"bbalance\" + ? WHERE \"bid\" = ?");
-                insertHistory = history ? c.prepareStatement("INSERT INTO " + table(HISTORY)
-                        + " (\"tid\", \"bid\", \"aid\", \"delta\", \"mtime\") VALUES (?, ?, ?, ?, CURRENT_TIMESTAMP)") : null;
-            } catch (SQLException e) {
-                close();
-                throw e;
-            }
-        }
-
-        void run(int aid, int tid, int bid, int delta) throws SQLException {
-            updateAccount.setInt(1, delta);
-            updateAccount.setInt(2, aid);
-            updateAccount.executeUpdate();
-            selectAccount.setInt(1, aid);
-            try (ResultSet rs = selectAccount.executeQuery()) {
-                rs.next();
-            }
-            updateTeller.setInt(1, delta);
-            updateTeller.setInt(2, tid);
-            updateTeller.executeUpdate();
-            updateBranch.setInt(1, delta);
-            updateBranch.setInt(2, bid);
-            updateBranch.executeUpdate();
-            if (insertHistory != null) {
-                insertHistory.setInt(1, tid);
-                insertHistory.setInt(2, bid);
-                insertHistory.setInt(3, aid);
-                insertHistory.setInt(4, delta);
-                insertHistory.executeUpdate();
-            }
-            c.commit();
-        }
-
-        /** Rolls back after {@code e}; returns true if the connection is unusable. */
-        boolean rollbackBroken(SQLException e) {
-            String state = e.getSQLState() == null ? "" : e.getSQLState();
-            if (state.startsWith("08") || state.startsWith("57P")) {
-                return true;
-            }
-            try {
-                c.rollback();
-                return c.isClosed();
-            } catch (SQLException rollbackFailed) {
-                return true;
-            }
-        }
-
-        void close() {
-            try {
-                c.close();
-            } catch (SQLException ignored) {
-                // the connection is being discarded
-            }
         }
     }
 
