@@ -24,6 +24,8 @@ import java.util.Locale;
  * a third of the source's throughput.) The trigger functions are SECURITY DEFINER, with every name in them qualified, so an
  * application role needs no privilege on {@value #SCHEMA}. All SQL here runs on PostgreSQL 8.4 and later: no IF NOT
  * EXISTS, no format(), no DO blocks. The caller owns the transaction.
+ * <p>Longer than ~400 lines because it is the SQL of the capture, both generations of it (row triggers before 10,
+ * statement triggers with transition tables from 10) side by side: read together, a change to one shows what the other needs.
  */
 public final class CaptureInstaller {
 
