@@ -184,9 +184,11 @@ public class SyncRunner implements AutoCloseable {
             return new RunResult(r.deletes(), inserts, r.truncates(), r.conflicts(), List.of(), false);
         } catch (MultiSourceRun.ConflictAbort e) {
             repo.rollback();
+            String msg = e.getMessage().replace("SYNC", sync);
+            // the run's outcome in the deactivation's transaction: an inactive sync never shows this run as unfinished
+            repo.runs().finishRun(runId, "bad", 0, 0, 0, 0, msg);
             repo.updateSync(sync, "status", "inactive");
             repo.commit();
-            String msg = e.getMessage().replace("SYNC", sync);
             log.warn("KID ({}) {}", sync, msg);
             return new RunResult(0, 0, 0, 0, List.of(msg), false);
         } catch (RuntimeException | SQLException | IOException e) {
