@@ -2,8 +2,21 @@ package io.ibex.engine;
 
 import java.util.List;
 
-/** What one run of a sync did: rows deleted and inserted over every target, and the targets that failed. */
-public record RunResult(long deletes, long inserts, long truncates, long conflicts, List<String> errors, boolean transientFailure) {
+/**
+ * What one run of a sync did: rows deleted and inserted over every target, and the targets that failed.
+ * deactivate: the run met a conflict under conflict_strategy abort, and the sync stops.
+ */
+public record RunResult(long deletes, long inserts, long truncates, long conflicts, List<String> errors, boolean transientFailure,
+                        boolean deactivate) {
+
+    public RunResult(long deletes, long inserts, long truncates, long conflicts, List<String> errors, boolean transientFailure) {
+        this(deletes, inserts, truncates, conflicts, errors, transientFailure, false);
+    }
+
+    /** A run that stops its sync, with why. */
+    public static RunResult aborted(String why) {
+        return new RunResult(0, 0, 0, 0, List.of(why), false, true);
+    }
 
     public RunResult(long deletes, long inserts, long truncates, List<String> errors, boolean transientFailure) {
         this(deletes, inserts, truncates, 0, errors, transientFailure);

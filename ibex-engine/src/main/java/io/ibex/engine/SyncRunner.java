@@ -185,12 +185,8 @@ public class SyncRunner implements AutoCloseable {
         } catch (MultiSourceRun.ConflictAbort e) {
             repo.rollback();
             String msg = e.getMessage().replace("SYNC", sync);
-            // the run's outcome in the deactivation's transaction: an inactive sync never shows this run as unfinished
-            repo.runs().finishRun(runId, "bad", 0, 0, 0, 0, msg);
-            repo.updateSync(sync, "status", "inactive");
-            repo.commit();
             log.warn("KID ({}) {}", sync, msg);
-            return new RunResult(0, 0, 0, 0, List.of(msg), false);
+            return RunResult.aborted(msg);
         } catch (RuntimeException | SQLException | IOException e) {
             String msg = e instanceof IbexException ? e.getMessage() : Pg.firstLine(e);
             log.warn("KID ({}) Failed: {}", sync, msg);

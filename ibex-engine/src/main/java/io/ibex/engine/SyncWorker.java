@@ -175,6 +175,10 @@ final class SyncWorker implements Runnable {
                 }
                 runId = repo.runs().startRun(syncName, lane, "Started", answers);
                 repo.commit();
+                if (runId == 0) {
+                    giveBack(answers); // deactivated since the daemon read it: its reload stops this worker
+                    continue;
+                }
                 SyncPlan before = plan;
                 synchronized (this) {
                     if (replan) {
@@ -199,6 +203,10 @@ final class SyncWorker implements Runnable {
                 lastRunRows = result.deletes() + result.inserts();
                 String error = result.failed() ? String.join("; ", result.errors()) : null;
                 repo.runs().finishRun(runId, result.outcome(), result.deletes(), result.inserts(), result.conflicts(), result.truncates(), error);
+                if (result.deactivate()) { // with the run's outcome: an inactive sync never shows its last run unfinished
+                    repo.updateSync(syncName, "status", "inactive");
+                    repo.notify(Daemon.CONTROL_CHANNEL, "reload"); // the daemon stops this worker, as after 'ibex deactivate'
+                }
                 repo.commit();
                 if (result.failed()) {
                     failed(result.transientFailure());

@@ -26,10 +26,15 @@ public final class RunHistory {
         return startRun(sync, target, state, List.of());
     }
 
-    /** kicks: the tickets of the kicks this run answers (see {@link #kickTicket()}). */
+    /**
+     * Records a run that begins, if the sync is active; returns its id, or 0 for an inactive sync (deactivated since
+     * the daemon last read it: by a conflict abort or 'ibex deactivate'), which must not run. kicks: the tickets of
+     * the kicks this run answers (see {@link #kickTicket()}).
+     */
     public long startRun(String sync, String target, String state, List<Long> kicks) {
-        return call(() -> Pg.queryLong(c, "INSERT INTO ibex.syncrun (sync, target, state, kicks) VALUES (?, ?, ?, ?) RETURNING id",
-                sync, target, state, c.createArrayOf("bigint", kicks.toArray())));
+        return call(() -> Pg.query(c, "INSERT INTO ibex.syncrun (sync, target, state, kicks) SELECT ?, ?, ?, ? "
+                        + "WHERE EXISTS (SELECT 1 FROM ibex.sync WHERE name = ? AND status = 'active') RETURNING id",
+                rs -> rs.getLong(1), sync, target, state, c.createArrayOf("bigint", kicks.toArray()), sync)).stream().findFirst().orElse(0L);
     }
 
     /** A number no other kick has: the txid of the kick's own transaction. */

@@ -64,6 +64,12 @@ public final class Replication implements AutoCloseable {
         target.exec(sql);
     }
 
+    /** Runs the same statements on the source and the target (a table both sides need, say). */
+    public void execBoth(String... sql) throws SQLException {
+        execSource(sql);
+        execTarget(sql);
+    }
+
     /** Adds the two databases as "source" and "target". */
     public void addDatabases() {
         ibex.addDatabase("source", source.params(), false);

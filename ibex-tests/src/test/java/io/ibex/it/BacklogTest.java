@@ -27,8 +27,7 @@ class BacklogTest {
     void aBigBacklogIsAppliedInSlicesAndConverges() throws Exception {
         try (Replication r = new Replication(server, server)) {
             String ddl = "CREATE TABLE t (region text, id int, v text, PRIMARY KEY (region, id)); CREATE TABLE u (id int PRIMARY KEY, v text)";
-            r.execSource(ddl);
-            r.execTarget(ddl);
+            r.execBoth(ddl);
             syncOf(r, "t", "u");
             r.ibex.set("slice_keys", "500");
             r.execSource("INSERT INTO t SELECT CASE WHEN g % 3 = 0 THEN 'north' WHEN g % 3 = 1 THEN 'South ü' ELSE 'east''s' END, g, 'v' FROM generate_series(1, 6000) g",
@@ -102,8 +101,7 @@ class BacklogTest {
     void rowsTooWideToKeepAreStreamedWithTheTablesAfterThem() throws Exception {
         try (Replication r = new Replication(server, server)) {
             String ddl = "CREATE TABLE a_wide (id int PRIMARY KEY, v text); CREATE TABLE b_small (id int PRIMARY KEY, v text)";
-            r.execSource(ddl);
-            r.execTarget(ddl);
+            r.execBoth(ddl);
             syncOf(r, "a_wide", "b_small");
             r.execSource("BEGIN; INSERT INTO a_wide SELECT g, repeat(md5(g::text), 15000) FROM generate_series(1, 300) g;"
                     + " INSERT INTO b_small SELECT g, 'b' || g FROM generate_series(1, 500) g; COMMIT");

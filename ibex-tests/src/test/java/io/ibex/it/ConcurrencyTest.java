@@ -34,8 +34,7 @@ class ConcurrencyTest {
 
     private static Replication setup(String ddl) throws Exception {
         Replication r = new Replication(source, target);
-        r.execSource(ddl);
-        r.execTarget(ddl);
+        r.execBoth(ddl);
         r.addDatabases();
         r.addSync("s", "public.t");
         r.startDaemon();

@@ -51,8 +51,7 @@ class DaemonFollowsChangesTest {
         PostgresServer pg = server;
         try (Replication r = new Replication(pg, pg)) {
             String ddl = "CREATE TABLE t (id int PRIMARY KEY, v text)";
-            r.execSource(ddl);
-            r.execTarget(ddl);
+            r.execBoth(ddl);
             String moved = r.targetDb + "_moved";
             pg.createDatabase(moved);
             try (Connection c = pg.connect(moved); var s = c.createStatement()) {

@@ -24,8 +24,7 @@ class InactiveDatabaseTest {
     void anInactiveTargetReceivesNothingAndCatchesUpWhenActive() throws Exception {
         try (Replication r = new Replication(server, server)) {
             String ddl = "CREATE TABLE t (id int PRIMARY KEY, v text)";
-            r.execSource(ddl);
-            r.execTarget(ddl);
+            r.execBoth(ddl);
             r.addDatabases();
             r.addSync("s", "t");
             r.startDaemon();
@@ -51,8 +50,7 @@ class InactiveDatabaseTest {
     void anInactiveSourceIsNotReadAndItsChangesWait() throws Exception {
         try (Replication r = new Replication(server, server)) {
             String ddl = "CREATE TABLE t (id int PRIMARY KEY, v text)";
-            r.execSource(ddl);
-            r.execTarget(ddl);
+            r.execBoth(ddl);
             r.addDatabases();
             r.addSync("s", "t");
             r.startDaemon();

@@ -24,8 +24,7 @@ class InactiveSyncCaptureTest {
     void changesMadeBeforeTheFirstActivationReachTheTarget() throws Exception {
         try (Replication r = new Replication(server, server)) {
             String ddl = "CREATE TABLE t (id int PRIMARY KEY, v text)";
-            r.execSource(ddl);
-            r.execTarget(ddl);
+            r.execBoth(ddl);
             r.addDatabases();
             r.ibex.addTables(List.of("t"), Map.of("db", "source", "relgroup", "rg"), false);
             Ibex.AddSyncResult added = r.ibex.addSync("s", Map.of("relgroup", "rg", "db", "source,target", "status", "inactive"));
@@ -45,8 +44,7 @@ class InactiveSyncCaptureTest {
     void addSyncReportsCaptureOnlyWhereItInstalledSomething() throws Exception {
         try (Replication r = new Replication(server, server)) {
             String ddl = "CREATE TABLE a (id int PRIMARY KEY); CREATE TABLE b (id int PRIMARY KEY)";
-            r.execSource(ddl);
-            r.execTarget(ddl);
+            r.execBoth(ddl);
             r.addDatabases();
             r.ibex.addTables(List.of("a"), Map.of("db", "source", "relgroup", "ra"), false);
             r.ibex.addTables(List.of("a", "b"), Map.of("db", "source", "relgroup", "rab"), false);

@@ -27,8 +27,7 @@ class KickTest {
     void aLoneWriterThatCommitsLongAfterItsChangeIsApplied() throws Exception {
         try (Replication r = new Replication(source, target)) {
             String ddl = "CREATE TABLE k (id int PRIMARY KEY, v text)";
-            r.execSource(ddl);
-            r.execTarget(ddl);
+            r.execBoth(ddl);
             r.addDatabases();
             r.addSync("s", "k");
             r.startDaemon();

@@ -69,8 +69,7 @@ class OwnSessionTest {
     void ibexsOwnWritesOnASourceAreStillNotCapturedAgain() throws Exception {
         try (Replication r = new Replication(server, server)) {
             String ddl = "CREATE TABLE t (id int PRIMARY KEY, v text)";
-            r.execSource(ddl);
-            r.execTarget(ddl);
+            r.execBoth(ddl);
             r.addDatabases();
             r.ibex.addTables(List.of("t"), Map.of("db", "source", "relgroup", "rg"), false);
             r.ibex.addSync("ab", Map.of("relgroup", "rg", "dbs", "source:source,target:source", "autokick", "on"));
