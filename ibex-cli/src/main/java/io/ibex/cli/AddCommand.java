@@ -26,6 +26,9 @@ final class AddCommand {
         }
         List<String> words = new ArrayList<>(rest);
         String object = words.remove(0).toLowerCase(Locale.ROOT);
+        if (object.equals("customname") || object.equals("customnames")) {
+            return CustomNameCommand.add(ctx, Words.of(words));
+        }
         if (object.startsWith("all_")) {
             words.add(0, object.substring(4));
             object = "all";
@@ -72,15 +75,63 @@ final class AddCommand {
         return name;
     }
 
+    /**
+     * {@code add db NAME dbname=... [service=S] [group=G[:role]] [addalltables] [addallsequences]}: service= reads the
+     * connection from pg_service.conf; then the database joins dbgroup G (made if missing; role target unless given),
+     * and its tables and sequences are added, as Bucardo does.
+     */
     static int addDb(Context ctx, Words w) {
         String name = single("add db", "database", w);
+        boolean allTables = w.takeBare("addalltables");
+        boolean allSequences = w.takeBare("addallsequences");
         Commands.noMoreNames("add db", w.names());
-        Database db = ctx.ibex().addDatabase(name, w.paramsCopy(), ctx.options.force());
+        Map<String, String> p = w.paramsCopy();
+        allTables |= isOn(p.remove("addalltables"));
+        allSequences |= isOn(p.remove("addallsequences"));
+        String group = p.remove("group");
+        String service = p.remove("service");
+        if (service != null) {
+            String home = ctx.env.get("HOME");
+            PgServiceFile.settings(service, ctx.env, java.nio.file.Path.of(home != null ? home : System.getProperty("user.home")))
+                    .forEach(p::putIfAbsent);
+        }
+        Database db = ctx.ibex().addDatabase(name, p, ctx.options.force());
         ctx.say("Added database " + quote(db.name()));
+        if (group != null) {
+            int colon = group.indexOf(':');
+            String g = colon < 0 ? group : group.substring(0, colon);
+            String member = name + ":" + (colon < 0 ? "target" : group.substring(colon + 1));
+            if (ctx.ibex().dbGroups().stream().anyMatch(x -> x.name().equals(g))) {
+                ctx.ibex().updateDbGroup(g, List.of(member));
+            } else {
+                ctx.ibex().addDbGroup(g, List.of(member));
+            }
+            ctx.say("Added database " + quote(name) + " to dbgroup " + quote(g) + " as " + member.substring(name.length() + 1));
+        }
+        Map<String, String> onDb = Map.of("db", name);
+        if (allTables) {
+            printTables(ctx, ctx.ibex().addAllTables(onDb, Ibex.TableFilter.all(), false));
+        }
+        if (allSequences) {
+            printTables(ctx, ctx.ibex().addAllTables(onDb, Ibex.TableFilter.all(), true));
+        }
         return Main.OK;
     }
 
+    private static boolean isOn(String v) {
+        return v != null && !v.matches("(?i)0|off|false|no|f|n");
+    }
+
     static int addTables(Context ctx, Words w, boolean sequences) {
+        boolean pkonly = w.names().stream().anyMatch(n -> n.equalsIgnoreCase("pkonly"));
+        if (pkonly && w.names().stream().allMatch(n -> n.equalsIgnoreCase("all") || n.equalsIgnoreCase("pkonly"))) {
+            w.names().removeIf(n -> n.equalsIgnoreCase("all"));
+            return addAll(ctx, w, sequences); // 'add tables pkonly' and 'add tables all pkonly': every table with a key
+        }
+        if (pkonly) {
+            w.takeBare("pkonly");
+            w.params().put("pkonly", "1");
+        }
         if (w.names().size() == 1 && w.names().get(0).equalsIgnoreCase("all")) {
             w.names().clear();
             return addAll(ctx, w, sequences);

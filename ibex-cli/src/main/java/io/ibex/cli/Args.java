@@ -44,6 +44,8 @@ final class Args {
         flag("force", "--force");
         flag("debug", "--debug");
         flag("quiet", "--quiet", "-q");
+        flag("verbose", "--verbose", "-v");
+        flag("exit-on-nosync", "--exit-on-nosync");
         flag("version", "--version", "-V");
         flag("help", "--help", "-?");
     }

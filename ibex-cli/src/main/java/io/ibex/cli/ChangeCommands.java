@@ -29,7 +29,10 @@ final class ChangeCommands {
     /** {@code remove TYPE NAME [NAME ...] [--force]}: each name in its own transaction, stopping at the first failure. */
     static int remove(Context ctx, List<String> rest) {
         if (rest.isEmpty()) {
-            throw new IbexException("remove: say what to remove: db, table, sequence, relgroup, dbgroup or sync, then its name");
+            throw new IbexException("remove: say what to remove: db, table, sequence, relgroup, dbgroup, sync or customname, then its name");
+        }
+        if (rest.get(0).equalsIgnoreCase("customname") || rest.get(0).equalsIgnoreCase("customnames")) {
+            return CustomNameCommand.remove(ctx, Words.of(rest.subList(1, rest.size())));
         }
         ObjectType type = ObjectType.parse(rest.get(0));
         if (type == ObjectType.ALL) {
@@ -42,10 +45,26 @@ final class ChangeCommands {
         if (w.names().isEmpty()) {
             throw new IbexException("remove " + label(type) + ": name the " + label(type) + " to remove");
         }
-        for (String name : w.names()) {
+        if (relation && w.names().size() == 1 && w.names().get(0).equalsIgnoreCase("all")) {
+            return removeAll(ctx, type, db);
+        }
+        List<String> names = List.copyOf(w.names());
+        for (String name : names) {
             ctx.ibex().remove(label(type), name, db, ctx.options.force());
             ctx.say("Removed " + label(type) + " " + quote(name));
         }
+        return Main.OK;
+    }
+
+    /** Bucardo's {@code remove table|sequence all [db=DB]}: every table (or sequence) ibex knows, of db when given; all or none. */
+    private static int removeAll(Context ctx, ObjectType type, String db) {
+        List<io.ibex.model.Relation> all = ctx.ibex().relations().stream().filter(r -> r.isSequence() == (type == ObjectType.SEQUENCE))
+                .filter(r -> db == null || r.db().equals(db)).toList();
+        ctx.ibex().remove(label(type), "all", db, ctx.options.force());
+        if (all.isEmpty()) {
+            ctx.say("No " + label(type) + "s to remove.");
+        }
+        all.forEach(r -> ctx.say("Removed " + label(type) + " " + quote(r.qualifiedName()) + " of database " + quote(r.db())));
         return Main.OK;
     }
 
@@ -56,6 +75,9 @@ final class ChangeCommands {
         }
         ObjectType type = ObjectType.parse(rest.get(0));
         Words w = Words.of(rest.subList(1, rest.size()));
+        if (type == ObjectType.DBGROUP) {
+            return updateDbGroup(ctx, w);
+        }
         Map<String, String> params = w.paramsCopy();
         if (type == ObjectType.SYNC) {
             if (w.takeBare("active")) {
@@ -75,6 +97,22 @@ final class ChangeCommands {
             ctx.ibex().update(label(type), name, params, ctx.options.force());
             ctx.say("Updated " + label(type) + " " + quote(name));
         }
+        return Main.OK;
+    }
+
+    /** {@code update dbgroup NAME [add] db:role ... [remove db ...]}; a rename (name=) is refused in one line. */
+    private static int updateDbGroup(Context ctx, Words w) {
+        if (w.params().containsKey("name")) {
+            throw new IbexException("update dbgroup: renaming a dbgroup is not supported: add a dbgroup under the new name "
+                    + "('ibex add dbgroup NEW db:role ...') and a sync over it");
+        }
+        Commands.noParams("update dbgroup", w);
+        if (w.names().isEmpty()) {
+            throw new IbexException("update dbgroup: name the dbgroup, then db:role items to add or change, or 'remove db ...'");
+        }
+        String name = w.names().get(0);
+        io.ibex.model.DbGroup g = ctx.ibex().updateDbGroup(name, w.names().subList(1, w.names().size()));
+        ctx.say("Updated dbgroup " + quote(g.name()) + ": " + String.join(" ", g.members().stream().map(io.ibex.model.DbGroup.Member::toString).toList()));
         return Main.OK;
     }
 

@@ -24,6 +24,7 @@ final class Commands {
             case "restart" -> DaemonCommands.restart(ctx, rest);
             case "daemon" -> DaemonCommands.daemon(ctx, rest);
             case "kick" -> KickCommand.run(ctx, rest);
+            case "ping" -> DaemonCommands.ping(ctx, rest);
             case "validate" -> AdminCommands.validate(ctx, rest);
             case "inspect" -> InspectCommand.run(ctx, rest);
             case "verify" -> VerifyCommand.verify(ctx, rest);

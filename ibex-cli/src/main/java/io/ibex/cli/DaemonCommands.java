@@ -29,6 +29,9 @@ final class DaemonCommands {
     /** {@code start ["reason"]}: refuses if a daemon runs, removes a stale pid file, launches the daemon in the background. */
     static int start(Context ctx, List<String> rest) {
         String reason = String.join(" ", rest).strip();
+        if (ctx.args.flag("exit-on-nosync") && ctx.ibex().syncs().stream().noneMatch(io.ibex.model.Sync::active)) {
+            throw new IbexException("start: there is no active sync, so ibex does not start (--exit-on-nosync)");
+        }
         DaemonProcess dp = ctx.daemonProcess();
         ctx.say("Checking for existing processes");
         Optional<ProcessHandle> running = dp.running();
@@ -48,6 +51,22 @@ final class DaemonCommands {
         Map<String, String> env = ctx.options.dbpass() == null ? Map.of() : Map.of("IBEX_DBPASS", ctx.options.dbpass());
         long pid = dp.start(args, env, START_TIMEOUT);
         ctx.say("ibex started (pid " + pid + "), log: " + dp.logFile());
+        return Main.OK;
+    }
+
+    /** {@code ping [timeout=SECONDS]}: the daemon answers through the repository, or one line says none did. */
+    static int ping(Context ctx, List<String> rest) {
+        Words w = Words.of(rest);
+        java.util.Map<String, String> params = w.paramsCopy();
+        int seconds = Commands.intParam("ping", params, "timeout", 10, 1);
+        Commands.noParams("ping", new Words(List.of(), params));
+        Commands.noMoreNames("ping", w.names());
+        Optional<Duration> took = ctx.ibex().ping(Duration.ofSeconds(seconds));
+        if (took.isEmpty()) {
+            throw new IbexException("ping: no ibex daemon answered within " + seconds + " s" + (ctx.ibex().daemonRunning()
+                    ? " (one holds the repository's lock but is busy or stuck: see its log)" : ": start one with 'ibex start'"));
+        }
+        ctx.print("OK: the ibex daemon answered in " + took.get().toMillis() + " ms");
         return Main.OK;
     }
 

@@ -29,11 +29,18 @@ final class ListCommand {
         if (rest.get(0).equalsIgnoreCase("conflicts") || rest.get(0).equalsIgnoreCase("conflict")) {
             return conflicts(ctx, Words.of(rest.subList(1, rest.size())));
         }
+        if (rest.get(0).equalsIgnoreCase("customname") || rest.get(0).equalsIgnoreCase("customnames")) {
+            return CustomNameCommand.list(ctx, Words.of(rest.subList(1, rest.size())));
+        }
         ObjectType type = ObjectType.parse(rest.get(0));
         Words w = Words.of(rest.subList(1, rest.size()));
         Commands.noParams("list", w);
         Filter patterns = new Filter(List.copyOf(w.names()));
         Ibex ibex = ctx.ibex();
+        if (ctx.args.flag("verbose")) {
+            ListDetails d = new ListDetails(ibex);
+            return verbose(ctx, type, patterns, ibex, d);
+        }
         if (type == ObjectType.ALL) {
             section(ctx, "databases", () -> list(ctx, "databases", ibex.databases(), Database::name, patterns, Formats::databases));
             section(ctx, "dbgroups", () -> list(ctx, "dbgroups", ibex.dbGroups(), DbGroup::name, patterns, Formats::dbGroups));
@@ -54,6 +61,41 @@ final class ListCommand {
             default -> throw new IbexException("list: cannot list " + rest.get(0));
         }
         return Main.OK;
+    }
+
+    /** {@code list ... -v}: each object's line as without -v, then the lines ListDetails adds under it. */
+    private static int verbose(Context ctx, ObjectType type, Filter patterns, Ibex ibex, ListDetails d) {
+        boolean all = type == ObjectType.ALL;
+        if (all || type == ObjectType.DB) {
+            list(ctx, "databases", ibex.databases(), Database::name, patterns, detailed(Formats::databases, d::of));
+        }
+        if (all || type == ObjectType.DBGROUP) {
+            list(ctx, "dbgroups", ibex.dbGroups(), DbGroup::name, patterns, detailed(Formats::dbGroups, d::of));
+        }
+        for (boolean seq : new boolean[] {false, true}) {
+            if (all || type == (seq ? ObjectType.SEQUENCE : ObjectType.TABLE)) {
+                list(ctx, seq ? "sequences" : "tables", tables(ibex.relations(), seq), Relation::qualifiedName, patterns,
+                        detailed(Formats::relations, d::of));
+            }
+        }
+        if (all || type == ObjectType.RELGROUP) {
+            list(ctx, "relgroups", ibex.relGroups(), RelGroup::name, patterns, detailed(Formats::relGroups, d::of));
+        }
+        if (all || type == ObjectType.SYNC) {
+            list(ctx, "syncs", ibex.syncs(), Sync::name, patterns, detailed(Formats::syncs, d::of));
+        }
+        return Main.OK;
+    }
+
+    private static <T> Function<List<T>, List<String>> detailed(Function<List<T>, List<String>> format, Function<T, List<String>> details) {
+        return items -> {
+            List<String> out = new ArrayList<>();
+            for (T item : items) {
+                out.addAll(format.apply(List.of(item)));
+                out.addAll(details.apply(item));
+            }
+            return out;
+        };
     }
 
     static final int DEFAULT_CONFLICT_LIMIT = 50;

@@ -73,4 +73,33 @@ final class DaemonRequests extends RepositoryCommand {
             repo.commit();
         }
     }
+
+    /**
+     * {@code ibex ping}: asks the daemon through the repository to answer, and waits for its answer; the time it took,
+     * or empty when no daemon answered within the timeout.
+     */
+    java.util.Optional<Duration> ping(Duration timeout) {
+        try (Repository repo = openRepository()) {
+            org.postgresql.PGConnection pg = repo.connection().unwrap(org.postgresql.PGConnection.class);
+            Pg.exec(repo.connection(), "LISTEN " + Daemon.PONG_CHANNEL);
+            repo.commit();
+            String token = Long.toString(System.nanoTime());
+            long start = System.nanoTime();
+            repo.notify(Daemon.CONTROL_CHANNEL, "ping:" + token);
+            repo.commit();
+            long deadline = start + timeout.toNanos();
+            while (System.nanoTime() < deadline) {
+                int wait = (int) Math.max(1, Math.min(500, (deadline - System.nanoTime()) / 1_000_000));
+                org.postgresql.PGNotification[] got = pg.getNotifications(wait);
+                for (org.postgresql.PGNotification n : got == null ? new org.postgresql.PGNotification[0] : got) {
+                    if (Daemon.PONG_CHANNEL.equals(n.getName()) && token.equals(n.getParameter())) {
+                        return java.util.Optional.of(Duration.ofNanos(System.nanoTime() - start));
+                    }
+                }
+            }
+            return java.util.Optional.empty();
+        } catch (SQLException e) {
+            throw new IbexException("repository: " + Pg.firstLine(e));
+        }
+    }
 }

@@ -52,6 +52,56 @@ final class DbGroups extends RepositoryCommand {
         return members;
     }
 
+    /**
+     * {@code update dbgroup NAME [add] db:role ... [remove db ...]}: databases added, given another role or taken
+     * out; the syncs of the group get capture on a new source and a starting point for a new receiver. One transaction.
+     */
+    DbGroup updateDbGroup(String name, List<String> words) {
+        try (Repository repo = openRepository()) {
+            DbGroup before = repo.requireDbGroup(name);
+            boolean removing = false;
+            if (words.isEmpty()) {
+                throw new IbexException("update dbgroup: give db:role items to add or change, or 'remove db ...' (see 'ibex help update')");
+            }
+            for (String w : words) {
+                if (w.equalsIgnoreCase("add") || w.equalsIgnoreCase("remove")) {
+                    removing = w.equalsIgnoreCase("remove");
+                    continue;
+                }
+                int colon = w.indexOf(':');
+                String db = colon < 0 ? w : w.substring(0, colon);
+                repo.requireDatabase(db);
+                if (removing) {
+                    if (colon >= 0 || before.members().stream().noneMatch(m -> m.db().equals(db))) {
+                        throw new IbexException("update dbgroup: \"" + w + "\" is not a database of dbgroup \"" + name + "\"");
+                    }
+                    repo.removeDbGroupMember(name, db);
+                } else {
+                    Role role = colon < 0 ? Role.TARGET : Role.parse(w.substring(colon + 1));
+                    repo.setDbGroupMember(name, new DbGroup.Member(db, role));
+                }
+            }
+            DbGroup after = repo.requireDbGroup(name);
+            if (after.members().isEmpty()) {
+                throw new IbexException("update dbgroup: dbgroup \"" + name + "\" would have no database left: remove the dbgroup instead");
+            }
+            for (io.ibex.model.Sync s : repo.syncs()) {
+                if (s.dbgroup().equals(name)) {
+                    if (after.dbsWithRole(Role.SOURCE).isEmpty()) {
+                        throw new IbexException("update dbgroup: sync \"" + s.name() + "\" would have no source database");
+                    }
+                    if (after.dbsWithRole(Role.SOURCE).size() > 1) {
+                        SyncOptions.checkConflictStrategy(s.conflictStrategy(), after.dbsWithRole(Role.SOURCE));
+                    }
+                    io.ibex.engine.CaptureSetup.install(repo, s);
+                }
+            }
+            repo.notify(io.ibex.engine.Daemon.CONTROL_CHANNEL, "reload");
+            repo.commit();
+            return after;
+        }
+    }
+
     List<DbGroup> dbGroups() {
         try (Repository repo = openRepository()) {
             return repo.dbGroups();

@@ -48,6 +48,7 @@ public class Ibex {
     private final Inspection inspection;
     private final SyncReports reports;
     private final Cutover cutover;
+    private final CustomNameCommands customNames;
 
     public Ibex(ConnectionSpec repositorySpec) {
         this.repositorySpec = repositorySpec;
@@ -65,6 +66,7 @@ public class Ibex {
         this.inspection = new Inspection(repositories);
         this.reports = new SyncReports(repositories);
         this.cutover = new Cutover(this);
+        this.customNames = new CustomNameCommands(repositories);
     }
 
     public ConnectionSpec repositorySpec() {
@@ -151,6 +153,16 @@ public class Ibex {
 
     public List<DbGroup> dbGroups() {
         return dbGroups.dbGroups();
+    }
+
+    /** {@code update dbgroup NAME [add] db:role ... [remove db ...]}. */
+    public DbGroup updateDbGroup(String name, List<String> words) {
+        return dbGroups.updateDbGroup(name, words);
+    }
+
+    /** {@code add|list|remove customname}: tables written under another name on the databases that receive them. */
+    public CustomNameCommands customNames() {
+        return customNames;
     }
 
     // ---------------------------------------------------------------- syncs
@@ -248,7 +260,6 @@ public class Ibex {
     public void update(String type, String name, Map<String, String> given) {
         update(type, name, given, false);
     }
-
     /**
      * force: a database's new settings are stored without connecting first. A running daemon is told in the same
      * transaction, so a kick sent after this returns runs with the change.
@@ -302,6 +313,11 @@ public class Ibex {
 
     public KickResult awaitKick(Kick kick, Duration timeout, Consumer<Duration> tick) {
         return daemon.awaitKick(kick, timeout, tick);
+    }
+
+    /** {@code ibex ping}: how long the daemon took to answer through the repository; empty if none answered in time. */
+    public Optional<Duration> ping(Duration timeout) {
+        return daemon.ping(timeout);
     }
 
     /** Writes a line into the daemon's log ({@code ibex message TEXT}). */

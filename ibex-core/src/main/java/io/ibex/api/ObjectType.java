@@ -14,7 +14,7 @@ public enum ObjectType {
             case "table", "tables" -> TABLE;
             case "sequence", "sequences" -> SEQUENCE;
             case "relgroup", "relgroups", "herd", "herds" -> RELGROUP;
-            case "dbgroup", "dbgroups" -> DBGROUP;
+            case "dbgroup", "dbgroups", "dbg", "dbgs" -> DBGROUP;
             case "sync", "syncs" -> SYNC;
             case "all" -> ALL;
             default -> throw new IbexException("unknown object type \"" + word + "\": use db, table, sequence, relgroup, dbgroup or sync");

@@ -45,7 +45,15 @@ final class Removal {
             case DB -> removeDatabase(repo.requireDatabase(name));
             case RELGROUP -> removeRelGroup(repo.requireRelGroup(name));
             case DBGROUP -> removeDbGroup(repo.requireDbGroup(name));
-            case TABLE, SEQUENCE -> removeRelation(QualifiedName.findIn(repo, name, db));
+            case TABLE, SEQUENCE -> {
+                if (name.equalsIgnoreCase("all")) { // Bucardo's 'remove table all': every one (of db), in this one transaction
+                    boolean sequences = ObjectType.parse(type) == ObjectType.SEQUENCE;
+                    repo.relations().stream().filter(r -> r.isSequence() == sequences && (db == null || r.db().equals(db)))
+                            .forEach(this::removeRelation);
+                } else {
+                    removeRelation(QualifiedName.findIn(repo, name, db));
+                }
+            }
             default -> throw new IbexException("remove: cannot remove a " + type);
         }
     }

@@ -38,11 +38,13 @@ final class Tables extends RepositoryCommand {
         Params p = Params.of(sequences ? "add sequence" : "add table", given);
         String dbName = p.take("db", "database");
         String relgroup = p.take("relgroup", "herd");
+        boolean pkOnly = p.take("pkonly") != null;
+        RelationSettings settings = RelationSettings.take(p);
         p.done();
         if (patterns.isEmpty()) {
             throw new IbexException((sequences ? "add sequence" : "add table") + ": name at least one " + (sequences ? "sequence" : "table"));
         }
-        return addRelations(dbName, relgroup, sequences, c -> {
+        return addRelations(dbName, relgroup, sequences, settings, c -> {
             List<SourceCatalog.Rel> found = new ArrayList<>();
             for (String pattern : patterns) {
                 QualifiedName q = QualifiedName.parse(pattern);
@@ -50,10 +52,27 @@ final class Tables extends RepositoryCommand {
                 if (m.isEmpty()) {
                     throw new IbexException("no " + (sequences ? "sequence" : "table") + " matches \"" + pattern + "\"");
                 }
-                found.addAll(m);
+                for (SourceCatalog.Rel r : m) {
+                    if (!pkOnly || sequences || !SourceCatalog.key(c, r.schema(), r.name()).isEmpty()) {
+                        found.add(r);
+                    }
+                }
             }
             return found;
         });
+    }
+
+    /** Whether the pattern names no table but a sequence on database dbName (any database when it is the only one). */
+    boolean namesOnlySequences(String dbName, String pattern) {
+        try (Repository repo = openRepository()) {
+            Database db = dbName != null ? repo.requireDatabase(dbName) : onlyDatabase(repo);
+            QualifiedName q = QualifiedName.parse(pattern);
+            try (Connection c = db.connection().openOrFail(APP, "database \"" + db.name() + "\"")) {
+                return SourceCatalog.find(c, q.schema(), q.name(), false).isEmpty() && !SourceCatalog.find(c, q.schema(), q.name(), true).isEmpty();
+            } catch (SQLException e) {
+                throw new IbexException("database \"" + db.name() + "\": " + Pg.firstLine(e));
+            }
+        }
     }
 
     AddTablesResult addAllTables(Map<String, String> given, TableFilter filter, boolean sequences) {
@@ -61,8 +80,9 @@ final class Tables extends RepositoryCommand {
         String dbName = p.take("db", "database");
         String relgroup = p.take("relgroup", "herd");
         boolean pkOnly = p.take("pkonly") != null | filter.pkOnly();
+        RelationSettings settings = RelationSettings.take(p);
         p.done();
-        return addRelations(dbName, relgroup, sequences, c -> {
+        return addRelations(dbName, relgroup, sequences, settings, c -> {
             List<SourceCatalog.Rel> found = new ArrayList<>();
             for (SourceCatalog.Rel r : SourceCatalog.find(c, null, "%", sequences)) {
                 if (matchesAny(filter.schemas(), r.schema(), true) && !matchesAny(filter.excludeSchemas(), r.schema(), false)
@@ -86,7 +106,7 @@ final class Tables extends RepositoryCommand {
         List<SourceCatalog.Rel> find(Connection c) throws SQLException;
     }
 
-    private AddTablesResult addRelations(String dbName, String relgroup, boolean sequences, Finder finder) {
+    private AddTablesResult addRelations(String dbName, String relgroup, boolean sequences, RelationSettings settings, Finder finder) {
         if (relgroup != null) {
             Names.check("relgroup", relgroup);
         }
@@ -116,6 +136,8 @@ final class Tables extends RepositoryCommand {
             } catch (SQLException e) {
                 throw new IbexException("database \"" + db.name() + "\": " + Pg.firstLine(e));
             }
+            added.forEach(r -> settings.store(repo, r.id()));
+            known.forEach(r -> settings.store(repo, r.id()));
             boolean created = false;
             if (relgroup != null) {
                 created = ensureRelGroup(repo, relgroup);
@@ -173,7 +195,22 @@ final class Tables extends RepositoryCommand {
         }
         Map<String, String> withGroup = new LinkedHashMap<>(given);
         withGroup.put("relgroup", name);
-        return addTables(members, withGroup, false);
+        String db = withGroup.getOrDefault("db", withGroup.get("database"));
+        List<String> sequences = members.stream().filter(m -> namesOnlySequences(db, m)).toList();
+        List<String> tablesNamed = members.stream().filter(m -> !sequences.contains(m)).toList();
+        AddTablesResult t = tablesNamed.isEmpty() ? null : addTables(tablesNamed, withGroup, false);
+        if (sequences.isEmpty()) {
+            return t;
+        }
+        AddTablesResult s = addTables(sequences, withGroup, true);
+        if (t == null) {
+            return s;
+        }
+        List<Relation> added = new ArrayList<>(t.added());
+        added.addAll(s.added());
+        List<Relation> known = new ArrayList<>(t.alreadyKnown());
+        known.addAll(s.alreadyKnown());
+        return new AddTablesResult(name, true, added, known);
     }
 
     List<Relation> relations() {

@@ -43,8 +43,11 @@ final class Verifier {
         for (Database target : others) {
             try (Connection s = source.connection().openOrFail(Ibex.APP, "database \"" + source.name() + "\"");
                  Connection t = target.connection().openOrFail(Ibex.APP, "database \"" + target.name() + "\"")) {
+                java.util.Map<String, io.ibex.model.CustomName> names = plan.customNamesOn(target.name());
                 for (SyncPlan.Table table : tables) {
-                    out.add(compare(s, t, table, target.name(), maxKeys, progress));
+                    io.ibex.model.CustomName n = names.get(table.info().qualifiedName());
+                    String[] onTarget = n == null ? new String[] {table.info().schema(), table.info().name()} : new String[] {n.schema(), n.name()};
+                    out.add(compare(s, t, table, onTarget, target.name(), maxKeys, progress));
                 }
             } catch (SQLException e) {
                 throw new IbexException("verify: " + Pg.firstLine(e), e);
@@ -53,12 +56,13 @@ final class Verifier {
         return new Ibex.Verification(plan.sync().name(), source.name(), out);
     }
 
-    private static Ibex.TableVerification compare(Connection s, Connection t, SyncPlan.Table table, String target, int maxKeys,
+    /** onTarget: the table's schema and name on the target (another than the source's under a customname). */
+    private static Ibex.TableVerification compare(Connection s, Connection t, SyncPlan.Table table, String[] onTarget, String target, int maxKeys,
                                                   Progress progress) throws SQLException {
         String name = table.info().qualifiedName();
         if (table.info().keyColumns().isEmpty()) {
             TableDigest.Digest a = TableDigest.of(s, table.info().schema(), table.info().name(), List.of());
-            TableDigest.Digest b = TableDigest.of(t, table.info().schema(), table.info().name(), List.of());
+            TableDigest.Digest b = TableDigest.of(t, onTarget[0], onTarget[1], List.of());
             progress.update(name, target, a.rows(), a.rows());
             return new Ibex.TableVerification(name, target, a.rows(), b.rows(), a.equals(b), null);
         }
@@ -66,6 +70,7 @@ final class Verifier {
                 .withProgress((done, total) -> progress.update(name, target, done, total));
         try {
             CompareResult r = new TableComparer(options).compare(s, t, new ComparedTable(table.info().schema(), table.info().name(),
+                    table.info().keyColumns(), table.info().columnNames()), new ComparedTable(onTarget[0], onTarget[1],
                     table.info().keyColumns(), table.info().columnNames()));
             return new Ibex.TableVerification(name, target, r.sourceRows(), r.targetRows(), r.identical(), r);
         } catch (IllegalArgumentException e) {

@@ -11,13 +11,14 @@ import java.util.Map;
 
 /**
  * How a conflict between sources is decided: {@code latest} (the newest change of that row wins; ties go to the
- * first database name in alphabetical order), an ordered list of database names (the first listed that changed
+ * first database name in alphabetical order), {@code latest_table} (Bucardo's bucardo_latest_all_tables: the
+ * database with the newest change to the whole table in the batch wins every conflicting key of that table), an ordered list of database names (the first listed that changed
  * the key wins), {@code skip} (nobody wins: the key stays as it is on each database), {@code abort} (the sync
  * stops) or {@code custom:ClassName} (a {@link ConflictResolver}).
  */
 public final class ConflictStrategy {
 
-    public enum Kind { LATEST, LIST, SKIP, ABORT, CUSTOM }
+    public enum Kind { LATEST, TABLE_LATEST, LIST, SKIP, ABORT, CUSTOM }
 
     private final Kind kind;
     private final String text;
@@ -38,6 +39,8 @@ public final class ConflictStrategy {
         switch (lower) {
             case "latest", "default", "bucardo_latest":
                 return new ConflictStrategy(Kind.LATEST, "latest", List.of(), null);
+            case "latest_table", "bucardo_latest_all_tables", "latest_all":
+                return new ConflictStrategy(Kind.TABLE_LATEST, "latest_table", List.of(), null);
             case "skip", "bucardo_skip":
                 return new ConflictStrategy(Kind.SKIP, "skip", List.of(), null);
             case "abort", "bucardo_abort":
@@ -53,7 +56,7 @@ public final class ConflictStrategy {
         for (String n : names) {
             if (!databases.contains(n)) {
                 throw new IbexException("conflict_strategy \"" + t + "\": \"" + n + "\" is not a source database of the sync"
-                        + " (use latest, skip, abort, custom:ClassName, or source database names in order of precedence)");
+                        + " (use latest, latest_table, skip, abort, custom:ClassName, or source database names in order of precedence)");
             }
         }
         return new ConflictStrategy(Kind.LIST, String.join(" ", names), names, null);
@@ -84,12 +87,20 @@ public final class ConflictStrategy {
 
     /** The winning database, or null for none (skip). Not called for ABORT. */
     public String winner(ConflictResolver.Conflict conflict) {
+        return winner(conflict, Map.of());
+    }
+
+    /**
+     * As {@link #winner(ConflictResolver.Conflict)}; newestInTable: per source, its newest change to the conflict's
+     * table in the batch (what latest_table decides by).
+     */
+    public String winner(ConflictResolver.Conflict conflict, Map<String, Long> newestInTable) {
         Map<String, Long> at = conflict.changedAt();
         return switch (kind) {
-            case LATEST -> at.entrySet().stream()
-                    .max(Comparator.<Map.Entry<String, Long>>comparingLong(Map.Entry::getValue)
-                            .thenComparing(Map.Entry::getKey, Comparator.reverseOrder()))
-                    .map(Map.Entry::getKey).orElse(null);
+            case TABLE_LATEST -> newest(at.keySet().stream().collect(java.util.stream.Collectors.toMap(db -> db,
+                    db -> newestInTable.getOrDefault(db, at.get(db)))));
+            case LATEST -> newest(at);
+
             case LIST -> order.stream().filter(at::containsKey).findFirst()
                     .orElseGet(() -> at.keySet().stream().sorted().findFirst().orElse(null));
             case SKIP, ABORT -> null;
@@ -101,5 +112,13 @@ public final class ConflictStrategy {
                 yield w;
             }
         };
+    }
+
+    /** The database with the newest time; ties go to the first name in alphabetical order. */
+    private static String newest(Map<String, Long> at) {
+        return at.entrySet().stream()
+                .max(Comparator.<Map.Entry<String, Long>>comparingLong(Map.Entry::getValue)
+                        .thenComparing(Map.Entry::getKey, Comparator.reverseOrder()))
+                .map(Map.Entry::getKey).orElse(null);
     }
 }

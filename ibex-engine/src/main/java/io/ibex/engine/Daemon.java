@@ -37,6 +37,8 @@ public class Daemon {
 
     public static final String KICK_CHANNEL = "ibex_kick";
     public static final String CONTROL_CHANNEL = "ibex_control";
+    /** Where the daemon answers 'ibex ping' (payload "ping:TOKEN" on the control channel) with TOKEN. */
+    public static final String PONG_CHANNEL = "ibex_pong";
     /** The advisory lock key that marks a running daemon (arbitrary, fixed: "ibex" in ASCII). */
     public static final long LOCK_KEY = 0x69626578L;
 
@@ -208,6 +210,9 @@ public class Daemon {
                 log.info("MCP Reload requested");
                 reload(repo, false);
                 workers.values().forEach(w -> w.reload(w.sync()));
+            } else if (p.startsWith("ping:")) {
+                repo.notify(PONG_CHANNEL, p.substring("ping:".length()));
+                repo.commit();
             } else if (p.startsWith("message:")) {
                 log.info("MESSAGE {}", p.substring("message:".length()));
             }

@@ -116,6 +116,8 @@ final class MultiSourceRun {
                 Map<String, Map<String, Long>> byKey = new LinkedHashMap<>();
                 changed.forEach((db, keys) -> keys.values().forEach(ch ->
                         byKey.computeIfAbsent(ch.keyLine(), k -> new LinkedHashMap<>()).put(db, ch.changedAt())));
+                Map<String, Long> newestInTable = new LinkedHashMap<>();
+                changed.forEach((db, keys) -> newestInTable.put(db, keys.values().stream().mapToLong(Change::changedAt).max().orElse(0)));
                 List<String> abort = new ArrayList<>();
                 for (var e : byKey.entrySet()) {
                     if (e.getValue().size() == 1) {
@@ -129,7 +131,7 @@ final class MultiSourceRun {
                     }
                     ConflictResolver.Conflict c = new ConflictResolver.Conflict(sync, t.info().schema(), t.info().name(),
                             t.info().keyColumns(), List.of(e.getKey().split("\t", -1)), e.getValue());
-                    String winner = strategy.winner(c);
+                    String winner = strategy.winner(c, newestInTable);
                     if (winner != null) {
                         push.get(winner).add(e.getKey());
                     }

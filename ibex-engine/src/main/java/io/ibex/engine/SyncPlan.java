@@ -1,5 +1,6 @@
 package io.ibex.engine;
 
+import io.ibex.model.CustomName;
 import io.ibex.model.SessionNames;
 import io.ibex.model.TableInfo;
 import io.ibex.model.Database;
@@ -7,10 +8,33 @@ import io.ibex.model.Relation;
 import io.ibex.model.Role;
 import io.ibex.model.Sync;
 
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /** A sync resolved against its databases: what the daemon runs, and what validate checks. */
-public record SyncPlan(Sync sync, List<Database> sources, List<Member> targets, List<Table> tables, List<Relation> sequences) {
+public record SyncPlan(Sync sync, List<Database> sources, List<Member> targets, List<Table> tables, List<Relation> sequences,
+                       List<CustomName> customNames) {
+
+    public SyncPlan(Sync sync, List<Database> sources, List<Member> targets, List<Table> tables, List<Relation> sequences) {
+        this(sync, sources, targets, tables, sequences, List.of());
+    }
+
+    /**
+     * The tables written under another name on database db (customname), by their qualified name on the source: the
+     * most specific row that applies to db and this sync. None on a source: there the capture reads the table by its name.
+     */
+    public Map<String, CustomName> customNamesOn(String db) {
+        Map<String, CustomName> names = new HashMap<>();
+        if (sources.stream().anyMatch(s -> s.name().equals(db))) {
+            return names;
+        }
+        customNames.stream().filter(n -> n.appliesTo(db, sync.name()))
+                .sorted(Comparator.comparingInt(CustomName::specificity))
+                .forEach(n -> names.put(n.source(), n)); // the more specific row comes later and wins
+        return names;
+    }
 
     public record Member(Database db, Role role) {
     }

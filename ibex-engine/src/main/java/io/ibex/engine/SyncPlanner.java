@@ -88,7 +88,11 @@ public final class SyncPlanner {
                 throw new IbexException("source database \"" + other.name() + "\": " + Pg.firstLine(e), e);
             }
         }
-        return new SyncPlan(sync, sources, targets, tables, sequences);
+        java.util.Set<Long> ids = new java.util.HashSet<>();
+        tables.forEach(t -> ids.add(t.relation().id()));
+        List<io.ibex.model.CustomName> names = repo.customNames().all().stream()
+                .filter(n -> ids.contains(n.relation()) && (n.sync() == null || n.sync().equals(sync.name()))).toList();
+        return new SyncPlan(sync, sources, targets, tables, sequences, names);
     }
 
     /** Has the source's capture make each table ready before any batch reads its changes (see ChangeSource#prepare). */
@@ -111,7 +115,7 @@ public final class SyncPlanner {
         plan.targets().forEach(m -> receivers.add(m.db()));
         java.util.Map<String, String> modes = new java.util.LinkedHashMap<>();
         for (Database db : receivers) {
-            try (var target = Targets.open(db, plan.applicationName())) {
+            try (var target = Targets.open(plan, db)) {
                 for (SyncPlan.Table t : plan.tables()) {
                     target.checkTable(t.info());
                 }

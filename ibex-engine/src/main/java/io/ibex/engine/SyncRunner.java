@@ -347,7 +347,7 @@ public class SyncRunner implements AutoCloseable {
     Target target(SyncPlan plan, Database db) {
         Target t = targets.get(db.name());
         if (t == null) {
-            t = Targets.open(db, plan.applicationName());
+            t = Targets.open(plan, db);
             targets.put(db.name(), t);
         }
         return t;

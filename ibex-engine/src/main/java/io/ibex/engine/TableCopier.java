@@ -121,7 +121,7 @@ final class TableCopier {
             for (int w = 1; w < workers; w++) {
                 futures.add(pool.submit(() -> {
                     try (Connection c = SyncRunner.openSource(source);
-                         Target tgt = Targets.open(target, plan.applicationName())) {
+                         Target tgt = Targets.open(plan, target)) {
                         try (ChangeReader s = ChangeSources.of(source).readShared(c, snapshotId, main.position())) {
                             return copyQueued(s, tgt, queue, false);
                         }

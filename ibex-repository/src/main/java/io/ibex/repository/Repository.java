@@ -43,6 +43,7 @@ public class Repository implements AutoCloseable {
     private final ConflictLog conflictLog;
     private final CopyProgressLog copyProgressLog;
     private final SettingTable settingTable;
+    private final CustomNames customNames;
 
     private Repository(Connection c, ConnectionSpec spec) {
         this.c = c;
@@ -53,6 +54,7 @@ public class Repository implements AutoCloseable {
         this.conflictLog = new ConflictLog(c);
         this.copyProgressLog = new CopyProgressLog(c);
         this.settingTable = new SettingTable(c);
+        this.customNames = new CustomNames(c);
     }
 
     public static Repository open(ConnectionSpec spec, String applicationName) {
@@ -126,6 +128,10 @@ public class Repository implements AutoCloseable {
 
     public SettingTable settingTable() {
         return settingTable;
+    }
+
+    public CustomNames customNames() {
+        return customNames;
     }
 
     // ---------------------------------------------------------------- the clock and notifications
@@ -291,6 +297,10 @@ public class Repository implements AutoCloseable {
             }
             return null;
         });
+    }
+
+    public void removeDbGroupMember(String dbgroup, String db) {
+        call(() -> Pg.update(c, "DELETE FROM ibex.dbgroup_member WHERE dbgroup = ? AND db = ?", dbgroup, db));
     }
 
     public Optional<DbGroup> dbGroup(String name) {

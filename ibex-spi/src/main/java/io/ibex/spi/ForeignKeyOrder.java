@@ -85,6 +85,19 @@ public final class ForeignKeyOrder {
         return on;
     }
 
+    /** The same order with every table's name passed through rename (a target that writes tables under other names). */
+    public ForeignKeyOrder renamed(Function<String, String> rename) {
+        if (this == NONE) {
+            return this;
+        }
+        Map<String, Set<String>> p = new HashMap<>();
+        parents.forEach((t, ps) -> p.put(rename.apply(t), ps.stream().map(rename).collect(java.util.stream.Collectors.toSet())));
+        Map<String, Integer> l = new HashMap<>();
+        level.forEach((t, v) -> l.put(rename.apply(t), v));
+        return new ForeignKeyOrder(p, referenced.stream().map(rename).collect(java.util.stream.Collectors.toSet()),
+                selfReferencing.stream().map(rename).collect(java.util.stream.Collectors.toSet()), l);
+    }
+
     /** The items in an order in which every table comes after the tables it references. */
     public <T> List<T> parentsFirst(List<T> items, Function<T, TableInfo> table) {
         List<T> sorted = new ArrayList<>(items);

@@ -39,6 +39,11 @@ public final class TableComparer {
      * @throws IllegalArgumentException if the table, a column, or a NOT NULL key is missing on a side
      */
     public CompareResult compare(Connection source, Connection target, ComparedTable table) throws SQLException {
+        return compare(source, target, table, table);
+    }
+
+    /** As {@link #compare(Connection, Connection, ComparedTable)}, for a table named otherwise on the target (customname). */
+    public CompareResult compare(Connection source, Connection target, ComparedTable table, ComparedTable onTarget) throws SQLException {
         ExecutorService targetWorker = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "ibex-verify-target");
             t.setDaemon(true);
@@ -46,7 +51,7 @@ public final class TableComparer {
         });
         try (CompareSession src = CompareSession.open(source); CompareSession tgt = CompareSession.open(target)) {
             TableSql s = TableSql.load(src, table, true, "source");
-            TableSql t = TableSql.load(tgt, table, false, "target");
+            TableSql t = TableSql.load(tgt, onTarget, false, "target");
             return run(s, t, targetWorker);
         } finally {
             targetWorker.shutdownNow();
