@@ -30,6 +30,7 @@ final class Help {
         SUMMARY.put("restart", "Stop, then start the ibex daemon");
         SUMMARY.put("status", "Show the state of all syncs, or the details of some");
         SUMMARY.put("kick", "Run syncs now, optionally waiting for them to finish");
+        SUMMARY.put("ping", "Check that the daemon answers (through the repository)");
         SUMMARY.put("activate", "Turn syncs on (update sync NAME status=active)");
         SUMMARY.put("deactivate", "Turn syncs off (update sync NAME status=inactive)");
         SUMMARY.put("pause", "Hold syncs: capture goes on, nothing is applied until resume");
@@ -547,6 +548,7 @@ final class Help {
 
                 Prints the version of ibex.
                 """);
+        BucardoHelp.addTo(PAGES);
     }
 
     static final String OPTIONS = """
@@ -563,6 +565,8 @@ final class Help {
               --no-ibexrc                    read no rc file
               --force                        skip checks (add db), remove what depends on an object (remove)
               --quiet, -q                    print only what was asked for (lists, status), no confirmations
+              --verbose, -v                  list: show where each object is used
+              --exit-on-nosync               start: refuse when no sync is active
               --debug                        print stack traces with errors
               --batch                        accepted for Bucardo scripts; ibex never prompts
               --version, -V                  print the version
