@@ -41,12 +41,16 @@ final class EmptyTargets {
         }
         List<Relation> tables = repo.requireRelGroup(sync.relgroup()).members().stream().filter(r -> !r.isSequence()).toList();
         Database source = repo.requireDatabase(sources.get(0));
+        List<io.ibex.model.CustomName> names = repo.customNames().all();
         try (Connection src = source.connection().open(APP)) {
             for (String targetName : group.dbsWithRole(Role.TARGET)) {
                 Database target = repo.requireDatabase(targetName);
                 try (Connection dst = target.connection().open(APP)) {
                     for (Relation r : tables) {
-                        String w = check(sync, r, src, source, dst, target);
+                        Relation onTarget = io.ibex.model.CustomName.pick(names, r.id(), targetName, sync.name())
+                                .map(n -> new Relation(r.id(), r.db(), n.schema(), n.name(), r.type(), r.keyColumns(), r.keyTypes(),
+                                        r.autokick(), r.makedelta(), r.rebuildIndex(), r.analyzeAfterCopy())).orElse(r);
+                        String w = check(sync, r, onTarget, src, source, dst, target);
                         if (w != null) {
                             out.add(w);
                         }
@@ -61,20 +65,22 @@ final class EmptyTargets {
         return out;
     }
 
-    private static String check(Sync sync, Relation r, Connection src, Database source, Connection dst, Database target) {
+    /** onTarget: the table as the target has it (another name under a customname). */
+    private static String check(Sync sync, Relation r, Relation onTarget, Connection src, Database source, Connection dst, Database target) {
         try {
             boolean sourceHasRows = hasRows(src, r);
             if (!sourceHasRows) {
                 return null;
             }
             String fix = "; run 'ibex update sync " + sync.name() + " onetimecopy=";
-            String where = "table " + r.qualifiedName() + " on target \"" + target.name() + "\"";
-            if (!hasRows(dst, r)) {
+            String where = "table " + r.qualifiedName() + (onTarget == r ? "" : " (as " + onTarget.qualifiedName() + ")")
+                    + " on target \"" + target.name() + "\"";
+            if (!hasRows(dst, onTarget)) {
                 return where + " is empty while it has rows on source \"" + source.name() + "\", and sync \"" + sync.name()
                         + "\" has onetimecopy=0 (it sends only changes)" + fix + "2' to copy it";
             }
             double s = estimate(src, r);
-            double t = estimate(dst, r);
+            double t = estimate(dst, onTarget);
             if (s >= MIN_SOURCE_ROWS && t >= 0 && t < s * FAR_SMALLER) {
                 return where + " has about " + (long) t + " rows against about " + (long) s + " on source \"" + source.name()
                         + "\", and sync \"" + sync.name() + "\" has onetimecopy=0 (it sends only changes)" + fix + "1' to copy it whole";

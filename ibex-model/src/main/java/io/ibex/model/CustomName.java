@@ -16,6 +16,12 @@ public record CustomName(long id, long relation, String source, String db, Strin
         return (db != null ? 2 : 0) + (sync != null ? 1 : 0);
     }
 
+    /** Of the rows for table relation, the most specific that applies to database dbName in sync syncName. */
+    public static java.util.Optional<CustomName> pick(java.util.List<CustomName> rows, long relation, String dbName, String syncName) {
+        return rows.stream().filter(n -> n.relation() == relation && n.appliesTo(dbName, syncName))
+                .max(java.util.Comparator.comparingInt(CustomName::specificity));
+    }
+
     /** Whether this row applies to the table written to database db in sync syncName. */
     public boolean appliesTo(String dbName, String syncName) {
         return (db == null || db.equals(dbName)) && (sync == null || sync.equals(syncName));

@@ -106,6 +106,10 @@ class CustomNameTest {
         assertThat(digest("a", "public", "t_copy")).as("t_copy in the same database").isEqualTo(source);
         assertThat(digest("b", "other", "t2")).as("other.t2 on b").isEqualTo(source);
         assertThat(digest("b", "public", "t").rows()).as("b's own t is left alone").isZero();
+        ok("update", "sync", "s", "onetimecopy=0");
+        Result validated = run("validate", "s");
+        assertThat(validated.code()).isZero();
+        assertThat(validated.err()).as("the filled other.t2 is looked at, not b's empty public.t").isEmpty();
         assertThat(ok("verify", "s")).contains("public.t on same: identical (5,001 rows)").contains("public.t on b: identical (5,001 rows)");
 
         ok("remove", "customname", "all");
