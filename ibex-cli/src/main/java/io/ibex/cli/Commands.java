@@ -20,7 +20,7 @@ final class Commands {
             case "activate", "deactivate", "pause", "resume" -> ChangeCommands.setState(ctx, verb, rest);
             case "status" -> StatusCommand.run(ctx, rest);
             case "start" -> DaemonCommands.start(ctx, rest);
-            case "stop" -> DaemonCommands.stop(ctx, rest);
+            case "stop" -> DaemonStop.stop(ctx, rest);
             case "restart" -> DaemonCommands.restart(ctx, rest);
             case "daemon" -> DaemonCommands.daemon(ctx, rest);
             case "kick" -> KickCommand.run(ctx, rest);

@@ -2,23 +2,21 @@ package io.ibex.cli;
 
 import io.ibex.IbexException;
 import io.ibex.engine.Daemon;
+import io.ibex.engine.DaemonIdentity;
 import io.ibex.engine.DaemonProcess;
+import io.ibex.engine.Processes;
+import io.ibex.model.DaemonInfo;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
-/** {@code ibex start|stop|restart} and the hidden {@code ibex daemon} that start launches. */
+/** {@code ibex start|restart} and the hidden {@code ibex daemon} that start launches; stop is {@link DaemonStop}. */
 final class DaemonCommands {
     static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     static final Duration STOP_TIMEOUT = Duration.ofSeconds(120);
@@ -26,24 +24,43 @@ final class DaemonCommands {
     private DaemonCommands() {
     }
 
-    /** {@code start ["reason"]}: refuses if a daemon runs, removes a stale pid file, launches the daemon in the background. */
+    /**
+     * {@code start [daemon=NAME] ["reason"]}: refuses if a daemon of this repository is alive (its session holds the
+     * daemon lock: the repository decides, not the pid file, so a dead or zombie process never blocks a start),
+     * removes a stale pid file, launches the daemon in the background.
+     */
     static int start(Context ctx, List<String> rest) {
-        String reason = String.join(" ", rest).strip();
+        Words w = Words.of(rest);
+        String name = daemonName(w);
+        Commands.noParams("start", w);
+        String reason = String.join(" ", w.names()).strip();
         if (ctx.args.flag("exit-on-nosync") && ctx.ibex().syncs().stream().noneMatch(io.ibex.model.Sync::active)) {
             throw new IbexException("start: there is no active sync, so ibex does not start (--exit-on-nosync)");
         }
         DaemonProcess dp = ctx.daemonProcess();
         ctx.say("Checking for existing processes");
-        Optional<ProcessHandle> running = dp.running();
-        if (running.isPresent()) {
-            throw new IbexException("ibex is already running (pid " + running.get().pid() + ")");
+        for (DaemonInfo d : ctx.ibex().daemons()) {
+            String who = "daemon " + d.name() + ", pid " + d.pid() + " on " + d.host();
+            if (d.state() == DaemonInfo.State.GONE) {
+                ctx.say("Replacing the registration of " + who + ": it is gone (last heartbeat " + StatusPrinter.pretty(d.heartbeatAge()) + " ago)");
+            } else if (d.host().equals(DaemonIdentity.localHost()) && !Processes.alive(d.pid())) {
+                ctx.say("The " + who + " has died; its repository session is ending");
+            } else if (d.state() == DaemonInfo.State.RUNNING) {
+                throw new IbexException("ibex is already running (" + who + ")");
+            } else {
+                throw new IbexException("ibex is already running (" + who + "), but its heartbeat is stale (last "
+                        + StatusPrinter.pretty(d.heartbeatAge()) + " ago): it may be frozen; stop it with 'ibex stop', or end the process");
+            }
         }
-        if (Files.exists(dp.pidFile())) {
+        if (Files.exists(dp.pidFile()) && dp.running().isEmpty()) {
             ctx.say("Removing stale pid file " + dp.pidFile());
             dp.removeStalePidFile();
         }
         ctx.say("Starting ibex");
         List<String> args = new ArrayList<>(ctx.options.daemonArgs());
+        if (name != null) {
+            args.add("daemon=" + name);
+        }
         if (!reason.isEmpty()) {
             args.add("--");
             args.add(reason);
@@ -70,26 +87,16 @@ final class DaemonCommands {
         return Main.OK;
     }
 
-    /** {@code stop ["reason"]}: SIGTERM to the daemon, then wait until it has finished its batch and exited. */
-    static int stop(Context ctx, List<String> rest) {
-        String reason = String.join(" ", rest).strip();
-        DaemonProcess dp = ctx.daemonProcess();
-        Optional<ProcessHandle> running = dp.running();
-        if (running.isEmpty()) {
-            dp.removeStalePidFile();
-            ctx.say("ibex is not running");
-            return Main.OK;
-        }
-        ctx.say("Stopping ibex (pid " + running.get().pid() + ")");
-        logLine(dp.logFile(), "MCP Stop requested" + (reason.isEmpty() ? "" : ": " + reason));
-        dp.stop(STOP_TIMEOUT);
-        ctx.say("ibex stopped");
-        return Main.OK;
+    /** {@code restart [daemon=NAME] ["reason"]}: stop (from any shell: through the repository), then start here. */
+    static int restart(Context ctx, List<String> rest) {
+        DaemonStop.stop(ctx, rest);
+        return start(ctx, rest);
     }
 
-    static int restart(Context ctx, List<String> rest) {
-        stop(ctx, rest);
-        return start(ctx, rest);
+    /** The daemon=NAME parameter, checked, taken out of the words; null when not given. */
+    static String daemonName(Words w) {
+        String name = w.params().remove("daemon");
+        return name == null ? null : DaemonIdentity.checkName(name.strip());
     }
 
     /**
@@ -104,11 +111,14 @@ final class DaemonCommands {
             throw new IbexException("cannot create the log directory " + o.logdir() + ": " + e.getMessage());
         }
         DaemonLog.toFile(o.logdir().resolve(DaemonProcess.LOG_FILE), o.logLevel());
-        String reason = String.join(" ", rest).strip();
+        Words w = Words.of(rest);
+        String name = daemonName(w);
+        Commands.noParams("daemon", w);
+        String reason = String.join(" ", w.names()).strip();
         if (!reason.isEmpty()) {
             LoggerFactory.getLogger("io.ibex.cli").info("MCP Start reason: {}", reason);
         }
-        Daemon daemon = new Daemon(o.repository(), o.piddir().resolve(DaemonProcess.PID_FILE), DaemonLog.levelControl());
+        Daemon daemon = new Daemon(o.repository(), o.piddir().resolve(DaemonProcess.PID_FILE), DaemonLog.levelControl(), name);
         Thread hook = new Thread(() -> {
             daemon.requestStop();
             Thread waiter = new Thread(() -> {
@@ -140,20 +150,6 @@ final class DaemonCommands {
             } catch (IllegalStateException shuttingDown) {
                 // the hook is running: it is what made run() return
             }
-        }
-    }
-
-    /** Appends one line to the daemon's log, in its format, for what the command line did (stop and its reason). */
-    private static void logLine(Path logFile, String text) {
-        if (!Files.isDirectory(logFile.getParent())) {
-            return;
-        }
-        String when = DateTimeFormatter.ofPattern("EEE MMM d HH:mm:ss yyyy", Locale.ENGLISH).format(ZonedDateTime.now());
-        try {
-            Files.writeString(logFile, "(" + ProcessHandle.current().pid() + ") [" + when + "] " + text + System.lineSeparator(),
-                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        } catch (IOException ignored) {
-            // the log line is a courtesy; stopping matters more
         }
     }
 }

@@ -222,11 +222,14 @@ final class Help {
                   ibex remove db rds96 --force
                 """);
         PAGES.put("start", """
-                Usage: ibex start ["reason"] [--piddir DIR] [--logdir DIR] [--log-level terse|normal|verbose|debug]
+                Usage: ibex start [daemon=NAME] ["reason"] [--piddir DIR] [--logdir DIR] [--log-level terse|normal|verbose|debug]
 
                 Starts the daemon in the background: it runs every active sync, and keeps doing so until
-                'ibex stop'. Refuses when a daemon is already running (pid file piddir/ibex.pid, default
-                ~/.ibex/run); removes a stale pid file. The log is logdir/log.ibex (default ~/.ibex/log).
+                'ibex stop'. The daemon registers in the repository (name, host, pid, version) and renews
+                a heartbeat there every 2 s. Refuses when the repository shows a daemon alive, from any
+                host or pid directory; a killed daemon (even a zombie) never blocks a start. Removes a
+                stale pid file (piddir/ibex.pid, default ~/.ibex/run). daemon=NAME names the daemon
+                (default: the host's name). The log is logdir/log.ibex (default ~/.ibex/log).
                 The repository password is handed over in the environment, never on the command line.
                 The reason, if given, is written to the log. Alias: strt.
 
@@ -237,10 +240,13 @@ final class Help {
                   ibex started (pid 15337), log: /home/postgres/.ibex/log/log.ibex
                 """);
         PAGES.put("stop", """
-                Usage: ibex stop ["reason"] [--piddir DIR]
+                Usage: ibex stop [daemon=NAME] ["reason"] [--piddir DIR]
 
-                Asks the daemon to stop and waits for it: each sync finishes (or rolls back) the batch in
-                flight. Prints "ibex is not running" if there is no daemon. The reason goes into the log.
+                Asks the daemon of this repository to stop, through the repository, wherever it runs and
+                whatever its pid directory, and waits until it has deregistered: each sync finishes (or
+                rolls back) the batch in flight. daemon=NAME stops that daemon only. Prints "ibex is not
+                running" if there is no daemon. The reason goes into the daemon's log. When the repository
+                cannot be read (unreachable, not yet upgraded), the pid file is used instead.
 
                 Example:
                   ibex stop "upgrading"
@@ -248,10 +254,11 @@ final class Help {
                   ibex stopped
                 """);
         PAGES.put("restart", """
-                Usage: ibex restart ["reason"] [start options]
+                Usage: ibex restart [daemon=NAME] ["reason"] [start options]
 
-                ibex stop, then ibex start (see 'ibex help start'). Needed after changing the daemon's
-                own settings (log level, directories); sync changes are picked up without a restart.
+                ibex stop, then ibex start (see 'ibex help start'): the daemon is stopped wherever it
+                runs, and started again here. Needed after changing the daemon's own settings (log
+                level, directories); sync changes are picked up without a restart.
 
                 Example:
                   ibex restart "new log level" --log-level verbose
@@ -259,7 +266,9 @@ final class Help {
         PAGES.put("status", """
                 Usage: ibex status [SYNC ...|all]
 
-                Without names: the daemon's pid (or "ibex is not running"), then one row per sync:
+                Without names: the daemon's pid (or "ibex is not running"), a line per daemon registered
+                  in this repository (name, pid, host, version, start, heartbeat; STALE when it has not
+                  renewed its heartbeat for 10 s, or its repository session is gone), then one row per sync:
                   Name, State (Good, Bad, No records found, Inactive, or what a run is doing now),
                   Last good (end of the last good run) and Time (since then), Last I/D (rows inserted /
                   deleted by the last run that moved rows, then /conflicts when there were any: I/D/C as

@@ -1,10 +1,10 @@
 package io.ibex.cli;
 
 import io.ibex.api.SyncStatus;
+import io.ibex.model.DaemonInfo;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /** {@code ibex status [SYNC ...|all]}: the summary, or the detail block of the named syncs. */
 final class StatusCommand {
@@ -18,8 +18,10 @@ final class StatusCommand {
         names.removeIf(n -> n.equalsIgnoreCase("sync"));
         StatusPrinter printer = StatusPrinter.atNow();
         if (names.isEmpty()) {
-            Optional<Long> pid = ctx.daemonProcess().running().map(ProcessHandle::pid);
-            ctx.print(StatusPrinter.pidLine(pid));
+            // the repository's own daemons only: a pid file is per user and may name another repository's daemon
+            List<DaemonInfo> daemons = ctx.ibex().daemons();
+            ctx.print(StatusPrinter.pidLine(daemons.stream().filter(DaemonInfo::sessionAlive).map(DaemonInfo::pid).findFirst()));
+            daemons.forEach(d -> ctx.print(printer.daemonLine(d)));
             List<SyncStatus> all = ctx.ibex().status();
             if (all.isEmpty()) {
                 ctx.print("No syncs found.");

@@ -1,6 +1,7 @@
 package io.ibex.cli;
 
 import io.ibex.api.SyncStatus;
+import io.ibex.model.DaemonInfo;
 import io.ibex.model.Sync;
 import io.ibex.model.SyncRun;
 
@@ -37,6 +38,21 @@ final class StatusPrinter {
     /** The first line of the summary. */
     static String pidLine(Optional<Long> pid) {
         return pid.map(p -> "PID of ibex daemon: " + p).orElse("ibex is not running");
+    }
+
+    /**
+     * One registered daemon: {@code Daemon NAME: pid N on HOST, ibex VERSION, started ..., heartbeat 1s ago}, and
+     * when the heartbeat is stale, why: the daemon is gone (its repository session ended), or it does not respond.
+     */
+    String daemonLine(DaemonInfo d) {
+        String base = "Daemon " + d.name() + ": pid " + d.pid() + " on " + d.host() + ", ibex " + d.version() + ", started "
+                + shortTime(d.started()) + ", " + (d.sessionAlive() ? "heartbeat " : "last heartbeat ") + pretty(d.heartbeatAge()) + " ago";
+        String stopping = d.stopRequested() != null && d.sessionAlive() ? ", stopping" : "";
+        return base + stopping + switch (d.state()) {
+            case RUNNING -> "";
+            case NOT_RESPONDING -> " (STALE: not responding for " + pretty(d.heartbeatAge()) + "; frozen or stuck?)";
+            case GONE -> " (STALE: gone, its repository session has ended: killed or crashed)";
+        };
     }
 
     /** The summary table: one row per sync; Last I/D is inserts/deletes, then /conflicts when any (Bucardo's I/D/C). */

@@ -5,16 +5,19 @@ import io.ibex.api.Ibex.Kick;
 import io.ibex.api.Ibex.KickResult;
 import io.ibex.db.Pg;
 import io.ibex.engine.Daemon;
+import io.ibex.model.DaemonInfo;
+import io.ibex.repository.Daemons;
 import io.ibex.repository.Repository;
 import io.ibex.model.Sync;
 
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
-/** What the commands ask of a running daemon through the repository: is it running, kick, message, reload. */
+/** What the commands ask of a running daemon through the repository: is it running, stop, kick, message, reload. */
 final class DaemonRequests extends RepositoryCommand {
     DaemonRequests(Supplier<Repository> repositories) {
         super(repositories);
@@ -30,6 +33,37 @@ final class DaemonRequests extends RepositoryCommand {
             return running;
         } catch (SQLException e) {
             throw new IbexException("repository: " + Pg.firstLine(e));
+        }
+    }
+
+    /** The daemons registered in the repository, each with its heartbeat's age and whether its session lives. */
+    List<DaemonInfo> daemons() {
+        try (Repository repo = openRepository()) {
+            List<DaemonInfo> all = Daemons.list(repo.connection());
+            repo.commit();
+            return all;
+        }
+    }
+
+    /** Whether a daemon runs on this repository: registered, its session alive, its heartbeat recent. */
+    boolean daemonAlive() {
+        try (Repository repo = openRepository()) {
+            boolean alive = Daemons.running(repo.connection());
+            repo.commit();
+            return alive;
+        }
+    }
+
+    /**
+     * Asks the named daemon (every one when name is null) to stop, through its row and a notice in one transaction;
+     * returns the names asked.
+     */
+    List<String> requestStop(String name, String reason) {
+        try (Repository repo = openRepository()) {
+            List<String> asked = Daemons.requestStop(repo.connection(), name, reason);
+            repo.notify(Daemon.CONTROL_CHANNEL, "stop");
+            repo.commit();
+            return asked;
         }
     }
 

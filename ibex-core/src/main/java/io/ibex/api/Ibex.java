@@ -4,6 +4,7 @@ import io.ibex.model.TableInfo;
 import io.ibex.db.ConnectionSpec;
 import io.ibex.engine.Daemon;
 import io.ibex.engine.SyncPlan;
+import io.ibex.model.DaemonInfo;
 import io.ibex.model.Database;
 import io.ibex.model.DbGroup;
 import io.ibex.model.RelGroup;
@@ -285,6 +286,21 @@ public class Ibex {
     /** Whether a daemon holds this repository's lock, wherever it runs. */
     public boolean daemonRunning() {
         return daemon.daemonRunning();
+    }
+
+    /** The daemons registered in this repository (table ibex.daemon) with their heartbeats; never another one's. */
+    public List<DaemonInfo> daemons() {
+        return daemon.daemons();
+    }
+
+    /** For health checks: a registered daemon's session is alive and its heartbeat recent (not frozen, not killed). */
+    public boolean daemonAlive() {
+        return daemon.daemonAlive();
+    }
+
+    /** Asks the named daemon (every one of the repository when name is null) to stop; returns the names asked. */
+    public List<String> requestDaemonStop(String name, String reason) {
+        return daemon.requestStop(name, reason);
     }
 
     /** The outcome of a kick that waited. */

@@ -5,6 +5,7 @@ import io.ibex.db.ConnectionSpec;
 import io.ibex.db.Pg;
 import io.ibex.model.Database;
 import io.ibex.model.DbGroup;
+import io.ibex.repository.Daemons;
 import io.ibex.repository.Repository;
 import io.ibex.model.Role;
 import io.ibex.model.Sync;
@@ -14,8 +15,6 @@ import org.postgresql.PGNotification;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -31,7 +30,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The replication daemon (Bucardo's MCP): one worker thread per active sync, one watcher per source database,
  * kicks and control messages from the command line over LISTEN/NOTIFY on the repository, and a periodic purge.
- * Only one daemon may run per repository: it holds an advisory lock there for its whole life.
+ * Only one daemon may run per repository: it holds an advisory lock there for its whole life, and registers itself
+ * there with a heartbeat (see {@link DaemonRegistration}).
  */
 public class Daemon {
 
@@ -40,7 +40,7 @@ public class Daemon {
     /** Where the daemon answers 'ibex ping' (payload "ping:TOKEN" on the control channel) with TOKEN. */
     public static final String PONG_CHANNEL = "ibex_pong";
     /** The advisory lock key that marks a running daemon (arbitrary, fixed: "ibex" in ASCII). */
-    public static final long LOCK_KEY = 0x69626578L;
+    public static final long LOCK_KEY = Daemons.LOCK_KEY;
 
     private static final Logger log = LoggerFactory.getLogger(Daemon.class);
     private static final long RELOAD_EVERY_MS = 10_000;
@@ -48,7 +48,8 @@ public class Daemon {
     private volatile Settings settings = Settings.defaults();
 
     private final ConnectionSpec repositorySpec;
-    private final Path pidFile;
+    private final PidFile pidFile;
+    private final DaemonRegistration registration;
     private final LogLevelControl logLevel;
     private final Map<String, SyncWorker> workers = new ConcurrentHashMap<>();
     private final Map<String, SourceWatcher> watchers = new ConcurrentHashMap<>();
@@ -61,11 +62,17 @@ public class Daemon {
         this(repositorySpec, pidFile, LogLevelControl.UNCHANGED);
     }
 
-    /** logLevel: how to apply the repository's log_level at each reload. */
+    /** logLevel: how to apply the repository's log_level at each reload. The daemon is named after its host. */
     public Daemon(ConnectionSpec repositorySpec, Path pidFile, LogLevelControl logLevel) {
+        this(repositorySpec, pidFile, logLevel, null);
+    }
+
+    /** name: the daemon's name in the repository (null: the host's name). */
+    public Daemon(ConnectionSpec repositorySpec, Path pidFile, LogLevelControl logLevel, String name) {
         this.repositorySpec = repositorySpec;
-        this.pidFile = pidFile;
+        this.pidFile = pidFile == null ? null : new PidFile(pidFile);
         this.logLevel = logLevel;
+        this.registration = new DaemonRegistration(DaemonIdentity.current(name, pidFile == null ? null : pidFile.getParent()), repositorySpec);
     }
 
     /** The global settings as of the last reload. */
@@ -90,31 +97,46 @@ public class Daemon {
 
     public void run() {
         Repository repo = Repository.open(repositorySpec, "ibex-daemon").requireInstalled();
+        boolean registered = false;
         try {
-            if (!"t".equals(Pg.queryString(repo.connection(), "SELECT pg_try_advisory_lock(" + LOCK_KEY + ")"))) {
-                throw new IbexException("another ibex daemon is already running on this repository ("
-                        + repositorySpec.describe() + ")");
-            }
+            registration.acquire(repo);
+            registered = true;
             int abandoned = repo.runs().closeAbandonedRuns();
             Pg.exec(repo.connection(), "LISTEN " + KICK_CHANNEL);
             Pg.exec(repo.connection(), "LISTEN " + CONTROL_CHANNEL);
             repo.commit();
-            writePidFile();
-            log.info("MCP Starting ibex daemon, pid {}{}", ProcessHandle.current().pid(),
+            registration.startHeartbeat(this::stopAsked);
+            if (pidFile != null) {
+                pidFile.write(ProcessHandle.current().pid(), repositorySpec.describe());
+            }
+            DaemonIdentity id = registration.identity();
+            log.info("MCP Starting ibex daemon \"{}\", pid {} on {}, ibex {}{}", id.name(), id.pid(), id.host(), id.version(),
                     abandoned > 0 ? " (closed " + abandoned + " runs left open by a previous daemon)" : "");
-            loop(repo);
+            repo = loop(repo);
         } catch (SQLException e) {
             throw new IbexException("repository: " + Pg.firstLine(e), e);
         } finally {
             shutdown();
+            if (registered) {
+                registration.deregister(repo);
+            }
             repo.close();
-            deletePidFile();
+            if (pidFile != null) {
+                pidFile.deleteIfOwn(ProcessHandle.current().pid());
+            }
             log.info("MCP ibex daemon stopped");
             stopped.countDown();
         }
     }
 
-    private void loop(Repository repo) {
+    /** A stop asked for through the repository ('ibex stop' from any shell). */
+    private void stopAsked(String reason) {
+        log.info("MCP Stop requested{}", reason == null || reason.isBlank() ? "" : ": " + reason);
+        stopping = true;
+    }
+
+    /** Runs until stopped; returns the repository connection it ends with (it may have reconnected). */
+    private Repository loop(Repository repo) {
         long lastReload = 0;
         long lastPurge = 0;
         boolean first = true;
@@ -146,12 +168,13 @@ public class Daemon {
                 }
             } catch (Exception e) {
                 if (stopping) {
-                    return;
+                    return repo;
                 }
                 log.warn("MCP Lost the repository: {} (reconnecting)", Pg.firstLine(e));
                 repo = reconnect(repo);
             }
         }
+        return repo;
     }
 
     private Repository reconnect(Repository old) {
@@ -160,9 +183,11 @@ public class Daemon {
             try {
                 Thread.sleep(2000);
                 Repository repo = Repository.open(repositorySpec, "ibex-daemon").requireInstalled();
-                if (!"t".equals(Pg.queryString(repo.connection(), "SELECT pg_try_advisory_lock(" + LOCK_KEY + ")"))) {
+                try {
+                    registration.reacquire(repo);
+                } catch (IbexException e) {
                     repo.close();
-                    throw new IbexException("another ibex daemon took over the repository");
+                    throw e;
                 }
                 Pg.exec(repo.connection(), "LISTEN " + KICK_CHANNEL);
                 Pg.exec(repo.connection(), "LISTEN " + CONTROL_CHANNEL);
@@ -204,8 +229,7 @@ public class Daemon {
         } else if (CONTROL_CHANNEL.equals(n.getName())) {
             String p = n.getParameter();
             if ("stop".equals(p)) {
-                log.info("MCP Stop requested");
-                stopping = true;
+                registration.stopRequested(repo, this::stopAsked); // the notice is for every daemon: is it for this one?
             } else if ("reload".equals(p)) {
                 log.info("MCP Reload requested");
                 reload(repo, false);
@@ -356,32 +380,6 @@ public class Daemon {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        }
-    }
-
-    private void writePidFile() {
-        if (pidFile == null) {
-            return;
-        }
-        try {
-            Files.createDirectories(pidFile.getParent());
-            Files.writeString(pidFile, ProcessHandle.current().pid() + "\n");
-        } catch (IOException e) {
-            throw new IbexException("cannot write the pid file " + pidFile + ": " + e.getMessage());
-        }
-    }
-
-    private void deletePidFile() {
-        if (pidFile == null) {
-            return;
-        }
-        try {
-            String content = Files.exists(pidFile) ? Files.readString(pidFile).trim() : "";
-            if (content.equals(String.valueOf(ProcessHandle.current().pid()))) {
-                Files.delete(pidFile);
-            }
-        } catch (IOException ignored) {
-            // nothing to clean
         }
     }
 }

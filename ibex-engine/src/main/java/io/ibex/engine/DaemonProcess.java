@@ -43,20 +43,22 @@ public final class DaemonProcess {
         return logdir.resolve(LOG_FILE);
     }
 
-    /** The pid of a live daemon, if the pid file names one. */
+    /** The pid of a live daemon (not a zombie), if the pid file names one. */
     public Optional<ProcessHandle> running() {
-        return readPid().flatMap(ProcessHandle::of).filter(ProcessHandle::isAlive);
+        return readPid().filter(Processes::alive).flatMap(ProcessHandle::of);
+    }
+
+    /**
+     * The live daemon of the pid file, if it serves this repository (a pid file of an older release, without the
+     * repository, is taken to).
+     */
+    public Optional<ProcessHandle> runningFor(String repository) {
+        PidFile f = new PidFile(pidFile());
+        return f.repository().filter(r -> !r.equals(repository)).isPresent() ? Optional.empty() : running();
     }
 
     public Optional<Long> readPid() {
-        try {
-            if (!Files.exists(pidFile())) {
-                return Optional.empty();
-            }
-            return Optional.of(Long.parseLong(Files.readString(pidFile()).trim()));
-        } catch (IOException | NumberFormatException e) {
-            return Optional.empty();
-        }
+        return new PidFile(pidFile()).pid();
     }
 
     /** Removes a pid file whose process is gone; true if there was one. */

@@ -38,8 +38,15 @@ class FakeIbex extends Ibex {
     TableInspection inspection;
     Validation validation;
 
+    List<io.ibex.model.DaemonInfo> daemons = new ArrayList<>();
+
     FakeIbex(ConnectionSpec spec) {
         super(spec);
+    }
+
+    @Override
+    public List<io.ibex.model.DaemonInfo> daemons() {
+        return daemons;
     }
 
     static Relation table(long id, String name, String pk) {
