@@ -70,11 +70,17 @@ public final class PrivateClasspath {
             } catch (IOException e) {
                 // a build is rewriting the directory: try again
             }
-            if (Files.exists(copy.resolve("io/ibex/cli/Main.class")) && Files.exists(copy.resolve("io/ibex/engine/Daemon.class"))
+            // each module has its own classes directory in a reactor build: a copy is complete when it has what its
+            // original has of the classes the daemon starts with (waiting for both in every copy cost 10 s a module)
+            if (hasIfOriginalHas(classes, copy, "io/ibex/cli/Main.class") && hasIfOriginalHas(classes, copy, "io/ibex/engine/Daemon.class")
                     || attempt > 20) {
                 return copy;
             }
             Thread.sleep(500);
         }
+    }
+
+    private static boolean hasIfOriginalHas(Path original, Path copy, String file) {
+        return !Files.exists(original.resolve(file)) || Files.exists(copy.resolve(file));
     }
 }

@@ -46,6 +46,7 @@ class DaemonRegistryTest {
     /** A repository replicating table t from its own source to its own target. */
     record Setup(Db repo, Db src, Db dst, Ibex ibex) {
         static Setup create(String name) throws Exception {
+            long t0 = System.nanoTime();
             Db src = Db.create("src", server, name + "src");
             Db dst = Db.create("dst", server, name + "dst");
             Db repo = Db.create("repository", server, name + "repo");
@@ -55,6 +56,7 @@ class DaemonRegistryTest {
             Ibex ibex = IbexSetup.install(repo, src, dst);
             ibex.addTables(List.of("t"), Map.of("db", "src", "relgroup", "rg"), false);
             ibex.addSync("s", Map.of("relgroup", "rg", "db", "src,dst"));
+            System.out.printf("registry: setup of %s took %d ms%n", name, Duration.ofNanos(System.nanoTime() - t0).toMillis());
             return new Setup(repo, src, dst, ibex);
         }
 
@@ -208,7 +210,8 @@ class DaemonRegistryTest {
             Waits.await(Duration.ofSeconds(60), "the daemon registered", () -> s.ibex.daemons().stream().anyMatch(d -> d.pid() == pid && d.running()));
             s.replicates(100);
             signal("KILL", pid);
-            Waits.await(Duration.ofSeconds(10), "a zombie", () -> Files.readString(Path.of("/proc/" + pid + "/stat")).matches("\\d+ \\(.*\\) Z .*\\s*"));
+            Waits.await(Duration.ofSeconds(10), "a zombie", Waits.quietly(() ->
+                    Files.readString(Path.of("/proc/" + pid + "/stat")).matches("\\d+ \\(.*\\) Z .*\\s*")));
             assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).as("a zombie looks alive to ProcessHandle").contains(true);
             assertThat(Files.readString(home.resolve("run/ibex.pid"))).startsWith(pid + "\n");
             s.write(100);
@@ -241,7 +244,8 @@ class DaemonRegistryTest {
             one.replicates(100);
             two.replicates(100);
 
-            assertThat(shell2.ok("stop")).contains("Stopping ibex (daemon " + two.only().name() + ", pid " + pid2).contains("ibex stopped");
+            String name2 = two.only().name();
+            assertThat(shell2.ok("stop")).contains("Stopping ibex (daemon " + name2 + ", pid " + pid2).contains("ibex stopped");
             awaitExit(pid2);
             assertThat(ProcessHandle.of(pid1).map(ProcessHandle::isAlive)).as("the other repository's daemon goes on").contains(true);
             assertThat(shell2.ok("status")).startsWith("ibex is not running\n");
