@@ -293,7 +293,8 @@ class DaemonKillTest {
                     "start"}, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
                     Map.of("HOME", other.toString())));
             assertThat(code).isNotZero();
-            assertThat(err.toString(StandardCharsets.UTF_8)).contains("another ibex daemon is already running");
+            // the repository shows the running daemon: start refuses before it launches a second one
+            assertThat(err.toString(StandardCharsets.UTF_8)).contains("ibex is already running (daemon ");
 
             // in this JVM
             Daemon third = new Daemon(repo.spec(), other.resolve("x.pid"));
