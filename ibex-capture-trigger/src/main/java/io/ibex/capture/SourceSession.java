@@ -170,7 +170,7 @@ public final class SourceSession implements ChangeReader {
     @Override
     public InputStream rows(TableInfo t, ChangeWindow w) throws SQLException {
         String keyTuple = t.keyColumns().size() == 1 ? Sql.ident(t.keyColumns().get(0)) : "(" + Sql.idents(t.keyColumns()) + ")";
-        return copyOut("SELECT " + Sql.idents(t.columnNames()) + " FROM ONLY " + Sql.qualified(t.schema(), t.name())
+        return copyOut("SELECT " + selectList(t, "") + " FROM ONLY " + Sql.qualified(t.schema(), t.name())
                 + " WHERE " + keyTuple + " IN (" + changedKeys(t, w) + ")");
     }
 
@@ -222,7 +222,7 @@ public final class SourceSession implements ChangeReader {
             Pg.exec(c, "SET LOCAL work_mem = '64MB'"); // the join's hash table in memory, not in batches on disk
         }
         String keyTuple = t.keyColumns().size() == 1 ? "t." + Sql.ident(t.keyColumns().get(0)) : "(" + Sql.idents("t.", t.keyColumns()) + ")";
-        return copyOut("SELECT " + Sql.idents("t.", t.columnNames()) + " FROM ONLY " + Sql.qualified(t.schema(), t.name())
+        return copyOut("SELECT " + selectList(t, "t.") + " FROM ONLY " + Sql.qualified(t.schema(), t.name())
                 + " t WHERE " + keyTuple + " IN (SELECT " + Sql.idents(t.keyColumns()) + " FROM " + temp + ")"
                 + (range == null ? "" : " AND " + range.predicate("t", t)));
     }
@@ -230,14 +230,19 @@ public final class SourceSession implements ChangeReader {
     /** The current rows whose keys lie in the range (COPY text). */
     @Override
     public InputStream rowsIn(TableInfo t, KeyRange range) throws SQLException {
-        return copyOut("SELECT " + Sql.idents("t.", t.columnNames()) + " FROM ONLY " + Sql.qualified(t.schema(), t.name())
+        return copyOut("SELECT " + selectList(t, "t.") + " FROM ONLY " + Sql.qualified(t.schema(), t.name())
                 + " t WHERE " + range.predicate("t", t));
     }
 
     /** Every row of a table, for a full copy. */
     @Override
     public InputStream allRows(TableInfo t) throws SQLException {
-        return copyOut("SELECT " + Sql.idents(t.columnNames()) + " FROM ONLY " + Sql.qualified(t.schema(), t.name()));
+        return copyOut("SELECT " + selectList(t, "") + " FROM ONLY " + Sql.qualified(t.schema(), t.name()));
+    }
+
+    /** The columns read from the table aliased by prefix: its own, or the custom columns a target gets. */
+    private static String selectList(TableInfo t, String prefix) {
+        return t.selectList() != null ? t.selectList() : Sql.idents(prefix, t.columnNames());
     }
 
     private final List<PGCopyInputStream> copies = new ArrayList<>();

@@ -24,6 +24,12 @@ final class AddCommand {
         if (rest.isEmpty()) {
             throw new IbexException("add: say what to add: db, table, sequence, all tables, relgroup, dbgroup or sync (see 'ibex help add')");
         }
+        if (CustomCodeCommand.names(rest)) {
+            return CustomCodeCommand.add(ctx, rest);
+        }
+        if (CustomColsCommand.names(rest)) {
+            return CustomColsCommand.add(ctx, rest);
+        }
         List<String> words = new ArrayList<>(rest);
         String object = words.remove(0).toLowerCase(Locale.ROOT);
         if (object.equals("customname") || object.equals("customnames")) {

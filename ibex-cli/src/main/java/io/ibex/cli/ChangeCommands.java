@@ -34,6 +34,12 @@ final class ChangeCommands {
         if (rest.get(0).equalsIgnoreCase("customname") || rest.get(0).equalsIgnoreCase("customnames")) {
             return CustomNameCommand.remove(ctx, Words.of(rest.subList(1, rest.size())));
         }
+        if (CustomCodeCommand.names(rest)) {
+            return CustomCodeCommand.remove(ctx, rest);
+        }
+        if (CustomColsCommand.names(rest)) {
+            return CustomColsCommand.remove(ctx, rest);
+        }
         ObjectType type = ObjectType.parse(rest.get(0));
         if (type == ObjectType.ALL) {
             throw new IbexException("remove: say what type of object to remove: db, table, sequence, relgroup, dbgroup or sync");
@@ -72,6 +78,9 @@ final class ChangeCommands {
     static int update(Context ctx, List<String> rest) {
         if (rest.isEmpty()) {
             throw new IbexException("update: say what to update: sync, db or table, then its name and key=value settings");
+        }
+        if (CustomCodeCommand.names(rest)) {
+            return CustomCodeCommand.update(ctx, rest);
         }
         ObjectType type = ObjectType.parse(rest.get(0));
         Words w = Words.of(rest.subList(1, rest.size()));

@@ -93,6 +93,8 @@ final class Help {
                   ibex add relgroup NAME [TABLE ...] [db=DB]
                   ibex add dbgroup NAME DB1:source DB2:target [DB3:fullcopy ...]
                   ibex add sync NAME relgroup=R|tables=T1,T2 dbs=DBGROUP|db=SRC,TGT [option=value ...]
+                  ibex add customcode NAME whenrun=MOMENT class=CLASS [sync=S|relation=T] [priority=N]
+                  ibex add customcols TABLE "SELECT col1, expr AS col2 ..." [sync=S] [db=TARGET]
 
                 add db: registers a database ibex replicates from or to. Keys: dbname (required), host
                   (dbhost), port (dbport), user (dbuser), pass (dbpass, password; leave it out to use
@@ -134,6 +136,14 @@ final class Help {
                     analyze_after_copy=on|off       on
                     rebuild_index=0|1|2             0
                   --db DB and --relgroup R (--herd R) may be given as options instead of db= and relgroup=.
+                add customcode: Java code a sync runs at one moment of its runs (Bucardo's customcode).
+                  whenrun: before_sync, before_check_rows, before_txn, before_trigger_drop,
+                  after_trigger_drop, after_txn, after_sync, exception or conflict. class: a class
+                  implementing io.ibex.spi.CustomCode, on IBEX_CLASSPATH. sync= one sync; relation= the
+                  syncs of one table; neither: every sync. priority: lower numbers run first (0).
+                add customcols: the columns, or expressions over the source's columns, that the targets
+                  (db= one target, sync= one sync's) get for a table instead of every column; the key
+                  columns must be among them. Apply, copies and verify use the same list.
 
                 Prints, e.g.:
                   Added database "pgdb84"
@@ -158,6 +168,8 @@ final class Help {
         PAGES.put("list", """
                 Usage: ibex list dbs|tables|sequences|relgroups|dbgroups|syncs|all [PATTERN ...]
                        ibex list conflicts [SYNC] [limit=N]
+                       ibex list customcode [PATTERN ...]
+                       ibex list customcols [PATTERN ...]
 
                 One line per object (a sync also gets a line with its options). A PATTERN is a regular
                 expression that may match part of the name, or a wildcard pattern with % or *. Passwords
@@ -188,6 +200,7 @@ final class Help {
                   ibex update sync NAME [NAME ...] key=value ... | active | inactive
                   ibex update db NAME key=value ...
                   ibex update table NAME [db=DB] key=value ...
+                  ibex update customcode NAME whenrun=|class=|sync=|relation=|priority= ...
 
                 update sync: status, autokick, checktime, onetimecopy, stayalive, kidsalive,
                   conflict_strategy, deletemethod, analyze_after_copy, rebuild_index (see 'ibex help add').
@@ -209,6 +222,8 @@ final class Help {
                 """);
         PAGES.put("remove", """
                 Usage: ibex remove sync|db|table|sequence|relgroup|dbgroup NAME [NAME ...] [db=DB] [--force]
+                       ibex remove customcode NAME [NAME ...]
+                       ibex remove customcols ID [ID ...]
 
                 Removes the objects. Removing a sync also removes the capture (triggers and change
                 tables) that no other sync needs from its sources. An object used by others is removed

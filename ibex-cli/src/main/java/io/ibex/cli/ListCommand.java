@@ -26,6 +26,12 @@ final class ListCommand {
         if (rest.isEmpty()) {
             throw new IbexException("list: say what to list: dbs, tables, sequences, relgroups, dbgroups, syncs, conflicts or all");
         }
+        if (CustomCodeCommand.names(rest)) {
+            return CustomCodeCommand.list(ctx, rest);
+        }
+        if (CustomColsCommand.names(rest)) {
+            return CustomColsCommand.list(ctx, rest);
+        }
         if (rest.get(0).equalsIgnoreCase("conflicts") || rest.get(0).equalsIgnoreCase("conflict")) {
             return conflicts(ctx, Words.of(rest.subList(1, rest.size())));
         }

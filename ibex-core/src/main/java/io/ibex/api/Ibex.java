@@ -70,6 +70,16 @@ public class Ibex {
         this.customNames = new CustomNameCommands(repositories);
     }
 
+    /** {@code ibex add|update|remove|list customcode}. */
+    public CustomCodes customCodes() {
+        return new CustomCodes(this::openRepository);
+    }
+
+    /** {@code ibex add|list|remove customcols}. */
+    public CustomColumnsCommands customColumns() {
+        return new CustomColumnsCommands(this::openRepository);
+    }
+
     public ConnectionSpec repositorySpec() {
         return repositorySpec;
     }

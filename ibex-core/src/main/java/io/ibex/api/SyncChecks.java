@@ -20,7 +20,7 @@ final class SyncChecks extends RepositoryCommand {
     Validation validate(String syncName) {
         try (Repository repo = openRepository()) {
             SyncPlan plan = SyncPlanner.plan(repo, repo.requireSync(syncName));
-            return new Validation(plan, SyncPlanner.checkTargets(plan));
+            return new Validation(plan, SyncPlanner.checkTargets(plan, repo.customColumns().list()));
         }
     }
 
@@ -40,9 +40,11 @@ final class SyncChecks extends RepositoryCommand {
      */
     Verification verify(String syncName, List<String> tables, int maxKeys, VerifyProgress progress) {
         SyncPlan plan;
+        List<io.ibex.model.CustomColumns> customColumns;
         try (Repository repo = openRepository()) {
             plan = SyncPlanner.plan(repo, repo.requireSync(syncName));
+            customColumns = repo.customColumns().list();
         }
-        return Verifier.verify(plan, tables, maxKeys, progress::update);
+        return Verifier.verify(plan, customColumns, tables, maxKeys, progress::update);
     }
 }

@@ -3,6 +3,8 @@ package io.ibex.api;
 import io.ibex.IbexException;
 import io.ibex.db.Pg;
 import io.ibex.engine.SyncPlan;
+import io.ibex.engine.TargetTables;
+import io.ibex.model.CustomColumns;
 import io.ibex.model.Database;
 import io.ibex.verify.CompareOptions;
 import io.ibex.verify.CompareResult;
@@ -30,7 +32,7 @@ final class Verifier {
     private Verifier() {
     }
 
-    static Ibex.Verification verify(SyncPlan plan, List<String> only, int maxKeys, Progress progress) {
+    static Ibex.Verification verify(SyncPlan plan, List<CustomColumns> customColumns, List<String> only, int maxKeys, Progress progress) {
         Database source = plan.sources().get(0);
         List<Database> others = new ArrayList<>(plan.sources().subList(1, plan.sources().size()));
         plan.targets().forEach(m -> others.add(m.db()));
@@ -43,8 +45,12 @@ final class Verifier {
         for (Database target : others) {
             try (Connection s = source.connection().openOrFail(Ibex.APP, "database \"" + source.name() + "\"");
                  Connection t = target.connection().openOrFail(Ibex.APP, "database \"" + target.name() + "\"")) {
+                SyncPlan lane = TargetTables.forTarget(plan, customColumns, target.name()); // the columns this target gets
                 java.util.Map<String, io.ibex.model.CustomName> names = plan.customNamesOn(target.name());
-                for (SyncPlan.Table table : tables) {
+                for (SyncPlan.Table table : lane.tables()) {
+                    if (tables.stream().noneMatch(x -> x.info().qualifiedName().equals(table.info().qualifiedName()))) {
+                        continue;
+                    }
                     io.ibex.model.CustomName n = names.get(table.info().qualifiedName());
                     String[] onTarget = n == null ? new String[] {table.info().schema(), table.info().name()} : new String[] {n.schema(), n.name()};
                     out.add(compare(s, t, table, onTarget, target.name(), maxKeys, progress));
@@ -70,7 +76,7 @@ final class Verifier {
                 .withProgress((done, total) -> progress.update(name, target, done, total));
         try {
             CompareResult r = new TableComparer(options).compare(s, t, new ComparedTable(table.info().schema(), table.info().name(),
-                    table.info().keyColumns(), table.info().columnNames()), new ComparedTable(onTarget[0], onTarget[1],
+                    table.info().keyColumns(), table.info().columnNames(), table.info().selectList()), new ComparedTable(onTarget[0], onTarget[1],
                     table.info().keyColumns(), table.info().columnNames()));
             return new Ibex.TableVerification(name, target, r.sourceRows(), r.targetRows(), r.identical(), r);
         } catch (IllegalArgumentException e) {

@@ -11,6 +11,7 @@ import io.ibex.model.Role;
 import io.ibex.spi.ChangeReader;
 import io.ibex.spi.ChangeSources;
 import io.ibex.spi.ChangeWindow;
+import io.ibex.spi.CustomCode.When;
 import io.ibex.spi.Position;
 import io.ibex.spi.PositionStore;
 import org.slf4j.Logger;
@@ -48,7 +49,12 @@ final class MultiSourceRun {
     private final long runId;
     private final ConflictStrategy strategy;
 
-    MultiSourceRun(Repository repo, SyncRunner connections, SyncPlan plan, long runId) {
+    private final CustomCodeChain hooks;
+    /** The database being applied to, for exception custom code; null before the apply. */
+    private String applyingTo;
+
+    MultiSourceRun(Repository repo, SyncRunner connections, SyncPlan plan, long runId, CustomCodeChain hooks) {
+        this.hooks = hooks;
         this.repo = repo;
         this.positions = new RepositoryPositions(repo);
         this.connections = connections;
@@ -131,7 +137,7 @@ final class MultiSourceRun {
                     }
                     ConflictResolver.Conflict c = new ConflictResolver.Conflict(sync, t.info().schema(), t.info().name(),
                             t.info().keyColumns(), List.of(e.getKey().split("\t", -1)), e.getValue());
-                    String winner = strategy.winner(c, newestInTable);
+                    String winner = hooks.onConflict(c, strategy.winner(c, newestInTable), this::sessions);
                     if (winner != null) {
                         push.get(winner).add(e.getKey());
                     }
@@ -149,14 +155,21 @@ final class MultiSourceRun {
                 saveAll(everyone, sessions);
                 return new RunResult(0, 0, 0, conflicts, List.of(), false);
             }
+            Map<String, Long> batch = new LinkedHashMap<>();
+            pushes.forEach((t, p) -> batch.put(t.info().qualifiedName(), (long) p.values().stream().mapToInt(List::size).sum()));
+            truncatedBy.keySet().forEach(t -> batch.putIfAbsent(t.info().qualifiedName(), 0L));
+            hooks.at(When.BEFORE_CHECK_ROWS, null, this::sessions, batch, false);
             repo.runs().runState(runId, "Applying");
             repo.commit();
+            hooks.at(When.BEFORE_TXN, null, this::sessions, batch, false);
             List<Target> open = new ArrayList<>();
             long truncates = 0;
             for (Database d : everyone) {
+                applyingTo = d.name();
                 Target target = connections.target(plan, d);
                 target.begin();
                 open.add(target);
+                hooks.at(When.BEFORE_TRIGGER_DROP, d.name(), this::sessions, batch, true);
                 // a truncate wins: the truncating source's whole table is copied over every other database, which
                 // also carries rows ibex itself applied there while the truncate was in progress
                 for (var tr : truncatedBy.entrySet()) {
@@ -185,10 +198,13 @@ final class MultiSourceRun {
                                 info.qualifiedName(), p.getValue().size(), del, ins, d.name());
                     }
                 }
+                hooks.at(When.AFTER_TRIGGER_DROP, d.name(), this::sessions, batch, true);
             }
+            applyingTo = null;
             for (Target t : open) {
                 t.commit();
             }
+            hooks.at(When.AFTER_TXN, null, this::sessions, batch, false);
             saveAll(everyone, sessions);
             return new RunResult(deletes, inserts, truncates, conflicts, List.of(), false);
         } finally {
@@ -214,6 +230,20 @@ final class MultiSourceRun {
         repo.updateSync(plan.sync().name(), "onetimecopy", 0);
         repo.commit();
         return new RunResult(0, rows, 0, List.of(), false);
+    }
+
+    /** The database the apply failed on, if it failed there. */
+    String applyingTo() {
+        return applyingTo;
+    }
+
+    /** Every database's apply session, for custom code. */
+    private Map<String, java.sql.Connection> sessions() {
+        Map<String, java.sql.Connection> out = new LinkedHashMap<>();
+        plan.sources().forEach(d -> connections.target(plan, d).session().ifPresent(c -> out.put(d.name(), c)));
+        plan.targets().stream().filter(m -> m.role() == Role.TARGET)
+                .forEach(m -> connections.target(plan, m.db()).session().ifPresent(c -> out.put(m.db().name(), c)));
+        return out;
     }
 
     private void saveAll(List<Database> everyone, Map<String, ChangeReader> sessions) throws SQLException {

@@ -32,7 +32,7 @@ final class RenamingTarget implements Target {
 
     private TableInfo on(TableInfo t) {
         CustomName n = names.get(t.qualifiedName());
-        return n == null ? t : new TableInfo(n.schema(), n.name(), t.columns(), t.keyColumns(), t.keyTypes());
+        return n == null ? t : new TableInfo(n.schema(), n.name(), t.columns(), t.keyColumns(), t.keyTypes(), t.selectList());
     }
 
     @Override
@@ -117,6 +117,11 @@ final class RenamingTarget implements Target {
             back.put(on(t).qualifiedName(), t.qualifiedName());
         }
         return inner.foreignKeyOrder(tables.stream().map(this::on).toList()).renamed(n -> back.getOrDefault(n, n));
+    }
+
+    @Override
+    public Optional<java.sql.Connection> session() {
+        return inner.session();
     }
 
     @Override

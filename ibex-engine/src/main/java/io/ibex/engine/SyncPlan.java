@@ -55,6 +55,15 @@ public record SyncPlan(Sync sync, List<Database> sources, List<Member> targets, 
         return group.members().stream().filter(m -> m.role() != Role.SOURCE).map(io.ibex.model.DbGroup.Member::db).toList();
     }
 
+    /** The inactive databases among the lane's: its sources, and its target (every database for lane null). */
+    public List<String> inactiveDatabases(String lane) {
+        List<String> out = new java.util.ArrayList<>();
+        sources().stream().filter(d -> !d.active()).forEach(d -> out.add(d.name()));
+        targets().stream().map(SyncPlan.Member::db).filter(d -> !d.active() && (lane == null || lane.equals(d.name())))
+                .forEach(d -> out.add(d.name()));
+        return out;
+    }
+
     public String applicationName() {
         return applicationName(sync.name());
     }

@@ -111,10 +111,16 @@ public final class SyncPlanner {
      * source has, and finds out how its triggers and foreign keys are held off. Returns that method per database.
      */
     public static java.util.Map<String, String> checkTargets(SyncPlan plan) {
-        List<Database> receivers = new ArrayList<>(plan.sources().subList(1, plan.sources().size()));
-        plan.targets().forEach(m -> receivers.add(m.db()));
+        return checkTargets(plan, List.of());
+    }
+
+    /** Like {@link #checkTargets(SyncPlan)}, each target's tables with the custom columns it gets. */
+    public static java.util.Map<String, String> checkTargets(SyncPlan all, List<io.ibex.model.CustomColumns> customColumns) {
+        List<Database> receivers = new ArrayList<>(all.sources().subList(1, all.sources().size()));
+        all.targets().forEach(m -> receivers.add(m.db()));
         java.util.Map<String, String> modes = new java.util.LinkedHashMap<>();
         for (Database db : receivers) {
+            SyncPlan plan = TargetTables.forTarget(all, customColumns, db.name());
             try (var target = Targets.open(plan, db)) {
                 for (SyncPlan.Table t : plan.tables()) {
                     target.checkTable(t.info());

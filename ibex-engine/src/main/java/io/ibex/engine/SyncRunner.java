@@ -14,6 +14,7 @@ import io.ibex.spi.ChangeSources;
 import io.ibex.spi.ChangeWindow;
 import io.ibex.spi.Position;
 import io.ibex.spi.PositionStore;
+import io.ibex.spi.CustomCode.When;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +44,10 @@ public class SyncRunner implements AutoCloseable {
     private final Supplier<Settings> settings;
     private final Map<String, Connection> sources = new HashMap<>();
     private final Map<String, Target> targets = new HashMap<>();
+    private CustomCodeChain hooks;
+    private SyncPlan hooksOf;
+    private List<io.ibex.model.CustomColumns> customColumns = List.of();
+    private final Map<String, SyncPlan> lanePlans = new HashMap<>();
 
     public SyncRunner(Repository repo, Supplier<Settings> settings) {
         this.repo = repo;
@@ -52,7 +57,7 @@ public class SyncRunner implements AutoCloseable {
 
     /** Runs the sync for one lane: one target, or (lane null) every target. */
     public RunResult run(SyncPlan plan, long runId, String lane) {
-        List<String> inactive = inactiveDatabases(plan, lane);
+        List<String> inactive = plan.inactiveDatabases(lane);
         if (!inactive.isEmpty()) {
             // the daemon stops such a lane at its next reload; until then it moves nothing, and its changes wait
             log.info("KID ({}) Skipped: database(s) {} inactive", plan.sync().name(), inactive);
@@ -74,15 +79,19 @@ public class SyncRunner implements AutoCloseable {
                 }
                 Database target = member.db();
                 try {
+                    CustomCodeChain hooks = hooks(plan);
+                    hooks.at(When.BEFORE_SYNC, target.name(), () -> LaneSessions.of(this, plan, lane, true), Map.of(), false);
                     syncSequences(plan, List.of(source), target);
-                    BatchCounts b = member.role() == Role.FULLCOPY ? fullCopy(plan, source, target, runId)
+                    BatchCounts b = hooks.retrying(target::name, () -> LaneSessions.of(this, plan, lane, true), () -> LaneSessions.rollback(this, plan, lane),
+                            () -> member.role() == Role.FULLCOPY ? fullCopy(lane(plan, target), source, target, runId)
                             : plan.sync().onetimecopy() > 0 && !repo.positions().copied(sync, source.name(), target.name())
-                            ? copyBatch(plan, source, target, runId)
-                            : batch(plan, source, target, runId);
+                            ? copyBatch(lane(plan, target), source, target, runId)
+                            : batch(lane(plan, target), source, target, runId));
+                    hooks.at(When.AFTER_SYNC, target.name(), () -> LaneSessions.of(this, plan, lane, true), Map.of(), false);
                     deletes += b.deletes;
                     inserts += b.inserts;
                     truncates += b.truncates;
-                } catch (RuntimeException e) {
+                } catch (Exception e) {
                     String msg = e instanceof IbexException ? e.getMessage() : "database \"" + target.name() + "\": " + Pg.firstLine(e);
                     errors.add(msg);
                     transientFailure |= e instanceof ApplyException ae && ae.isTransient();
@@ -102,15 +111,6 @@ public class SyncRunner implements AutoCloseable {
             log.info("KID ({}) Totals: deletes={} inserts={} conflicts=0", sync, deletes, inserts);
         }
         return new RunResult(deletes, inserts, truncates, errors, transientFailure);
-    }
-
-    /** The inactive databases among the lane's: its sources, and its target (every database for lane null). */
-    private static List<String> inactiveDatabases(SyncPlan plan, String lane) {
-        List<String> out = new ArrayList<>();
-        plan.sources().stream().filter(d -> !d.active()).forEach(d -> out.add(d.name()));
-        plan.targets().stream().map(SyncPlan.Member::db).filter(d -> !d.active() && (lane == null || lane.equals(d.name())))
-                .forEach(d -> out.add(d.name()));
-        return out;
     }
 
     /** Resets onetimecopy once every target of the sync has had its copy (each lane copies on its own). */
@@ -171,7 +171,11 @@ public class SyncRunner implements AutoCloseable {
             for (Database d : everyone) {
                 syncSequences(plan, plan.sources(), d);
             }
-            RunResult r = new MultiSourceRun(repo, this, plan, runId).run();
+            CustomCodeChain hooks = hooks(plan);
+            hooks.at(When.BEFORE_SYNC, null, () -> LaneSessions.of(this, plan, null, false), Map.of(), false);
+            MultiSourceRun[] attempt = new MultiSourceRun[1];
+            RunResult r = hooks.retrying(() -> attempt[0] == null ? null : attempt[0].applyingTo(), () -> LaneSessions.of(this, plan, null, false),
+                    () -> LaneSessions.rollback(this, plan, null), () -> (attempt[0] = new MultiSourceRun(repo, this, plan, runId, hooks)).run());
             long inserts = r.inserts();
             for (SyncPlan.Member m : plan.targets()) {
                 if (m.role() == Role.FULLCOPY) {
@@ -181,13 +185,14 @@ public class SyncRunner implements AutoCloseable {
             if (r.deletes() > 0 || inserts > 0) {
                 log.info("KID ({}) Totals: deletes={} inserts={} conflicts={}", sync, r.deletes(), inserts, r.conflicts());
             }
+            hooks.at(When.AFTER_SYNC, null, () -> LaneSessions.of(this, plan, null, false), Map.of(), false);
             return new RunResult(r.deletes(), inserts, r.truncates(), r.conflicts(), List.of(), false);
         } catch (MultiSourceRun.ConflictAbort e) {
             repo.rollback();
             String msg = e.getMessage().replace("SYNC", sync);
             log.warn("KID ({}) {}", sync, msg);
             return RunResult.aborted(msg);
-        } catch (RuntimeException | SQLException | IOException e) {
+        } catch (Exception e) {
             String msg = e instanceof IbexException ? e.getMessage() : Pg.firstLine(e);
             log.warn("KID ({}) Failed: {}", sync, msg);
             log.debug("KID ({}) failure detail", sync, e);
@@ -230,7 +235,7 @@ public class SyncRunner implements AutoCloseable {
             if (!w.isEmpty() && !plan.tables().isEmpty()) {
                 // slices commit apart, which a target checking its foreign keys cannot take in any order
                 long threshold = foreignKeysFire(plan, targetDb) ? Long.MAX_VALUE : Math.min(SLICED_FROM, settings.get().sliceKeys());
-                big.addAll(new WindowApplier(plan, source, target(plan, targetDb), targetDb).apply(session, w, plan.tables(), threshold, counts));
+                big.addAll(new WindowApplier(plan, source, target(plan, targetDb), targetDb, hooks(plan)).apply(session, w, plan.tables(), threshold, counts));
             }
             return w;
         });
@@ -290,7 +295,7 @@ public class SyncRunner implements AutoCloseable {
             counts.inserts += copyTables(plan, source, targetDb, runId, session, toCopy);
             ChangeWindow window = new ChangeWindow(previous, session.position(), plan.applicationName());
             if (!notCopied.isEmpty() && !window.isEmpty()) {
-                new WindowApplier(plan, source, target, targetDb).apply(session, window, notCopied, Long.MAX_VALUE, counts);
+                new WindowApplier(plan, source, target, targetDb, hooks(plan)).apply(session, window, notCopied, Long.MAX_VALUE, counts);
             }
             session.closeDurably();
             positions.save(sync, source.name(), targetDb.name(), session.position());
@@ -362,6 +367,23 @@ public class SyncRunner implements AutoCloseable {
 
     private void dropSource(String name) {
         Pg.closeQuietly(sources.remove(name));
+    }
+
+    /** The sync's custom code and custom columns, loaded again whenever the plan is new (a reload replans). */
+    CustomCodeChain hooks(SyncPlan plan) {
+        if (hooksOf != plan && !lanePlans.containsValue(plan)) {
+            hooks = CustomCodeChain.load(repo, plan);
+            customColumns = repo.customColumns().list();
+            lanePlans.clear();
+            hooksOf = plan;
+        }
+        return hooks;
+    }
+
+    /** The plan's tables as the target receives them (custom columns); the same object for the same plan. */
+    private SyncPlan lane(SyncPlan plan, Database target) {
+        hooks(plan);
+        return lanePlans.computeIfAbsent(target.name(), n -> TargetTables.forTarget(plan, customColumns, n));
     }
 
     @Override

@@ -8,12 +8,14 @@ import io.ibex.engine.SyncRunner.BatchCounts;
 import io.ibex.model.Database;
 import io.ibex.spi.ChangeReader;
 import io.ibex.spi.ChangeWindow;
+import io.ibex.spi.CustomCode.When;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -30,8 +32,10 @@ final class WindowApplier {
     private final Database source;
     private final Target target;
     private final Database targetDb;
+    private final CustomCodeChain hooks;
 
-    WindowApplier(SyncPlan plan, Database source, Target target, Database targetDb) {
+    WindowApplier(SyncPlan plan, Database source, Target target, Database targetDb, CustomCodeChain hooks) {
+        this.hooks = hooks;
         this.plan = plan;
         this.source = source;
         this.target = target;
@@ -56,12 +60,17 @@ final class WindowApplier {
                     (n > threshold ? big : small).add(t);
                 }
             }
+            Map<String, Long> counted = new LinkedHashMap<>();
+            changeRows.forEach((t, n) -> counted.put(t.qualifiedName(), n));
+            if (!counted.isEmpty()) {
+                hooks.at(When.BEFORE_CHECK_ROWS, targetDb.name(), this::sessions, counted, false);
+            }
             Changes changes = readChanges(session, window, tables, small, spools);
             if (changes != null) {
                 if (!changes.live()) {
                     session.close(); // the source's snapshot is let go before the target starts
                 }
-                applyChanges(changes, counts);
+                applyChanges(changes, counts, counted);
             }
         } catch (IOException e) {
             throw new IbexException("cannot keep the changes read from \"" + source.name() + "\" in a temporary file: " + e.getMessage(), e);
@@ -117,13 +126,17 @@ final class WindowApplier {
     }
 
     /** Applies what a batch read, in one target transaction. */
-    private void applyChanges(Changes changes, BatchCounts counts) throws IOException, SQLException {
+    private void applyChanges(Changes changes, BatchCounts counts, Map<String, Long> keyCounts) throws IOException, SQLException {
         String sync = plan.sync().name();
         List<TableInfo> tables = new ArrayList<>();
         changes.truncated().forEach(t -> tables.add(t.info()));
         changes.changed().forEach(c -> tables.add(c.table().info()));
         ForeignKeyOrder order = target.foreignKeyOrder(tables.stream().distinct().toList());
+        Map<String, Long> batch = new LinkedHashMap<>();
+        tables.forEach(t -> batch.put(t.qualifiedName(), keyCounts.getOrDefault(t.qualifiedName(), 0L)));
+        hooks.at(When.BEFORE_TXN, targetDb.name(), this::sessions, batch, false);
         target.begin();
+        hooks.at(When.BEFORE_TRIGGER_DROP, targetDb.name(), this::sessions, batch, true);
         for (SyncPlan.Table t : order.childrenFirst(changes.truncated(), SyncPlan.Table::info)) {
             target.truncate(t.info());
             counts.truncates++;
@@ -142,6 +155,13 @@ final class WindowApplier {
             log.info("KID ({}) Delta count for {}.{} : {} (deleted {}, inserted {} on {})", sync, source.name(),
                     t.info().qualifiedName(), Math.max(deleted, inserted), deleted, inserted, targetDb.name());
         }
+        hooks.at(When.AFTER_TRIGGER_DROP, targetDb.name(), this::sessions, batch, true);
         target.commit();
+        hooks.at(When.AFTER_TXN, targetDb.name(), this::sessions, batch, false);
+    }
+
+    /** The target's session, for custom code (the source's is busy reading). */
+    private Map<String, java.sql.Connection> sessions() {
+        return target.session().map(c -> Map.of(targetDb.name(), c)).orElse(Map.of());
     }
 }

@@ -44,6 +44,8 @@ public class Repository implements AutoCloseable {
     private final CopyProgressLog copyProgressLog;
     private final SettingTable settingTable;
     private final CustomNames customNames;
+    private final CustomCodeTable customCodes;
+    private final CustomColumnsTable customColumns;
 
     private Repository(Connection c, ConnectionSpec spec) {
         this.c = c;
@@ -55,6 +57,8 @@ public class Repository implements AutoCloseable {
         this.copyProgressLog = new CopyProgressLog(c);
         this.settingTable = new SettingTable(c);
         this.customNames = new CustomNames(c);
+        this.customCodes = new CustomCodeTable(c);
+        this.customColumns = new CustomColumnsTable(c);
     }
 
     public static Repository open(ConnectionSpec spec, String applicationName) {
@@ -120,6 +124,14 @@ public class Repository implements AutoCloseable {
 
     public ConflictLog conflictLog() {
         return conflictLog;
+    }
+
+    public CustomCodeTable customCodes() {
+        return customCodes;
+    }
+
+    public CustomColumnsTable customColumns() {
+        return customColumns;
     }
 
     public CopyProgressLog copyProgressLog() {

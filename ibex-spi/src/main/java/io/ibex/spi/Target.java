@@ -5,6 +5,7 @@ import io.ibex.model.TableInfo;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -120,6 +121,11 @@ public interface Target extends AutoCloseable {
      * where the adapter has no such thing ({@link TargetCapability#REPLICA_MODE}).
      */
     default Optional<String> describeReplicaMode() {
+        return Optional.empty();
+    }
+
+    /** The JDBC session the target applies with, handed to custom code; empty for an adapter that has none. */
+    default Optional<Connection> session() {
         return Optional.empty();
     }
 

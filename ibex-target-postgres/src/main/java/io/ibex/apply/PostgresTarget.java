@@ -66,6 +66,11 @@ public class PostgresTarget implements Target {
         return c;
     }
 
+    @Override
+    public Optional<Connection> session() {
+        return Optional.of(c);
+    }
+
     public ReplicaMode replicaMode() {
         return replicaMode;
     }

@@ -44,8 +44,11 @@ final class TableSql {
     private final ComparedTable table;
     private final List<Column> keys;
     private final List<Column> columns;
+    /** The source's custom columns (a select list over the table), or null: the table itself. */
+    private final String derived;
 
-    private TableSql(CompareSession session, ComparedTable table, List<Column> keys, List<Column> columns) {
+    private TableSql(CompareSession session, ComparedTable table, List<Column> keys, List<Column> columns, String derived) {
+        this.derived = derived;
         this.session = session;
         this.table = table;
         this.keys = keys;
@@ -60,7 +63,8 @@ final class TableSql {
             throw new IllegalArgumentException("no table " + table.qualifiedName() + " on the " + side);
         }
         List<Column> keys = pick(byName, table.keyColumns(), table, side);
-        List<Column> columns = pick(byName, table.columns(), table, side);
+        String derived = requireNotNullKeys ? table.sourceSelect() : null;
+        List<Column> columns = pick(derived == null ? byName : outputColumns(session, table, derived), table.columns(), table, side);
         if (requireNotNullKeys) {
             for (Column k : keys) {
                 if (!k.notNull()) {
@@ -69,7 +73,28 @@ final class TableSql {
                 }
             }
         }
-        return new TableSql(session, table, keys, columns);
+        return new TableSql(session, table, keys, columns, derived);
+    }
+
+    /** The output columns of the source's select list, typed as the source describes them. */
+    private static Map<String, Column> outputColumns(CompareSession session, ComparedTable table, String select) throws SQLException {
+        Map<String, Column> columns = new HashMap<>();
+        try (PreparedStatement ps = session.connection().prepareStatement("SELECT " + select + " FROM ONLY " + table.qualifiedName() + " LIMIT 0");
+             ResultSet rs = ps.executeQuery()) {
+            var meta = rs.getMetaData();
+            for (int i = 1; i <= meta.getColumnCount(); i++) {
+                String type = meta.getColumnTypeName(i);
+                int oid = switch (type) {
+                    case "float4" -> FLOAT4;
+                    case "float8" -> FLOAT8;
+                    case "_float4" -> FLOAT4_ARRAY;
+                    case "_float8" -> FLOAT8_ARRAY;
+                    default -> 0;
+                };
+                columns.put(meta.getColumnLabel(i), new Column(meta.getColumnLabel(i), oid, type, false, false));
+            }
+        }
+        return columns;
     }
 
     private static Map<String, Column> catalogColumns(CompareSession session, ComparedTable table)
@@ -171,7 +196,8 @@ final class TableSql {
      * name would mean the output column of that name, which is the key's text form.
      */
     private String from() {
-        return " FROM ONLY " + table.qualifiedName() + " AS t";
+        return derived == null ? " FROM ONLY " + table.qualifiedName() + " AS t"
+                : " FROM (SELECT " + derived + " FROM ONLY " + table.qualifiedName() + ") AS t";
     }
 
     private static String column(Column c) {
