@@ -371,7 +371,7 @@ public class SyncRunner implements AutoCloseable {
 
     /** The sync's custom code and custom columns, loaded again whenever the plan is new (a reload replans). */
     CustomCodeChain hooks(SyncPlan plan) {
-        if (hooksOf != plan && !lanePlans.containsValue(plan)) {
+        if (hooksOf != plan && lanePlans.values().stream().noneMatch(p -> p == plan)) { // by identity: a replan is equal
             hooks = CustomCodeChain.load(repo, plan);
             customColumns = repo.customColumns().list();
             lanePlans.clear();
