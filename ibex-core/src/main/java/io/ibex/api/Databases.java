@@ -1,19 +1,16 @@
 package io.ibex.api;
 
 import io.ibex.IbexException;
-import io.ibex.db.ConnectionSpec;
-import io.ibex.db.Pg;
 import io.ibex.model.Database;
 import io.ibex.repository.Repository;
 import io.ibex.spi.TargetProvider;
 import io.ibex.spi.TargetRegistry;
 
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Supplier;
 
 import static io.ibex.api.Ibex.APP;
@@ -29,32 +26,29 @@ final class Databases extends RepositoryCommand {
     Database addDatabase(String name, Map<String, String> given, boolean force) {
         Names.check("database", name);
         Params p = Params.of("add db", given);
-        String dbname = p.require("dbname", "db", "database");
+        TargetProvider provider = provider(Optional.ofNullable(p.take("type", "dbtype")).orElse("postgres"));
+        String dbname = provider.needsDbname() ? p.require("dbname", "db", "database") : p.take("dbname", "db", "database");
         String host = p.take("dbhost", "host", "pghost");
         Integer port = p.takePort("dbport", "port", "pgport");
         String user = p.take("dbuser", "user", "username", "pguser");
         String pass = p.take("dbpass", "pass", "password");
-        String dbType = databaseType(Optional.ofNullable(p.take("type", "dbtype")).orElse("postgres"));
         String status = Optional.ofNullable(p.takeChoice(DB_STATUSES, "status")).orElse("active");
         boolean makedelta = Optional.ofNullable(p.takeBool("makedelta")).orElse(false);
         String replicaFunction = p.take("replica_function");
         String replicaMode = Optional.ofNullable(p.takeChoice(Set.of("auto", "none"), "replica_mode")).orElse("auto");
+        Map<String, String> options = new TreeMap<>();
+        for (String option : provider.options()) {
+            Optional.ofNullable(p.take(option)).ifPresent(v -> options.put(option, v));
+        }
         p.done();
-        Database db = new Database(name, dbType, host, port == null ? 0 : port, dbname, user, pass, status, makedelta, replicaFunction);
-        // normalise host, port and user the way the connection will see them
-        ConnectionSpec spec = db.connection();
-        db = new Database(name, dbType, spec.host(), spec.port(), dbname, spec.user(), pass, status, makedelta, replicaFunction,
-                replicaMode);
+        Database db = provider.completed(new Database(name, provider.type(), host, port == null ? 0 : port, dbname, user, pass,
+                status, makedelta, replicaFunction, replicaMode, options));
         try (Repository repo = openRepository()) {
             if (repo.database(name).isPresent()) {
                 throw new IbexException("a database named \"" + name + "\" already exists");
             }
             if (!force) {
-                try (Connection c = spec.openOrFail(APP, "database \"" + name + "\"")) {
-                    Pg.serverVersion(c);
-                } catch (SQLException e) {
-                    throw new IbexException("database \"" + name + "\": " + Pg.firstLine(e));
-                }
+                provider.checkConnection(db, APP);
             }
             repo.addDatabase(db);
             repo.commit();
@@ -62,9 +56,9 @@ final class Databases extends RepositoryCommand {
         return db;
     }
 
-    /** The type stored for a database: the name of the adapter that answers to the given type or alias. */
-    private static String databaseType(String given) {
-        return TargetRegistry.installed().find(given).map(TargetProvider::type).orElseThrow(() -> new IbexException(
+    /** The adapter that answers to the given type or alias. */
+    private static TargetProvider provider(String given) {
+        return TargetRegistry.installed().find(given).orElseThrow(() -> new IbexException(
                 "add db: unknown database type \"" + given + "\": one of " + String.join(", ", TargetRegistry.installed().types())));
     }
 

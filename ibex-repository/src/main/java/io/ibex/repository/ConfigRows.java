@@ -6,6 +6,9 @@ import io.ibex.model.Sync;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 import static io.ibex.repository.Jdbc.strings;
 
@@ -18,7 +21,18 @@ final class ConfigRows {
     static Database database(ResultSet rs) throws SQLException {
         return new Database(rs.getString("name"), rs.getString("dbtype"), rs.getString("dbhost"), rs.getInt("dbport"),
                 rs.getString("dbname"), rs.getString("dbuser"), rs.getString("dbpass"), rs.getString("status"),
-                rs.getBoolean("makedelta"), rs.getString("replica_function"), rs.getString("replica_mode"));
+                rs.getBoolean("makedelta"), rs.getString("replica_function"), rs.getString("replica_mode"),
+                options(strings(rs.getArray("options"))));
+    }
+
+    /** The options column's key=value texts as a map (see Repository#addDatabase). */
+    static Map<String, String> options(List<String> pairs) {
+        Map<String, String> options = new LinkedHashMap<>();
+        for (String pair : pairs) {
+            int eq = pair.indexOf('=');
+            options.put(pair.substring(0, eq), pair.substring(eq + 1));
+        }
+        return options;
     }
 
     static Relation relation(ResultSet rs) throws SQLException {

@@ -164,9 +164,11 @@ public class Repository implements AutoCloseable {
     // ---------------------------------------------------------------- databases
 
     public void addDatabase(Database d) {
+        List<String> options = d.options().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).sorted().toList();
         call(() -> Pg.update(c, "INSERT INTO ibex.db (name, dbtype, dbhost, dbport, dbname, dbuser, dbpass, status, makedelta, "
-                        + "replica_function, replica_mode) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", d.name(), d.type(), d.host(), d.port(),
-                d.dbname(), d.user(), d.password(), d.status(), d.makedelta(), d.replicaFunction(), d.replicaMode()));
+                        + "replica_function, replica_mode, options) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", d.name(), d.type(), d.host(), d.port(),
+                d.dbname(), d.user(), d.password(), d.status(), d.makedelta(), d.replicaFunction(), d.replicaMode(),
+                c.createArrayOf("text", options.toArray())));
     }
 
     public Optional<Database> database(String name) {

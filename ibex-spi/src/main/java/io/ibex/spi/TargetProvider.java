@@ -24,6 +24,29 @@ public interface TargetProvider {
         return capabilities().contains(capability);
     }
 
+    /** Whether {@code ibex add db} of this type needs dbname= (a Redis database number has a default). */
+    default boolean needsDbname() {
+        return true;
+    }
+
+    /** The names of the options {@code ibex add db} of this type takes, kept in {@link Database#options()}. */
+    default Set<String> options() {
+        return Set.of();
+    }
+
+    /**
+     * The database as it is stored: the defaults of its kind filled in (host, port, user, database) and its options
+     * checked; a one-line error for a bad one.
+     */
+    default Database completed(Database given) {
+        return given;
+    }
+
+    /** Connects and disconnects, for {@code ibex add db}; fails with one line naming the database. */
+    default void checkConnection(Database db, String applicationName) {
+        open(db, applicationName).close();
+    }
+
     /** The URL that connects to the database (never with its password in it). */
     String url(Database db);
 

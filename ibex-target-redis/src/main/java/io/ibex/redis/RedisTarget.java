@@ -1,0 +1,215 @@
+package io.ibex.redis;
+
+import io.ibex.model.KeyRange;
+import io.ibex.model.TableInfo;
+import io.ibex.spi.ApplyException;
+import io.ibex.spi.CopyTextDecoder;
+import io.ibex.spi.SequenceSettings;
+import io.ibex.spi.Target;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.exceptions.JedisException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One Redis database as a target. A batch is one MULTI/EXEC, pipelined ({@link RedisWrites}): Redis runs it at EXEC
+ * without any other client's command in between, so a reader sees a batch whole or not at all; a batch that fails
+ * before EXEC is discarded. A truncate deletes the table's keys with a script (SCAN and DEL) inside the same MULTI.
+ * A full copy is not one transaction (Redis would hold every row of it in memory until EXEC): its table's keys are
+ * deleted, then its rows written in pipelined chunks; a copy that fails is done again from the start, and until it
+ * is done readers may see part of the table.
+ */
+final class RedisTarget implements Target {
+
+    private final String name;
+    private final Jedis jedis;
+    private final RedisKeys keys;
+    private RedisWrites writes;
+
+    RedisTarget(String name, Jedis jedis, RedisKeys keys) {
+        this.name = name;
+        this.jedis = jedis;
+        this.keys = keys;
+    }
+
+    @Override
+    public void begin() {
+        discard();
+        writes = RedisWrites.transaction(jedis);
+    }
+
+    private RedisWrites writes() {
+        if (writes == null) {
+            begin();
+        }
+        return writes;
+    }
+
+    @Override
+    public void checkTable(TableInfo source) {
+        // Redis has no tables: a row's hash takes whatever fields it is given
+    }
+
+    @Override
+    public void truncate(TableInfo table) {
+        call(() -> {
+            writes().deleteMatching(keys.pattern(table));
+            return null;
+        });
+    }
+
+    @Override
+    public void empty(TableInfo table, String deletemethod) {
+        truncate(table);
+    }
+
+    @Override
+    public io.ibex.spi.CopyPath emptyForCopy(TableInfo table, String deletemethod) {
+        return call(() -> {
+            discard();
+            RedisWrites.deleteMatchingNow(jedis, keys.pattern(table));
+            writes = RedisWrites.chunked(jedis);
+            return io.ibex.spi.CopyPath.keptAll("keys deleted, then the rows written in pipelined chunks (no MULTI)");
+        });
+    }
+
+    @Override
+    public boolean hasRows(TableInfo table) {
+        return call(() -> RedisWrites.anyMatching(jedis, keys.pattern(table)));
+    }
+
+    @Override
+    public void reindex(TableInfo table) {
+    }
+
+    @Override
+    public void analyze(TableInfo table) {
+    }
+
+    @Override
+    public long deleteKeys(TableInfo table, InputStream keyStream, KeyRange range) {
+        String prefix = keys.tablePrefix(table);
+        return call(() -> {
+            CopyTextDecoder in = new CopyTextDecoder(keyStream);
+            long n = 0;
+            for (List<String> key = in.next(); key != null; key = in.next()) {
+                writes().delete(RedisKeys.key(prefix, key));
+                n++;
+            }
+            return n;
+        });
+    }
+
+    /** Only for a range that holds every integer from its low to its high key (see KeyRange#holdsExactly). */
+    @Override
+    public long deleteRange(TableInfo table, KeyRange range) {
+        String prefix = keys.tablePrefix(table);
+        long low = Long.parseLong(range.low().get(0));
+        long high = Long.parseLong(range.high().get(0));
+        return call(() -> {
+            for (long k = low; k <= high; k++) {
+                writes().delete(prefix + k);
+            }
+            return high - low + 1;
+        });
+    }
+
+    @Override
+    public long insertRows(TableInfo table, InputStream rows) {
+        String prefix = keys.tablePrefix(table);
+        List<String> columns = table.columnNames();
+        List<Integer> keyAt = table.keyColumns().stream().map(columns::indexOf).toList();
+        boolean[] isKey = new boolean[columns.size()];
+        keyAt.forEach(i -> isKey[i] = true);
+        return call(() -> {
+            CopyTextDecoder in = new CopyTextDecoder(rows);
+            long n = 0;
+            List<String> keyValues = new ArrayList<>(keyAt.size());
+            for (List<String> row = in.next(); row != null; row = in.next()) {
+                if (row.size() != columns.size()) {
+                    throw new IOException("a row of " + table.qualifiedName() + " has " + row.size() + " fields, not " + columns.size());
+                }
+                keyValues.clear();
+                for (int i : keyAt) {
+                    keyValues.add(row.get(i));
+                }
+                Map<String, String> fields = new HashMap<>();
+                for (int i = 0; i < columns.size(); i++) {
+                    if (!isKey[i] && row.get(i) != null) {
+                        fields.put(columns.get(i), row.get(i));
+                    }
+                }
+                writes().replace(RedisKeys.key(prefix, keyValues), fields);
+                n++;
+            }
+            return n;
+        });
+    }
+
+    /** Redis keeps no sequences. */
+    @Override
+    public boolean setSequence(String schema, String name, long lastValue, boolean isCalled, SequenceSettings settings) {
+        return false;
+    }
+
+    @Override
+    public void commit() {
+        if (writes != null) {
+            RedisWrites w = writes;
+            writes = null;
+            call(() -> {
+                w.finish();
+                return null;
+            });
+        }
+    }
+
+    @Override
+    public void rollback() {
+        discard();
+    }
+
+    private void discard() {
+        if (writes != null) {
+            RedisWrites w = writes;
+            writes = null;
+            try {
+                w.abandon();
+            } catch (RuntimeException e) {
+                jedis.close(); // the connection's state is unknown: nothing more goes through it
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        discard();
+        jedis.close();
+    }
+
+    private interface Body<T> {
+        T run() throws IOException;
+    }
+
+    /** Runs a step; a Redis or stream failure becomes one line naming the database, and the batch is discarded. */
+    private <T> T call(Body<T> body) {
+        try {
+            return body.run();
+        } catch (JedisException | IOException | UncheckedIOException e) {
+            discard();
+            throw new ApplyException("database \"" + name + "\": " + firstLine(e), null, e);
+        }
+    }
+
+    static String firstLine(Throwable e) {
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+}

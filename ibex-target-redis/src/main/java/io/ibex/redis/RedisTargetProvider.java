@@ -1,0 +1,90 @@
+package io.ibex.redis;
+
+import io.ibex.IbexException;
+import io.ibex.model.Database;
+import io.ibex.spi.Target;
+import io.ibex.spi.TargetCapability;
+import io.ibex.spi.TargetProvider;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.exceptions.JedisException;
+
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * Redis as a target (type redis), in Bucardo's layout: a hash per row (see {@link RedisKeys}). dbname is the database
+ * number (default 0); dbuser and dbpass are Redis's ACL user and password (AUTH).
+ */
+public final class RedisTargetProvider implements TargetProvider {
+
+    public static final String TYPE = "redis";
+    static final int DEFAULT_PORT = 6379;
+    private static final int TIMEOUT_MS = 60_000;
+
+    @Override
+    public String type() {
+        return TYPE;
+    }
+
+    @Override
+    public Set<TargetCapability> capabilities() {
+        return EnumSet.of(TargetCapability.TRUNCATE);
+    }
+
+    @Override
+    public boolean needsDbname() {
+        return false;
+    }
+
+    @Override
+    public Set<String> options() {
+        return Set.of(RedisKeys.KEY_PREFIX, RedisKeys.SCHEMA_PREFIX);
+    }
+
+    @Override
+    public Database completed(Database d) {
+        String dbname = d.dbname() == null ? "0" : d.dbname();
+        if (!dbname.matches("[0-9]{1,5}")) {
+            throw new IbexException("add db: dbname of a Redis database is its number (0, 1, ...), not \"" + dbname + "\"");
+        }
+        RedisKeys.check(d.options());
+        return new Database(d.name(), d.type(), d.host() == null ? "localhost" : d.host(), d.port() == 0 ? DEFAULT_PORT : d.port(),
+                String.valueOf(Integer.parseInt(dbname)), d.user(), d.password(), d.status(), false, null, "none", d.options());
+    }
+
+    @Override
+    public String url(Database db) {
+        return "redis://" + db.host() + ":" + db.port() + "/" + db.dbname();
+    }
+
+    @Override
+    public Target open(Database db, String applicationName) {
+        return new RedisTarget(db.name(), connect(db, applicationName), RedisKeys.of(db.options()));
+    }
+
+    /** A connection that has answered PING; one line naming the database if it cannot. */
+    static Jedis connect(Database db, String applicationName) {
+        DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
+                .database(Integer.parseInt(db.dbname()))
+                .clientName(applicationName.replaceAll("[^A-Za-z0-9_.-]", "_"))
+                .connectionTimeoutMillis(10_000)
+                .socketTimeoutMillis(TIMEOUT_MS);
+        if (db.password() != null) {
+            config.user(db.user()).password(db.password());
+        }
+        Jedis jedis = null;
+        try {
+            jedis = new Jedis(new HostAndPort(db.host(), db.port()), config.build());
+            jedis.ping();
+            return jedis;
+        } catch (JedisException e) {
+            if (jedis != null) {
+                jedis.close();
+            }
+            throw new IbexException("database \"" + db.name() + "\": cannot connect to Redis at " + db.host() + ":" + db.port()
+                    + ": " + RedisTarget.firstLine(e));
+        }
+    }
+}

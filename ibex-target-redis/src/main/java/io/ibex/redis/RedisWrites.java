@@ -1,0 +1,146 @@
+package io.ibex.redis;
+
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.PipeliningBase;
+import redis.clients.jedis.Transaction;
+import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.resps.ScanResult;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The writes of one batch or one copy, pipelined: sent without waiting for answers, which are read at the end.
+ * A batch's are wrapped in MULTI/EXEC; a copy's are answered every {@link #CHUNK} commands instead, so that neither
+ * side keeps a whole table's commands in memory.
+ */
+abstract class RedisWrites {
+
+    static final int CHUNK = 20_000;
+
+    /** Deletes every key that matches a SCAN pattern, in Redis, in one step; returns how many went. */
+    static final String DELETE_MATCHING = """
+            local cursor = '0'
+            local n = 0
+            repeat
+              local r = redis.call('SCAN', cursor, 'MATCH', ARGV[1], 'COUNT', 1000)
+              cursor = r[1]
+              for i = 1, #r[2] do
+                redis.call('DEL', r[2][i])
+                n = n + 1
+              end
+            until cursor == '0'
+            return n
+            """;
+
+    private final PipeliningBase commands;
+
+    private RedisWrites(PipeliningBase commands) {
+        this.commands = commands;
+    }
+
+    static RedisWrites transaction(Jedis jedis) {
+        Transaction tx = jedis.multi();
+        return new RedisWrites(tx) {
+            @Override
+            void finish() {
+                List<Object> answers = tx.exec();
+                if (answers == null) {
+                    throw new JedisDataException("EXEC was refused: the transaction was aborted");
+                }
+                for (Object a : answers) {
+                    if (a instanceof Exception e) {
+                        throw new JedisDataException("a command of the batch failed: " + e.getMessage(), e);
+                    }
+                }
+            }
+
+            @Override
+            void abandon() {
+                tx.discard();
+            }
+
+            @Override
+            void sent() {
+            }
+        };
+    }
+
+    static RedisWrites chunked(Jedis jedis) {
+        Pipeline pipeline = jedis.pipelined();
+        return new RedisWrites(pipeline) {
+            private int unanswered;
+
+            @Override
+            void finish() {
+                check(pipeline.syncAndReturnAll());
+                unanswered = 0;
+            }
+
+            @Override
+            void abandon() {
+                pipeline.sync();
+            }
+
+            @Override
+            void sent() {
+                if (++unanswered >= CHUNK) {
+                    finish();
+                }
+            }
+
+            private void check(List<Object> answers) {
+                for (Object a : answers) {
+                    if (a instanceof Exception e) {
+                        throw new JedisDataException("a write failed: " + e.getMessage(), e);
+                    }
+                }
+            }
+        };
+    }
+
+    /** Makes what was sent take effect (EXEC, or the last answers read); throws if a command failed. */
+    abstract void finish();
+
+    /** Gives up what was sent and not yet in effect (DISCARD); for a copy, nothing can be taken back. */
+    abstract void abandon();
+
+    abstract void sent();
+
+    void delete(String key) {
+        commands.del(key);
+        sent();
+    }
+
+    /** Writes a row's fields into its hash (whose key was deleted before); a row without any field has no hash. */
+    void replace(String key, Map<String, String> fields) {
+        if (!fields.isEmpty()) {
+            commands.hset(key, fields);
+            sent();
+        }
+    }
+
+    void deleteMatching(String pattern) {
+        commands.eval(DELETE_MATCHING, List.of(), List.of(pattern));
+        sent();
+    }
+
+    static long deleteMatchingNow(Jedis jedis, String pattern) {
+        return (Long) jedis.eval(DELETE_MATCHING, List.of(), List.of(pattern));
+    }
+
+    static boolean anyMatching(Jedis jedis, String pattern) {
+        ScanParams params = new ScanParams().match(pattern).count(1000);
+        String cursor = ScanParams.SCAN_POINTER_START;
+        do {
+            ScanResult<String> r = jedis.scan(cursor, params);
+            if (!r.getResult().isEmpty()) {
+                return true;
+            }
+            cursor = r.getCursor();
+        } while (!ScanParams.SCAN_POINTER_START.equals(cursor));
+        return false;
+    }
+}
