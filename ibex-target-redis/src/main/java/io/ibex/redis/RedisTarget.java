@@ -51,9 +51,13 @@ final class RedisTarget implements Target {
         return writes;
     }
 
+    /** Redis has no tables (a row's hash takes whatever fields it is given), but a row's key needs the table's key. */
     @Override
     public void checkTable(TableInfo source) {
-        // Redis has no tables: a row's hash takes whatever fields it is given
+        if (source.keyColumns().isEmpty()) {
+            throw new ApplyException("database \"" + name + "\": table " + source.qualifiedName()
+                    + " has no primary key, which a Redis target needs to name its rows' hashes", null, null);
+        }
     }
 
     @Override
@@ -122,6 +126,7 @@ final class RedisTarget implements Target {
 
     @Override
     public long insertRows(TableInfo table, InputStream rows) {
+        checkTable(table);
         String prefix = keys.tablePrefix(table);
         List<String> columns = table.columnNames();
         List<Integer> keyAt = table.keyColumns().stream().map(columns::indexOf).toList();
