@@ -8,6 +8,7 @@ import io.ibex.spi.TargetProvider;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.RedisProtocol;
 import redis.clients.jedis.exceptions.JedisException;
 
 import java.util.EnumSet;
@@ -70,7 +71,8 @@ public final class RedisTargetProvider implements TargetProvider {
                 .database(Integer.parseInt(db.dbname()))
                 .clientName(applicationName.replaceAll("[^A-Za-z0-9_.-]", "_"))
                 .connectionTimeoutMillis(10_000)
-                .socketTimeoutMillis(TIMEOUT_MS);
+                .socketTimeoutMillis(TIMEOUT_MS)
+                .protocol(RedisProtocol.RESP2);
         if (db.password() != null) {
             config.user(db.user()).password(db.password());
         }
@@ -84,7 +86,7 @@ public final class RedisTargetProvider implements TargetProvider {
                 jedis.close();
             }
             throw new IbexException("database \"" + db.name() + "\": cannot connect to Redis at " + db.host() + ":" + db.port()
-                    + ": " + RedisTarget.firstLine(e));
+                    + ": " + RedisTarget.firstLine(e.getCause() != null ? e.getCause() : e));
         }
     }
 }
