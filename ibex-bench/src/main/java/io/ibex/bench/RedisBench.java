@@ -7,7 +7,12 @@ import io.ibex.engine.Daemon;
 import io.ibex.spi.CopyTextDecoder;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.PGCopyInputStream;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.RedisProtocol;
+import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.resps.ScanResult;
 import redis.clients.jedis.Pipeline;
 
 import java.io.InputStream;
@@ -70,7 +75,8 @@ public final class RedisBench {
 
     private void run(int runs) throws Exception {
         Map<String, String> settings = new HashMap<>(Map.of("shared_buffers", "256MB", "max_wal_size", "4GB", "checkpoint_timeout", "30min"));
-        try (PostgresServer pg = PostgresServer.start("17", settings); Jedis jedis = new Jedis(redisHost, redisPort)) {
+        try (PostgresServer pg = PostgresServer.start("17", settings); Jedis jedis = new Jedis(new HostAndPort(redisHost, redisPort),
+                DefaultJedisClientConfig.builder().socketTimeoutMillis(600_000).protocol(RedisProtocol.RESP2).build())) {
             pg.createDatabase("src");
             pg.createDatabase("repo");
             pg.execute("src", "CREATE TABLE accounts (aid int PRIMARY KEY, bid int, abalance int, filler char(84));"
@@ -96,8 +102,10 @@ public final class RedisBench {
                 List<double[]> results = new ArrayList<>();
                 for (int r = 1; r <= runs; r++) {
                     double pipe = pipelinedFromSource(pg, jedis);
+                    say("run %d: pipelined write from the source: %.2f s (%,.0f rows/s)", r, pipe, rows / pipe);
                     deletePrefix(jedis, pipePrefix);
                     double memory = pipelinedFromMemory(pg, jedis);
+                    say("run %d: pipelined write from memory: %,.0f rows/s", r, memory);
                     deletePrefix(jedis, pipePrefix);
                     double catchUp = catchUp(pg, ibex, r);
                     say("run %d: catch-up %.2f s (%,.0f rows/s); pipelined write from the source %.2f s (%,.0f rows/s); "
@@ -232,9 +240,17 @@ public final class RedisBench {
         return wrong;
     }
 
+    /** From this client, a SCAN step at a time (a script would hold up the other clients of a shared Redis). */
     private static void deletePrefix(Jedis jedis, String prefix) {
-        jedis.eval("local c = '0' repeat local r = redis.call('SCAN', c, 'MATCH', ARGV[1], 'COUNT', 1000) c = r[1] "
-                + "for i = 1, #r[2] do redis.call('UNLINK', r[2][i]) end until c == '0' return 0", List.of(), List.of(prefix + "*"));
+        ScanParams params = new ScanParams().match(prefix + "*").count(5000);
+        String cursor = ScanParams.SCAN_POINTER_START;
+        do {
+            ScanResult<String> r = jedis.scan(cursor, params);
+            if (!r.getResult().isEmpty()) {
+                jedis.unlink(r.getResult().toArray(String[]::new));
+            }
+            cursor = r.getCursor();
+        } while (!ScanParams.SCAN_POINTER_START.equals(cursor));
     }
 
     private static void say(String format, Object... args) {

@@ -1,6 +1,7 @@
 package io.ibex.api;
 
 import io.ibex.IbexException;
+import io.ibex.db.ConnectionSpec;
 import io.ibex.model.Database;
 import io.ibex.repository.Repository;
 import io.ibex.spi.TargetProvider;
@@ -12,8 +13,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Supplier;
-
-import static io.ibex.api.Ibex.APP;
 
 /** {@code ibex add db} and the list of databases. */
 final class Databases extends RepositoryCommand {
@@ -27,10 +26,16 @@ final class Databases extends RepositoryCommand {
         Names.check("database", name);
         Params p = Params.of("add db", given);
         TargetProvider provider = provider(Optional.ofNullable(p.take("type", "dbtype")).orElse("postgres"));
-        String dbname = provider.needsDbname() ? p.require("dbname", "db", "database") : p.take("dbname", "db", "database");
-        String host = p.take("dbhost", "host", "pghost");
+        String dbType = provider.type();
+        Map<String, String> defaults = provider.optionDefaults();
+        String dbname = provider.requiredOptions().contains("dbname") ? p.require("dbname", "db", "database")
+                : Optional.ofNullable(p.take("dbname", "db", "database")).orElse(defaults.get("dbname"));
+        String host = Optional.ofNullable(p.take("dbhost", "host", "pghost")).orElse(defaults.get("dbhost"));
         Integer port = p.takePort("dbport", "port", "pgport");
-        String user = p.take("dbuser", "user", "username", "pguser");
+        if (port == null && defaults.containsKey("dbport")) {
+            port = Integer.valueOf(defaults.get("dbport"));
+        }
+        String user = Optional.ofNullable(p.take("dbuser", "user", "username", "pguser")).orElse(defaults.get("dbuser"));
         String pass = p.take("dbpass", "pass", "password");
         String status = Optional.ofNullable(p.takeChoice(DB_STATUSES, "status")).orElse("active");
         boolean makedelta = Optional.ofNullable(p.takeBool("makedelta")).orElse(false);
@@ -41,14 +46,18 @@ final class Databases extends RepositoryCommand {
             Optional.ofNullable(p.take(option)).ifPresent(v -> options.put(option, v));
         }
         p.done();
-        Database db = provider.completed(new Database(name, provider.type(), host, port == null ? 0 : port, dbname, user, pass,
-                status, makedelta, replicaFunction, replicaMode, options));
+        Database db = new Database(name, dbType, host, port == null ? 0 : port, dbname, user, pass, status, makedelta, replicaFunction);
+        // normalise host, port and user the way the connection will see them
+        ConnectionSpec spec = db.connection();
+        db = new Database(name, dbType, spec.host(), spec.port(), dbname, spec.user(), pass, status, makedelta, replicaFunction,
+                replicaMode, options);
+        provider.checkOptions(db);
         try (Repository repo = openRepository()) {
             if (repo.database(name).isPresent()) {
                 throw new IbexException("a database named \"" + name + "\" already exists");
             }
             if (!force) {
-                provider.checkConnection(db, APP);
+                provider.checkConnection(db);
             }
             repo.addDatabase(db);
             repo.commit();
@@ -56,7 +65,7 @@ final class Databases extends RepositoryCommand {
         return db;
     }
 
-    /** The adapter that answers to the given type or alias. */
+    /** The type stored for a database: the name of the adapter that answers to the given type or alias. */
     private static TargetProvider provider(String given) {
         return TargetRegistry.installed().find(given).orElseThrow(() -> new IbexException(
                 "add db: unknown database type \"" + given + "\": one of " + String.join(", ", TargetRegistry.installed().types())));

@@ -2,6 +2,7 @@ package io.ibex.spi;
 
 import io.ibex.model.Database;
 
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -24,27 +25,35 @@ public interface TargetProvider {
         return capabilities().contains(capability);
     }
 
-    /** Whether {@code ibex add db} of this type needs dbname= (a Redis database number has a default). */
-    default boolean needsDbname() {
-        return true;
+    /**
+     * Defaults of {@code ibex add db} options for this kind, applied where the user gave none: {@code dbport},
+     * {@code dbhost}, {@code dbuser}, {@code dbname} ("3306", "127.0.0.1", "root", "0"). Empty by default (PostgreSQL's
+     * come from libpq's environment).
+     */
+    default Map<String, String> optionDefaults() {
+        return Map.of();
     }
 
-    /** The names of the options {@code ibex add db} of this type takes, kept in {@link Database#options()}. */
+    /** The {@code ibex add db} options this kind requires; {@code dbname} by default. */
+    default Set<String> requiredOptions() {
+        return Set.of("dbname");
+    }
+
+    /**
+     * Connects to the database as {@code ibex add db} and {@code update db} do before storing it, and disconnects;
+     * fails with one line naming the database and saying why. By default it opens and closes a target.
+     */
+    default void checkConnection(Database db) {
+        open(db, "ibex-cli").close();
+    }
+
+    /** The names of the options {@code ibex add db} of this type takes besides the common ones, kept in {@link Database#options()}. */
     default Set<String> options() {
         return Set.of();
     }
 
-    /**
-     * The database as it is stored: the defaults of its kind filled in (host, port, user, database) and its options
-     * checked; a one-line error for a bad one.
-     */
-    default Database completed(Database given) {
-        return given;
-    }
-
-    /** Connects and disconnects, for {@code ibex add db}; fails with one line naming the database. */
-    default void checkConnection(Database db, String applicationName) {
-        open(db, applicationName).close();
+    /** Checks the values of a database's settings and options before it is stored; a one-line error for a bad one. */
+    default void checkOptions(Database db) {
     }
 
     /** The URL that connects to the database (never with its password in it). */

@@ -42,17 +42,9 @@ public final class PostgresTargetProvider implements TargetProvider {
         return PostgresUrl.of(spec.host(), spec.port(), spec.dbname());
     }
 
-    /** Host, port and user as the connection will see them (libpq's environment and defaults). */
     @Override
-    public Database completed(Database d) {
-        ConnectionSpec spec = d.connection();
-        return new Database(d.name(), d.type(), spec.host(), spec.port(), d.dbname(), spec.user(), d.password(), d.status(),
-                d.makedelta(), d.replicaFunction(), d.replicaMode(), d.options());
-    }
-
-    @Override
-    public void checkConnection(Database db, String applicationName) {
-        try (Connection c = db.connection().openOrFail(applicationName, "database \"" + db.name() + "\"")) {
+    public void checkConnection(Database db) {
+        try (Connection c = db.connection().openOrFail(url(db), "ibex-cli", "database \"" + db.name() + "\"")) {
             Pg.serverVersion(c);
         } catch (SQLException e) {
             throw new IbexException("database \"" + db.name() + "\": " + Pg.firstLine(e));

@@ -169,7 +169,7 @@ final class RedisTarget implements Target {
             RedisWrites w = writes;
             writes = null;
             call(() -> {
-                w.finish();
+                w.end();
                 return null;
             });
         }

@@ -12,6 +12,7 @@ import redis.clients.jedis.RedisProtocol;
 import redis.clients.jedis.exceptions.JedisException;
 
 import java.util.EnumSet;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -34,9 +35,15 @@ public final class RedisTargetProvider implements TargetProvider {
         return EnumSet.of(TargetCapability.TRUNCATE);
     }
 
+    /** Bucardo's: the local server's first database; "default" is the user of Redis's AUTH with a password alone. */
     @Override
-    public boolean needsDbname() {
-        return false;
+    public Map<String, String> optionDefaults() {
+        return Map.of("dbhost", "127.0.0.1", "dbport", String.valueOf(DEFAULT_PORT), "dbname", "0", "dbuser", "default");
+    }
+
+    @Override
+    public Set<String> requiredOptions() {
+        return Set.of();
     }
 
     @Override
@@ -45,14 +52,11 @@ public final class RedisTargetProvider implements TargetProvider {
     }
 
     @Override
-    public Database completed(Database d) {
-        String dbname = d.dbname() == null ? "0" : d.dbname();
-        if (!dbname.matches("[0-9]{1,5}")) {
-            throw new IbexException("add db: dbname of a Redis database is its number (0, 1, ...), not \"" + dbname + "\"");
+    public void checkOptions(Database d) {
+        if (!d.dbname().matches("[0-9]{1,5}")) {
+            throw new IbexException("add db: dbname of a Redis database is its number (0, 1, ...), not \"" + d.dbname() + "\"");
         }
         RedisKeys.check(d.options());
-        return new Database(d.name(), d.type(), d.host() == null ? "localhost" : d.host(), d.port() == 0 ? DEFAULT_PORT : d.port(),
-                String.valueOf(Integer.parseInt(dbname)), d.user(), d.password(), d.status(), false, null, "none", d.options());
     }
 
     @Override

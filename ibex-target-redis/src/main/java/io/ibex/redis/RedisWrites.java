@@ -8,6 +8,7 @@ import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -19,6 +20,8 @@ import java.util.Map;
 abstract class RedisWrites {
 
     static final int CHUNK = 20_000;
+    /** Keys deleted by one DEL: Redis's cost is mostly per command, so a key deleted alone costs as much as a hash written. */
+    static final int KEYS_PER_DEL = 1000;
 
     /** Deletes every key that matches a SCAN pattern, in Redis, in one step; returns how many went. */
     static final String DELETE_MATCHING = """
@@ -36,6 +39,7 @@ abstract class RedisWrites {
             """;
 
     private final PipeliningBase commands;
+    private final List<String> toDelete = new ArrayList<>();
 
     private RedisWrites(PipeliningBase commands) {
         this.commands = commands;
@@ -109,22 +113,41 @@ abstract class RedisWrites {
 
     abstract void sent();
 
+    /** Deletes a key: with the next ones, in one DEL sent before any other command. */
     void delete(String key) {
-        commands.del(key);
-        sent();
+        toDelete.add(key);
+        if (toDelete.size() >= KEYS_PER_DEL) {
+            flushDeletes();
+        }
+    }
+
+    private void flushDeletes() {
+        if (!toDelete.isEmpty()) {
+            commands.del(toDelete.toArray(String[]::new));
+            toDelete.clear();
+            sent();
+        }
     }
 
     /** Writes a row's fields into its hash (whose key was deleted before); a row without any field has no hash. */
     void replace(String key, Map<String, String> fields) {
         if (!fields.isEmpty()) {
+            flushDeletes();
             commands.hset(key, fields);
             sent();
         }
     }
 
     void deleteMatching(String pattern) {
+        flushDeletes();
         commands.eval(DELETE_MATCHING, List.of(), List.of(pattern));
         sent();
+    }
+
+    /** Sends what is held back, then makes it all take effect. */
+    final void end() {
+        flushDeletes();
+        finish();
     }
 
     static long deleteMatchingNow(Jedis jedis, String pattern) {
