@@ -6,6 +6,8 @@ import io.ibex.engine.SyncPlan;
 import io.ibex.engine.TargetTables;
 import io.ibex.model.CustomColumns;
 import io.ibex.model.Database;
+import io.ibex.spi.TargetCapability;
+import io.ibex.spi.TargetRegistry;
 import io.ibex.verify.CompareOptions;
 import io.ibex.verify.CompareResult;
 import io.ibex.verify.ComparedTable;
@@ -42,6 +44,11 @@ final class Verifier {
             throw new IbexException("verify: not every table named is part of sync \"" + plan.sync().name() + "\"");
         }
         List<Ibex.TableVerification> out = new ArrayList<>();
+        for (Database target : others) {
+            if (!TargetRegistry.installed().require(target).can(TargetCapability.VERIFY_DIGEST)) {
+                throw new IbexException("verify: database \"" + target.name() + "\" is of type " + target.type() + ", which verify cannot compare yet");
+            }
+        }
         for (Database target : others) {
             try (Connection s = source.connection().openOrFail(Ibex.APP, "database \"" + source.name() + "\"");
                  Connection t = target.connection().openOrFail(Ibex.APP, "database \"" + target.name() + "\"")) {

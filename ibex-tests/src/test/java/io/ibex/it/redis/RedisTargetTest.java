@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Replication into the Redis service under a concurrent write load: a hash per row under table:key, composite keys
@@ -159,5 +160,31 @@ class RedisTargetTest {
             awaitEqual(r, prefix + "items:", prefix + "pairs:");
             assertThat(jedis.exists(prefix + "items:999999")).isFalse();
         }
+    }
+
+    @Test
+    void badInputGetsOneLineAndVerifySaysItCannotCompare() throws Exception {
+        try (Replication r = setUp("0", Map.of())) {
+            Map<String, String> base = Map.of("type", "redis", "dbhost", RedisSide.HOST);
+            assertThatThrownBy(() -> r.ibex.addDatabase("r1", with(base, "dbname", "cache"), false))
+                    .hasMessage("add db: dbname of a Redis database is its number (0, 1, ...), not \"cache\"");
+            assertThatThrownBy(() -> r.ibex.addDatabase("r2", with(base, "schema_prefix", "maybe"), false))
+                    .hasMessage("add db: schema_prefix must be 0 or 1, not \"maybe\"");
+            assertThatThrownBy(() -> r.ibex.addDatabase("r3", with(base, "dbport", "1"), false))
+                    .hasMessageStartingWith("database \"r3\": cannot connect to Redis at 127.0.0.1:1: ").hasMessageNotContaining("\n");
+            assertThatThrownBy(() -> r.ibex.verify("toredis", List.of(), 0, (t, d, done, total) -> { }))
+                    .hasMessage("verify: database \"redis\" is of type redis, which verify cannot compare yet");
+            assertThat(r.ibex.databases()).extracting(d -> d.name()).containsExactlyInAnyOrder("source", "redis");
+            assertThat(r.ibex.databases()).filteredOn(d -> d.name().equals("redis")).singleElement()
+                    .satisfies(d -> assertThat(d.options()).isEqualTo(Map.of("key_prefix", prefix)))
+                    .satisfies(d -> assertThat(d.dbname()).isEqualTo("0"))
+                    .satisfies(d -> assertThat(d.port()).isEqualTo(6379));
+        }
+    }
+
+    static Map<String, String> with(Map<String, String> base, String key, String value) {
+        Map<String, String> m = new java.util.HashMap<>(base);
+        m.put(key, value);
+        return m;
     }
 }
