@@ -1,6 +1,9 @@
 package io.ibex.it.redis;
 
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.RedisProtocol;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.params.ScanParams;
@@ -26,6 +29,12 @@ final class RedisSide {
     static final int PORT = 6379;
 
     private RedisSide() {
+    }
+
+    /** A connection that waits long for an answer: a Redis shared with other tests may be slow to SCAN. */
+    static Jedis connect() {
+        return new Jedis(new HostAndPort(HOST, PORT), DefaultJedisClientConfig.builder().socketTimeoutMillis(60_000)
+                .protocol(RedisProtocol.RESP2).build());
     }
 
     /** key (without the prefix) -> fields, from the source. Only rows with a field: Redis has no empty hash. */

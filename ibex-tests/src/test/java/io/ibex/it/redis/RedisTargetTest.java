@@ -43,7 +43,7 @@ class RedisTargetTest {
 
     @BeforeEach
     void connect() {
-        jedis = new Jedis(RedisSide.HOST, RedisSide.PORT);
+        jedis = RedisSide.connect();
         prefix = "ibexit:" + ProcessHandle.current().pid() + ":" + System.nanoTime() + ":";
     }
 
@@ -66,11 +66,15 @@ class RedisTargetTest {
         return r;
     }
 
+    /** Each attempt with a connection of its own: one that timed out is broken. */
     void awaitEqual(Replication r, String itemsPrefix, String pairsPrefix) throws Exception {
         try (Connection c = r.source()) {
-            Waits.await(Duration.ofSeconds(60), "Redis to hold the source's rows", Waits.quietly(() ->
-                    RedisSide.expected(c, "items", "", List.of("id")).equals(RedisSide.actual(jedis, itemsPrefix))
-                            && RedisSide.expected(c, "pairs", "", List.of("a", "b")).equals(RedisSide.actual(jedis, pairsPrefix))));
+            Waits.await(Duration.ofSeconds(120), "Redis to hold the source's rows", Waits.quietly(() -> {
+                try (Jedis j = RedisSide.connect()) {
+                    return RedisSide.expected(c, "items", "", List.of("id")).equals(RedisSide.actual(j, itemsPrefix))
+                            && RedisSide.expected(c, "pairs", "", List.of("a", "b")).equals(RedisSide.actual(j, pairsPrefix));
+                }
+            }));
             var items = RedisSide.expected(c, "items", "", List.of("id"));
             assertThat(RedisSide.actual(jedis, itemsPrefix)).hasSameSizeAs(items).isEqualTo(items);
             var pairs = RedisSide.expected(c, "pairs", "", List.of("a", "b"));
