@@ -2,21 +2,16 @@ package io.ibex.api;
 
 import io.ibex.IbexException;
 import io.ibex.db.ConnectionSpec;
-import io.ibex.db.Pg;
 import io.ibex.model.Database;
 import io.ibex.repository.Repository;
 import io.ibex.spi.TargetProvider;
 import io.ibex.spi.TargetRegistry;
 
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
-
-import static io.ibex.api.Ibex.APP;
 
 /** {@code ibex add db} and the list of databases. */
 final class Databases extends RepositoryCommand {
@@ -29,12 +24,18 @@ final class Databases extends RepositoryCommand {
     Database addDatabase(String name, Map<String, String> given, boolean force) {
         Names.check("database", name);
         Params p = Params.of("add db", given);
-        String dbname = p.require("dbname", "db", "database");
-        String host = p.take("dbhost", "host", "pghost");
+        TargetProvider provider = provider(Optional.ofNullable(p.take("type", "dbtype")).orElse("postgres"));
+        String dbType = provider.type();
+        Map<String, String> defaults = provider.optionDefaults();
+        String dbname = provider.requiredOptions().contains("dbname") ? p.require("dbname", "db", "database")
+                : Optional.ofNullable(p.take("dbname", "db", "database")).orElse(defaults.get("dbname"));
+        String host = Optional.ofNullable(p.take("dbhost", "host", "pghost")).orElse(defaults.get("dbhost"));
         Integer port = p.takePort("dbport", "port", "pgport");
-        String user = p.take("dbuser", "user", "username", "pguser");
+        if (port == null && defaults.containsKey("dbport")) {
+            port = Integer.valueOf(defaults.get("dbport"));
+        }
+        String user = Optional.ofNullable(p.take("dbuser", "user", "username", "pguser")).orElse(defaults.get("dbuser"));
         String pass = p.take("dbpass", "pass", "password");
-        String dbType = databaseType(Optional.ofNullable(p.take("type", "dbtype")).orElse("postgres"));
         String status = Optional.ofNullable(p.takeChoice(DB_STATUSES, "status")).orElse("active");
         boolean makedelta = Optional.ofNullable(p.takeBool("makedelta")).orElse(false);
         String replicaFunction = p.take("replica_function");
@@ -50,11 +51,7 @@ final class Databases extends RepositoryCommand {
                 throw new IbexException("a database named \"" + name + "\" already exists");
             }
             if (!force) {
-                try (Connection c = spec.openOrFail(APP, "database \"" + name + "\"")) {
-                    Pg.serverVersion(c);
-                } catch (SQLException e) {
-                    throw new IbexException("database \"" + name + "\": " + Pg.firstLine(e));
-                }
+                provider.checkConnection(db);
             }
             repo.addDatabase(db);
             repo.commit();
@@ -63,8 +60,8 @@ final class Databases extends RepositoryCommand {
     }
 
     /** The type stored for a database: the name of the adapter that answers to the given type or alias. */
-    private static String databaseType(String given) {
-        return TargetRegistry.installed().find(given).map(TargetProvider::type).orElseThrow(() -> new IbexException(
+    private static TargetProvider provider(String given) {
+        return TargetRegistry.installed().find(given).orElseThrow(() -> new IbexException(
                 "add db: unknown database type \"" + given + "\": one of " + String.join(", ", TargetRegistry.installed().types())));
     }
 

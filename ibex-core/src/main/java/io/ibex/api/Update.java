@@ -5,6 +5,7 @@ import io.ibex.IbexException;
 import io.ibex.db.ConnectionSpec;
 import io.ibex.db.Pg;
 import io.ibex.model.Database;
+import io.ibex.spi.TargetRegistry;
 import io.ibex.model.Relation;
 import io.ibex.repository.Repository;
 import io.ibex.model.Role;
@@ -124,14 +125,10 @@ final class Update {
 
     /** As add db does: the new connection settings must reach the database (--force skips this). */
     private static void tryConnection(Database d, String dbname, String host, Integer port, String user, String pass) {
-        ConnectionSpec spec = new ConnectionSpec(host != null ? host : d.host(), port != null ? port : d.port(),
+        Database tried = new Database(d.name(), d.type(), host != null ? host : d.host(), port != null ? port : d.port(),
                 dbname != null ? dbname : d.dbname(), user != null ? user : d.user(),
-                pass == null ? d.password() : pass.isEmpty() ? null : pass);
-        try (Connection c = spec.openOrFail(Ibex.APP, "database \"" + d.name() + "\"")) {
-            Pg.serverVersion(c);
-        } catch (SQLException e) {
-            throw new IbexException("database \"" + d.name() + "\": " + Pg.firstLine(e));
-        }
+                pass == null ? d.password() : pass.isEmpty() ? null : pass, d.status(), d.makedelta(), d.replicaFunction(), d.replicaMode());
+        TargetRegistry.installed().require(tried).checkConnection(tried);
     }
 
     /** makedelta changed: the capture triggers of the syncs reading this database are rewritten to match. */

@@ -2,6 +2,7 @@ package io.ibex.spi;
 
 import io.ibex.model.Database;
 
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -22,6 +23,28 @@ public interface TargetProvider {
 
     default boolean can(TargetCapability capability) {
         return capabilities().contains(capability);
+    }
+
+    /**
+     * Defaults of {@code ibex add db} options for this kind, applied where the user gave none: {@code dbport},
+     * {@code dbhost}, {@code dbuser}, {@code dbname} ("3306", "127.0.0.1", "root", "0"). Empty by default (PostgreSQL's
+     * come from libpq's environment).
+     */
+    default Map<String, String> optionDefaults() {
+        return Map.of();
+    }
+
+    /** The {@code ibex add db} options this kind requires; {@code dbname} by default. */
+    default Set<String> requiredOptions() {
+        return Set.of("dbname");
+    }
+
+    /**
+     * Connects to the database as {@code ibex add db} and {@code update db} do before storing it, and disconnects;
+     * fails with one line naming the database and saying why. By default it opens and closes a target.
+     */
+    default void checkConnection(Database db) {
+        open(db, "ibex-cli").close();
     }
 
     /** The URL that connects to the database (never with its password in it). */

@@ -43,6 +43,15 @@ public final class PostgresTargetProvider implements TargetProvider {
     }
 
     @Override
+    public void checkConnection(Database db) {
+        try (Connection c = db.connection().openOrFail(url(db), "ibex-cli", "database \"" + db.name() + "\"")) {
+            Pg.serverVersion(c);
+        } catch (SQLException e) {
+            throw new IbexException("database \"" + db.name() + "\": " + Pg.firstLine(e));
+        }
+    }
+
+    @Override
     public String replicaFunctionSql(String role) {
         return ReplicaModes.functionSql(role);
     }
