@@ -235,11 +235,11 @@ public class JdbcTarget implements Target {
     public void readRows(TableInfo t, RowSink sink) throws IOException {
         List<String> cols = t.columnNames();
         String sql = "SELECT " + String.join(", ", cols.stream().map(dialect::quote).toList()) + " FROM " + table(t);
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        try (PreparedStatement s = c.prepareStatement(sql); ResultSet rs = s.executeQuery()) { // binary protocol: a float's every digit
             while (rs.next()) {
                 List<Object> values = new ArrayList<>(cols.size());
                 for (int i = 1; i <= cols.size(); i++) {
-                    values.add(rs.getObject(i));
+                    values.add(read(rs, i, t.columns().get(i - 1).type()));
                 }
                 sink.accept(new Row(cols, java.util.Collections.unmodifiableList(values)));
             }
@@ -247,6 +247,15 @@ public class JdbcTarget implements Target {
         } catch (SQLException e) {
             throw fail("cannot read " + t.name(), e);
         }
+    }
+
+    /** bytea as bytes, real and double precision as numbers (their text may be rounded), every other type as text. */
+    private static Object read(ResultSet rs, int i, String pgType) throws SQLException {
+        return switch (TypeMapping.base(pgType)) {
+            case "bytea" -> rs.getBytes(i);
+            case "real", "double precision" -> rs.getObject(i) == null ? null : rs.getDouble(i);
+            default -> rs.getString(i);
+        };
     }
 
     /** Sequences stay on PostgreSQL: there is nothing to set (a target without {@code SEQUENCES}). */
