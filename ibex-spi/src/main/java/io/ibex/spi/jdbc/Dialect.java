@@ -55,6 +55,11 @@ public interface Dialect {
         return "";
     }
 
+    /** The expression that reads a column back for verify: the column itself by default. */
+    default String readColumn(String quotedColumn, String pgType) {
+        return quotedColumn;
+    }
+
     /** The statement that refreshes a table's statistics, or null. */
     String analyze(String quotedTable);
 

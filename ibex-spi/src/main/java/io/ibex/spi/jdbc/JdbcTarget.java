@@ -234,8 +234,12 @@ public class JdbcTarget implements Target {
     @Override
     public void readRows(TableInfo t, RowSink sink) throws IOException {
         List<String> cols = t.columnNames();
-        String sql = "SELECT " + String.join(", ", cols.stream().map(dialect::quote).toList()) + " FROM " + table(t);
-        try (PreparedStatement s = c.prepareStatement(sql); ResultSet rs = s.executeQuery()) { // binary protocol: a float's every digit
+        List<String> read = new ArrayList<>();
+        for (TableInfo.Column col : t.columns()) {
+            read.add(dialect.readColumn(dialect.quote(col.name()), col.type()));
+        }
+        String sql = "SELECT " + String.join(", ", read) + " FROM " + table(t);
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             while (rs.next()) {
                 List<Object> values = new ArrayList<>(cols.size());
                 for (int i = 1; i <= cols.size(); i++) {

@@ -95,6 +95,36 @@ class OtherTargetsTest {
         }
     }
 
+    @Test
+    void fullcopyIntoMariaDbAndOnetimecopy2IntoSqlite() throws Exception {
+        try (Replication r = new Replication(server, server); MariaDb maria = new MariaDb()) {
+            r.execSource("CREATE TABLE history (tid int, aid int, delta int, mtime timestamp, filler char(22))",
+                    "INSERT INTO history SELECT g % 10, g, g % 7, now(), 'x' FROM generate_series(1, 5000) g", PG_DDL,
+                    "INSERT INTO acct SELECT g, g * 1.5, 'note ' || g, now(), g % 2 = 0 FROM generate_series(1, 3000) g");
+            maria.exec("CREATE TABLE history (tid INT, aid INT, delta INT, mtime DATETIME(6), filler CHAR(22))",
+                    "INSERT INTO history VALUES (1, 1, 1, '2000-01-01', 'stale row')");
+            String lite = dir.resolve("copy.db").toString();
+            sqlite(lite, SQLITE_DDL);
+            Ibex ibex = r.ibex;
+            ibex.addDatabase("source", Replication.dbParams(server, r.sourceDb), false);
+            ibex.addDatabase("maria", maria.params(), false);
+            ibex.addDatabase("lite", Map.of("type", "sqlite", "dbname", lite), false);
+            ibex.addTables(List.of("history"), Map.of("db", "source", "relgroup", "nopk"), false);
+            ibex.addDbGroup("copygroup", List.of("source:source", "maria:fullcopy"));
+            ibex.addSync("fc", Map.of("relgroup", "nopk", "dbs", "copygroup"));
+            ibex.addTables(List.of("acct"), Map.of("db", "source", "relgroup", "keyed"), false);
+            ibex.addSync("s2", Map.of("relgroup", "keyed", "db", "source,lite", "onetimecopy", "2"));
+            r.startDaemon();
+            r.execSource("INSERT INTO history VALUES (99, 9, 9, now(), 'added')", "DELETE FROM history WHERE aid < 100",
+                    "UPDATE acct SET note = 'after' WHERE id <= 10");
+            Ibex.Verification fc = OtherTargets.awaitVerified(ibex, "fc", Duration.ofSeconds(60));
+            assertThat(fc.tables().get(0).targetRows()).isEqualTo(4901);
+            assertThat(maria.count("history")).as("the stale row went").isEqualTo(4901);
+            Ibex.Verification copied = OtherTargets.awaitVerified(ibex, "s2", Duration.ofSeconds(60));
+            assertThat(copied.tables().get(0).targetRows()).isEqualTo(3000);
+        }
+    }
+
     static void sqlite(String file, String... sql) throws SQLException {
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
             for (String q : sql) {
