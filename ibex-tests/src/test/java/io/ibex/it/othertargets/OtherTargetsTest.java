@@ -76,7 +76,7 @@ class OtherTargetsTest {
                 assertThat(error).contains("maria");
                 Thread.sleep(2000);
                 maria.exec("ALTER USER '" + user + "'@'%' ACCOUNT UNLOCK");
-                Waits.await(Duration.ofSeconds(60), "sync Good again by itself",
+                Waits.await(Duration.ofSeconds(180), "sync Good again by itself",
                         Waits.quietly(() -> ibex.status("s").currentState().equals("Good")));
                 Thread.sleep(2000);
                 load.stop();
