@@ -5,6 +5,10 @@ import io.ibex.model.DbGroup;
 import io.ibex.repository.Repository;
 import io.ibex.model.Role;
 
+import io.ibex.model.Database;
+import io.ibex.spi.TargetCapability;
+import io.ibex.spi.TargetRegistry;
+
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -43,7 +47,11 @@ final class DbGroups extends RepositoryCommand {
             int colon = item.indexOf(':');
             String db = colon < 0 ? item : item.substring(0, colon);
             Role role = colon < 0 ? (i == 0 ? Role.SOURCE : Role.TARGET) : Role.parse(item.substring(colon + 1));
-            repo.requireDatabase(db);
+            Database d = repo.requireDatabase(db);
+            if (role == Role.SOURCE && TargetRegistry.installed().find(d.type()).map(t -> !t.can(TargetCapability.SOURCE)).orElse(false)) {
+                throw new IbexException("database \"" + db + "\" is of type " + d.type()
+                        + ", which can only be a target (as in Bucardo): give it the role target or fullcopy");
+            }
             if (!seen.add(db)) {
                 throw new IbexException("database \"" + db + "\" is named twice");
             }

@@ -112,6 +112,10 @@ final class Tables extends RepositoryCommand {
         }
         try (Repository repo = openRepository()) {
             Database db = dbName != null ? repo.requireDatabase(dbName) : onlyDatabase(repo);
+            if (io.ibex.spi.TargetRegistry.installed().find(db.type()).map(t -> !t.can(io.ibex.spi.TargetCapability.SOURCE)).orElse(false)) {
+                throw new IbexException("database \"" + db.name() + "\" is of type " + db.type()
+                        + ", which can only be a target: add the tables from the source database (db=SOURCE)");
+            }
             List<Relation> added = new ArrayList<>();
             List<Relation> known = new ArrayList<>();
             try (Connection c = db.connection().openOrFail(APP, "database \"" + db.name() + "\"")) {

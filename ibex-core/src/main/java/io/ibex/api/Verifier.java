@@ -14,6 +14,12 @@ import io.ibex.verify.ComparedTable;
 import io.ibex.verify.TableComparer;
 import io.ibex.verify.TableDigest;
 
+import io.ibex.spi.Target;
+import io.ibex.spi.TargetCapability;
+import io.ibex.spi.TargetProvider;
+import io.ibex.spi.TargetRegistry;
+
+import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -45,11 +51,17 @@ final class Verifier {
         }
         List<Ibex.TableVerification> out = new ArrayList<>();
         for (Database target : others) {
-            if (!TargetRegistry.installed().require(target).can(TargetCapability.VERIFY_DIGEST)) {
+            TargetProvider provider = TargetRegistry.installed().require(target);
+            if (!provider.can(TargetCapability.VERIFY_DIGEST) && !provider.can(TargetCapability.READ_ROWS)) {
                 throw new IbexException("verify: database \"" + target.name() + "\" is of type " + target.type() + ", which verify cannot compare yet");
             }
         }
         for (Database target : others) {
+            TargetProvider provider = TargetRegistry.installed().require(target);
+            if (!provider.can(TargetCapability.VERIFY_DIGEST)) {
+                out.addAll(compareValues(source, target, provider, tables, plan.customNamesOn(target.name()), maxKeys, progress));
+                continue;
+            }
             try (Connection s = source.connection().openOrFail(Ibex.APP, "database \"" + source.name() + "\"");
                  Connection t = target.connection().openOrFail(Ibex.APP, "database \"" + target.name() + "\"")) {
                 SyncPlan lane = TargetTables.forTarget(plan, customColumns, target.name()); // the columns this target gets
@@ -67,6 +79,28 @@ final class Verifier {
             }
         }
         return new Ibex.Verification(plan.sync().name(), source.name(), out);
+    }
+
+    /** A target of another kind: values compared (see ValueVerifier); a table without a key by its row count only. */
+    private static List<Ibex.TableVerification> compareValues(Database source, Database target, TargetProvider provider,
+                                                              List<SyncPlan.Table> tables, java.util.Map<String, io.ibex.model.CustomName> names,
+                                                              int maxKeys, Progress progress) {
+        if (!provider.can(TargetCapability.READ_ROWS)) {
+            throw new IbexException("verify: database \"" + target.name() + "\" is of type " + target.type() + ", whose rows ibex cannot read back");
+        }
+        List<Ibex.TableVerification> out = new ArrayList<>();
+        try (Connection s = source.connection().openOrFail(Ibex.APP, "database \"" + source.name() + "\"");
+             Target t = provider.open(target, Ibex.APP)) {
+            for (SyncPlan.Table table : tables) {
+                String name = table.info().qualifiedName();
+                CompareResult r = ValueVerifier.compare(s, t, table.info(), names.get(name), maxKeys);
+                progress.update(name, target.name(), r.sourceRows(), r.sourceRows());
+                out.add(new Ibex.TableVerification(name, target.name(), r.sourceRows(), r.targetRows(), r.identical(), r));
+            }
+        } catch (SQLException | IOException e) {
+            throw new IbexException("verify: " + Pg.firstLine(e), e);
+        }
+        return out;
     }
 
     /** onTarget: the table's schema and name on the target (another than the source's under a customname). */

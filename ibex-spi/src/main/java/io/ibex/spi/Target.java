@@ -129,6 +129,20 @@ public interface Target extends AutoCloseable {
         return Optional.empty();
     }
 
+    /** Receives the rows of {@link #readRows}, one at a time. */
+    interface RowSink {
+        void accept(Row row) throws IOException;
+    }
+
+    /**
+     * Reads every row of the table (its columns as the source names them) as typed values, in no particular order,
+     * outside any batch, for {@code ibex verify} across engines. Only where the provider can
+     * {@link TargetCapability#READ_ROWS}.
+     */
+    default void readRows(TableInfo table, RowSink sink) throws IOException {
+        throw new UnsupportedOperationException("this target cannot read its rows back");
+    }
+
     /** Sets a sequence to a value, is_called and settings; returns false if it had them already. Outside any batch. */
     boolean setSequence(String schema, String name, long lastValue, boolean isCalled, SequenceSettings settings);
 

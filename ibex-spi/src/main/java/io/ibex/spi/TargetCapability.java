@@ -11,5 +11,9 @@ public enum TargetCapability {
     /** Computes the digest of a key range that {@code ibex verify} compares with the source's (PostgreSQL md5 of COPY text). */
     VERIFY_DIGEST,
     /** Takes the PostgreSQL COPY text streams straight through, without decoding them into values. */
-    COPY_TEXT
+    COPY_TEXT,
+    /** Can be a source too (capture installs on it); a database of a type without it is a target only, as in Bucardo. */
+    SOURCE,
+    /** Reads a table's rows back as typed values ({@link Target#readRows}), so that {@code ibex verify} compares values across engines. */
+    READ_ROWS
 }

@@ -1,0 +1,165 @@
+package io.ibex.bench;
+
+import io.ibex.api.Ibex;
+import io.ibex.db.ConnectionSpec;
+import io.ibex.embedded.PostgresServer;
+import io.ibex.engine.Daemon;
+import org.postgresql.PGConnection;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Issue 24's MariaDB figure, three measurements in one run on the same machine: ibex's catch-up after a 1M-row UPDATE
+ * on the source into a MariaDB target, MariaDB's own bulk load of the same rows (LOAD DATA LOCAL INFILE from a
+ * stream), and Bucardo's method (one prepared INSERT per row, in one transaction) on a sample of the rows. Needs the
+ * MariaDB service at 127.0.0.1:3306 (root, no password); starts its own PostgreSQL 17.
+ * {@code java -cp ibex-bench/target/ibex-bench.jar io.ibex.bench.MariaDbCatchUp [ROWS [ROW_BY_ROW_SAMPLE]]}
+ */
+public final class MariaDbCatchUp {
+
+    static final String MARIA = "jdbc:mariadb://127.0.0.1:3306/";
+    static final String ACCOUNTS_PG = "CREATE TABLE accounts (aid int PRIMARY KEY, bid int, abalance int, filler char(84))";
+    static final String ACCOUNTS_MARIA = "CREATE TABLE %s (aid INT PRIMARY KEY, bid INT, abalance INT, filler CHAR(84))";
+
+    public static void main(String[] args) throws Exception {
+        int rows = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+        int sample = args.length > 1 ? Integer.parseInt(args[1]) : 100_000;
+        String mdb = "ibex_bench_" + ProcessHandle.current().pid();
+        try (PostgresServer pg = PostgresServer.start("17");
+             Connection root = DriverManager.getConnection(MARIA + "?allowLocalInfile=true", "root", null)) {
+            exec(root, "CREATE DATABASE " + mdb, "USE " + mdb, String.format(ACCOUNTS_MARIA, "accounts"), String.format(ACCOUNTS_MARIA, "bulk"),
+                    String.format(ACCOUNTS_MARIA, "rowbyrow"));
+            try {
+                pg.createDatabase("src");
+                pg.createDatabase("repo");
+                pg.execute("src", ACCOUNTS_PG + "; INSERT INTO accounts SELECT g, (g - 1) / 100000 + 1, 0, '' FROM generate_series(1, " + rows + ") g");
+                System.out.printf("MariaDB %s, PostgreSQL %s, %,d rows shaped like pgbench_accounts%n", version(root), pg.version(), rows);
+                run(pg, root, mdb, rows, sample);
+            } finally {
+                exec(root, "DROP DATABASE " + mdb);
+            }
+        }
+    }
+
+    private static void run(PostgresServer pg, Connection maria, String mdb, int rows, int sample) throws Exception {
+        ConnectionSpec repo = new ConnectionSpec(pg.host(), pg.port(), "repo", pg.superuser(), null);
+        Ibex ibex = new Ibex(repo);
+        ibex.install();
+        ibex.addDatabase("src", Map.of("dbname", "src", "dbhost", pg.host(), "dbport", String.valueOf(pg.port()), "dbuser", pg.superuser()), false);
+        ibex.addDatabase("maria", Map.of("type", "mariadb", "dbname", mdb, "dbhost", "127.0.0.1", "dbport", "3306", "dbuser", "root"), false);
+        ibex.addTables(List.of("accounts"), Map.of("db", "src", "relgroup", "rg"), false);
+        ibex.addSync("bench", Map.of("relgroup", "rg", "db", "src,maria", "onetimecopy", "1", "checktime", "1"));
+        Path pid = Files.createTempFile("ibex-bench-maria", ".pid");
+        Daemon daemon = new Daemon(repo, pid);
+        Thread thread = new Thread(daemon::run, "ibex-daemon");
+        long t0 = System.nanoTime();
+        thread.start();
+        try {
+            awaitSum(maria, mdb, 0, rows, Duration.ofMinutes(10));
+            double copy = seconds(t0);
+            System.out.printf(Locale.ROOT, "initial copy (onetimecopy=1, with the daemon's start): %.1f s, %,.0f rows/s%n", copy, rows / copy);
+
+            long u = System.nanoTime();
+            pg.execute("src", "UPDATE accounts SET abalance = abalance + 1");
+            double update = seconds(u);
+            long c = System.nanoTime();
+            awaitSum(maria, mdb, 1, rows, Duration.ofMinutes(10));
+            double catchUp = seconds(c);
+            double ibexRate = rows / catchUp;
+            System.out.printf(Locale.ROOT, "source UPDATE of %,d rows: %.1f s; ibex's catch-up into MariaDB after its commit: %.1f s, %,.0f rows/s%n",
+                    rows, update, catchUp, ibexRate);
+
+            byte[] text = rowsAsText(pg, rows);
+            long b = System.nanoTime();
+            maria.setAutoCommit(false);
+            try (Statement s = maria.createStatement()) {
+                s.unwrap(org.mariadb.jdbc.Statement.class).setLocalInfileInputStream(new ByteArrayInputStream(text));
+                s.execute("LOAD DATA LOCAL INFILE 'stream' INTO TABLE bulk");
+            }
+            maria.commit();
+            double bulk = seconds(b);
+            double bulkRate = rows / bulk;
+            System.out.printf(Locale.ROOT, "MariaDB's own bulk load (LOAD DATA LOCAL INFILE from a stream) of the same rows: %.1f s, %,.0f rows/s%n",
+                    bulk, bulkRate);
+
+            long r = System.nanoTime();
+            try (PreparedStatement ps = maria.prepareStatement("INSERT INTO rowbyrow (aid, bid, abalance, filler) VALUES (?, ?, ?, ?)")) {
+                for (int i = 1; i <= sample; i++) {
+                    ps.setInt(1, i);
+                    ps.setInt(2, (i - 1) / 100000 + 1);
+                    ps.setInt(3, 1);
+                    ps.setString(4, "");
+                    ps.executeUpdate();
+                }
+            }
+            maria.commit();
+            double rowByRow = seconds(r);
+            double rowRate = sample / rowByRow;
+            System.out.printf(Locale.ROOT, "Bucardo's method (one prepared INSERT per row, one transaction), %,d rows: %.1f s, %,.0f rows/s%n",
+                    sample, rowByRow, rowRate);
+            System.out.printf(Locale.ROOT, "ratios: ibex / bulk load = %.2fx, ibex / row by row = %.1fx%n", ibexRate / bulkRate, ibexRate / rowRate);
+        } finally {
+            daemon.requestStop();
+            thread.join(60_000);
+        }
+    }
+
+    /** The source's rows as tab-separated text, as LOAD DATA reads it (these types print the same in both). */
+    private static byte[] rowsAsText(PostgresServer pg, int rows) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(rows * 100);
+        try (Connection c = pg.connect("src")) {
+            c.unwrap(PGConnection.class).getCopyAPI().copyOut("COPY accounts TO STDOUT", out);
+        }
+        return out.toByteArray();
+    }
+
+    /** Waits until MariaDB's accounts has the rows, each with the balance expected. */
+    private static void awaitSum(Connection maria, String mdb, long balance, int rows, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            try (Statement s = maria.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT count(*), COALESCE(sum(abalance), 0) FROM " + mdb + ".accounts")) {
+                rs.next();
+                if (rs.getLong(1) == rows && rs.getLong(2) == balance * rows) {
+                    return;
+                }
+            }
+            if (!maria.getAutoCommit()) {
+                maria.commit();
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("MariaDB did not catch up within " + timeout);
+    }
+
+    private static String version(Connection c) throws Exception {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT version()")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    private static void exec(Connection c, String... sql) throws Exception {
+        try (Statement s = c.createStatement()) {
+            for (String q : sql) {
+                s.execute(q);
+            }
+        }
+    }
+
+    private static double seconds(long since) {
+        return (System.nanoTime() - since) / 1e9;
+    }
+}
