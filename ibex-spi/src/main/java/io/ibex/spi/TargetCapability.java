@@ -11,5 +11,7 @@ public enum TargetCapability {
     /** Computes the digest of a key range that {@code ibex verify} compares with the source's (PostgreSQL md5 of COPY text). */
     VERIFY_DIGEST,
     /** Takes the PostgreSQL COPY text streams straight through, without decoding them into values. */
-    COPY_TEXT
+    COPY_TEXT,
+    /** Describes its tables' columns, adds a column, runs a statement of 'ibex ddl' (README, "Schema changes"). */
+    SCHEMA_CHANGES
 }
