@@ -63,7 +63,8 @@ record SchemaDrift(List<ColumnDef> add, String reason, String fix) {
         planned.columns().forEach(c -> knownTypes.put(c.name(), c.type()));
         for (ColumnDef s : source) {
             String was = knownTypes.get(s.name());
-            if (was != null && !was.equals(s.type())) {
+            ColumnDef there = tgt.get(s.name());
+            if (was != null && !was.equals(s.type()) && (there == null || !there.type().equals(s.type()))) { // not followed yet
                 return hold("column " + table + "." + s.name() + " changed type on the source from " + was + " to " + s.type(), twoWays);
             }
             if (!tgt.containsKey(s.name())) {
