@@ -62,14 +62,14 @@ class SchemaChangeKillTest {
             ibex.ddl("s", "ALTER TABLE t ADD COLUMN a int NOT NULL DEFAULT 1");
             src.exec("UPDATE t SET a = id % 7 WHERE id % 3 = 0");
             daemon.start();
-            Thread.sleep(1000);
+            awaitColumn(dst, "a");
 
             // 2: the statement, and the kill at once, racing its apply
             ibex.ddl("s", "ALTER TABLE t ADD COLUMN b text DEFAULT 'b'");
             daemon.kill();
             src.exec("UPDATE t SET b = 'x' || id WHERE id % 5 = 0");
             daemon.start();
-            Thread.sleep(1000);
+            awaitColumn(dst, "b");
 
             // 3: the target has it, the repository does not know (a kill between the two commits)
             daemon.kill();
@@ -77,7 +77,7 @@ class SchemaChangeKillTest {
             dst.exec("ALTER TABLE t RENAME COLUMN b TO bee");
             src.exec("UPDATE t SET bee = 'y' || id WHERE id % 11 = 0");
             daemon.start();
-            Thread.sleep(1000);
+            awaitColumn(dst, "bee");
 
             stop.set(true);
             writer.join();
@@ -95,6 +95,21 @@ class SchemaChangeKillTest {
             stop.set(true);
             daemon.kill();
         }
+    }
+
+    /** Waits until the restarted daemon has given the target the column (a daemon's JVM takes seconds to start here). */
+    private static void awaitColumn(Db db, String column) throws Exception {
+        long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < until) {
+            try (Connection c = db.connect(); var st = c.createStatement(); var rs = st.executeQuery(
+                    "SELECT 1 FROM pg_attribute WHERE attrelid = 'public.t'::regclass AND attname = '" + column + "' AND NOT attisdropped")) {
+                if (rs.next()) {
+                    return;
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("column " + column + " never reached " + db.label());
     }
 
     private static void write(Db src, AtomicBoolean stop, AtomicLong writes) {
