@@ -185,7 +185,10 @@ final class SchemaGate {
                 target.commit();
                 log.info("KID ({}) Schema change #{} {} on {}: {}", sync, q.id(), ran ? "run" : "found done already", targetDb.name(), q.statement());
             }
+            // recorded at once, not with the batch's position: after a crash only this statement can be in doubt, and
+            // running it again on the state it left fails as "already exists"/"does not exist" (see design.md)
             repo.schemaChanges().applied(q.id(), targetDb.name());
+            repo.commit();
         }
     }
 

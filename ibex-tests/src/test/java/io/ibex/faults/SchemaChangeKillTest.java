@@ -71,7 +71,9 @@ class SchemaChangeKillTest {
             daemon.start();
             awaitColumn(dst, "b");
 
-            // 3: the target has it, the repository does not know (a kill between the two commits)
+            // 3: the target has it, the repository does not know (a kill between the two commits); the statement
+            // before it recorded (a crash leaves at most the last one run in doubt)
+            awaitRecorded(repo, 2);
             daemon.kill();
             ibex.ddl("s", "ALTER TABLE t RENAME COLUMN b TO bee");
             dst.exec("ALTER TABLE t RENAME COLUMN b TO bee");
@@ -110,6 +112,16 @@ class SchemaChangeKillTest {
             Thread.sleep(100);
         }
         throw new AssertionError("column " + column + " never reached " + db.label());
+    }
+
+    private static void awaitRecorded(Db repo, int statements) throws Exception {
+        long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (repo.queryLong("SELECT count(*) FROM ibex.ddl_applied") < statements) {
+            if (System.nanoTime() > until) {
+                throw new AssertionError("the repository never recorded " + statements + " statements applied");
+            }
+            Thread.sleep(100);
+        }
     }
 
     private static void write(Db src, AtomicBoolean stop, AtomicLong writes) {
