@@ -75,6 +75,11 @@ final class SchemaGate {
     Outcome pass(ChangeReader session, ChangeWindow window) throws SQLException {
         runQueued(session);
         Map<String, SchemaChanges.Held> held = held();
+        for (String gone : held.keySet()) { // a held table removed from the sync holds nothing any more
+            if (plan.tables().stream().noneMatch(t -> t.info().qualifiedName().equals(gone))) {
+                repo.schemaChanges().release(plan.sync().name(), source.name(), targetDb.name(), gone);
+            }
+        }
         Map<String, List<ColumnDef>> sourceColumns = session.columns(plan.tables().stream().map(SyncPlan.Table::info).toList());
         List<SyncPlan.Table> apply = new ArrayList<>();
         List<Catchup> released = new ArrayList<>();
