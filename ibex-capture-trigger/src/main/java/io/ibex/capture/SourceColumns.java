@@ -52,8 +52,10 @@ final class SourceColumns {
         PreparedStatement ps = PREPARED.get(c);
         if (ps == null || ps.isClosed()) {
             String generated = Pg.serverVersion(c) >= 120000 ? " AND a.attgenerated = ''" : "";
+            // an identity column (10+) is told by the default ColumnDef.IDENTITY: each row got its own value
+            String identity = Pg.serverVersion(c) >= 100000 ? "WHEN a.attidentity <> '' THEN '" + ColumnDef.IDENTITY + "' " : "";
             ps = c.prepareStatement("SELECT n.nspname, c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, "
-                    + "CASE WHEN a.atthasdef THEN (SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d WHERE d.adrelid = a.attrelid "
+                    + "CASE " + identity + "WHEN a.atthasdef THEN (SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d WHERE d.adrelid = a.attrelid "
                     + "AND d.adnum = a.attnum) END FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
                     + "JOIN pg_attribute a ON a.attrelid = c.oid WHERE c.relname = ANY (?::name[]) AND n.nspname = ANY (?::name[]) "
                     + "AND a.attnum > 0 AND NOT a.attisdropped" + generated + " ORDER BY n.nspname, c.relname, a.attnum");

@@ -116,6 +116,16 @@ class SchemaHoldTest {
     }
 
     @Test
+    void anIdentityColumnAddedIsCopiedWithItsValues() throws Exception {
+        try (Replication r = started()) {
+            r.execSource("ALTER TABLE t ADD COLUMN seq bigint GENERATED ALWAYS AS IDENTITY", "UPDATE t SET v = -v WHERE id <= 5");
+            kick(r);
+            assertThat(r.ibex.status("s").held()).isEmpty();
+            r.awaitConverged(Duration.ofSeconds(30), "public.t", "public.u");
+        }
+    }
+
+    @Test
     void aColumnDroppedOnTheSourceThatTheTargetMayLeaveEmptyHoldsNothing() throws Exception {
         try (Replication r = started()) {
             r.execSource("ALTER TABLE t DROP COLUMN x");
