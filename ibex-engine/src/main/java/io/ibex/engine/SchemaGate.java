@@ -89,6 +89,10 @@ final class SchemaGate {
             TableInfo known = shapes.get(cacheKey);
             List<ColumnDef> now = sourceColumns.get(name);
             SchemaChanges.Held h = held.get(name);
+            if (t.info().selectList() != null) { // customcols: the columns sent are the user's list, kept as planned
+                apply.add(t);
+                continue;
+            }
             if (h == null && known != null && SchemaDrift.same(known, now)) {
                 apply.add(new SyncPlan.Table(t.relation(), known));
                 continue;
