@@ -80,6 +80,21 @@ public final class SourceSession implements ChangeReader {
     }
 
     @Override
+    public Map<String, List<io.ibex.model.ColumnDef>> columns(List<TableInfo> tables) throws SQLException {
+        return SourceColumns.read(c, tables);
+    }
+
+    /** A point is a txid: it has passed when it is visible in this read's snapshot. */
+    @Override
+    public boolean passed(String point) {
+        try {
+            return Pg.exists(c, "SELECT 1 WHERE txid_visible_in_snapshot(" + Long.parseLong(point) + ", " + position.literal() + ")");
+        } catch (SQLException e) {
+            throw new io.ibex.IbexException("cannot test a schema change's point: " + Pg.firstLine(e), e);
+        }
+    }
+
+    @Override
     public boolean hasChanges(TableInfo t, ChangeWindow w) throws SQLException {
         return Pg.exists(c, changeRows(t).exists(inWindow(w)));
     }

@@ -144,4 +144,31 @@ public final class TriggerChangeSource implements ChangeSource {
     public void registerOwnSession(Connection c) throws SQLException {
         OwnSessions.register(c);
     }
+
+    /**
+     * The statement and the txid of its transaction, which is the point: a read whose snapshot sees that txid sees
+     * the change. Tables whose columns the statement changed get their capture installed again in the same
+     * transaction, where their key is unchanged (a changed key holds the table: see the engine's SchemaGate).
+     */
+    @Override
+    public String runDdl(Connection c, String statement, List<TableInfo> captured) throws SQLException {
+        String[] point = new String[1];
+        Pg.inTransaction(c, () -> {
+            var before = SourceColumns.read(c, captured);
+            Pg.exec(c, statement);
+            point[0] = Pg.queryString(c, "SELECT txid_current()::text");
+            var after = SourceColumns.read(c, captured);
+            for (TableInfo t : captured) {
+                if (after.containsKey(t.qualifiedName()) && !after.get(t.qualifiedName()).equals(before.get(t.qualifiedName()))) {
+                    Optional<TableInfo> now = SourceCatalog.table(c, t.schema(), t.name());
+                    if (now.isPresent() && now.get().keyColumns().equals(t.keyColumns()) && CaptureInstaller.isCaptured(c, t.schema(), t.name())) {
+                        boolean makedelta = Pg.exists(c, "SELECT 1 FROM " + CaptureInstaller.SCHEMA + ".captured WHERE schemaname = ? "
+                                + "AND relname = ? AND makedelta", t.schema(), t.name());
+                        CaptureInstaller.install(c, now.get(), makedelta);
+                    }
+                }
+            }
+        });
+        return point[0];
+    }
 }

@@ -31,6 +31,7 @@ final class Commands {
             case "cutover" -> VerifyCommand.cutover(ctx, rest);
             case "delta" -> MaintenanceCommands.delta(ctx, rest);
             case "purge" -> MaintenanceCommands.purge(ctx, rest);
+            case "ddl" -> MaintenanceCommands.ddl(ctx, rest);
             case "set" -> MaintenanceCommands.set(ctx, rest);
             case "show" -> MaintenanceCommands.show(ctx, rest);
             case "sql" -> MaintenanceCommands.sql(ctx, rest);

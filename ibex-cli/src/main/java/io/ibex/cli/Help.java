@@ -42,6 +42,7 @@ final class Help {
         SUMMARY.put("cutover", "Wait until the targets have every change and are identical, to move the application");
         SUMMARY.put("delta", "Show the changes still to deliver, per source database and table");
         SUMMARY.put("purge", "Delete the captured changes every target has received, now");
+        SUMMARY.put("ddl", "Run a schema change on a sync's source; each target runs it at its point in the stream");
         SUMMARY.put("set", "Change a global setting (log_level, purge_interval, max_backoff, slice_keys, ...)");
         SUMMARY.put("show", "Show the global settings");
         SUMMARY.put("sql", "Print SQL for an administrator to run (replica_function for managed targets)");
@@ -203,7 +204,9 @@ final class Help {
                   ibex update customcode NAME whenrun=|class=|sync=|relation=|priority= ...
 
                 update sync: status, autokick, checktime, onetimecopy, stayalive, kidsalive,
-                  conflict_strategy, deletemethod, analyze_after_copy, rebuild_index (see 'ibex help add').
+                  conflict_strategy, deletemethod, analyze_after_copy, rebuild_index (see 'ibex help add'),
+                  ddl=auto|hold (auto, the default: a column added on the source is added on the
+                  targets by the daemon; hold: the table is held until you add it; see 'ibex help ddl').
                   Activating a sync installs capture on its sources.
                 update db: dbname, host, port, user, pass (pass= with no value forgets it), status,
                   makedelta, replica_function, replica_mode. New connection settings are tried first, as
@@ -484,6 +487,22 @@ final class Help {
 
                 Example:
                   ibex purge
+                """);
+        PAGES.put("ddl", """
+                Usage: ibex ddl SYNC "SQL"
+
+                Runs a schema change (ALTER TABLE ..., in one transaction) on the sync's source and queues it
+                for every target: each target runs it when its stream of changes reaches the point where it
+                committed on the source, before any row written after it is applied. Capture of the tables
+                whose columns it changed is installed again in the same transaction. A target that has it
+                already (after a crash) is noted and skipped. Needs no superuser: the table owner's rights.
+                With several sources: runs it on every database of the sync in turn (each source, then each
+                target); the sync's runs wait until every database has the same columns.
+                Without 'ibex ddl': a column added on the source is followed by itself (update sync
+                ddl=auto); a drop, rename or type change holds the table (see 'ibex status SYNC').
+
+                Example:
+                  ibex ddl sync_pg84_rds96 "ALTER TABLE public.orders RENAME COLUMN note TO remark"
                 """);
         PAGES.put("set", """
                 Usage: ibex set NAME=VALUE [NAME=VALUE ...]

@@ -60,6 +60,19 @@ final class MaintenanceCommands {
         return Main.OK;
     }
 
+    /**
+     * {@code ddl SYNC "SQL"}: the words after the sync are the statement, as given (an '=' in it is no parameter).
+     */
+    static int ddl(Context ctx, List<String> rest) {
+        if (rest.size() < 2) {
+            throw new IbexException("ddl: give the sync and the statement, e.g. ibex ddl SYNC \"ALTER TABLE t ADD COLUMN c integer\"");
+        }
+        io.ibex.api.DdlResult r = ctx.ibex().ddl(rest.get(0), String.join(" ", rest.subList(1, rest.size())));
+        ctx.say("Ran on " + String.join(", ", r.ranOn()) + (r.queuedFor().isEmpty() ? "" : "; queued for " + String.join(", ", r.queuedFor())
+                + " at the point where it committed"));
+        return Main.OK;
+    }
+
     /** {@code set NAME=VALUE ...}: each setting in turn, stopping at the first that is refused. */
     static int set(Context ctx, List<String> rest) {
         Words w = Words.of(rest);

@@ -140,6 +140,9 @@ final class StatusPrinter {
         }));
         out.add(line("Post-copy analyze", yesNo(sync.analyzeAfterCopy())));
         out.add(line("Backlog", backlog(s)));
+        if (s.held() != null) {
+            s.held().forEach(h -> out.add(line("Held table", h)));
+        }
         if (s.replicaModes() != null) {
             s.replicaModes().forEach((db, mode) -> out.add(line("Replica mode", db + ": " + mode)));
         }

@@ -50,6 +50,7 @@ public class Ibex {
     private final SyncReports reports;
     private final Cutover cutover;
     private final CustomNameCommands customNames;
+    private final SchemaCommands schema;
 
     public Ibex(ConnectionSpec repositorySpec) {
         this.repositorySpec = repositorySpec;
@@ -68,6 +69,7 @@ public class Ibex {
         this.reports = new SyncReports(repositories);
         this.cutover = new Cutover(this);
         this.customNames = new CustomNameCommands(repositories);
+        this.schema = new SchemaCommands(repositories);
     }
 
     /** {@code ibex add|update|remove|list customcode}. */
@@ -375,6 +377,11 @@ public class Ibex {
     /** resume: the sync runs again at once and catches up what accumulated. */
     public List<String> resume(List<String> names) {
         return control.resume(names);
+    }
+
+    /** {@code ibex ddl SYNC "SQL"}: a schema change run on the source, and on each target at its point (README, "Schema changes"). */
+    public DdlResult ddl(String sync, String statement) {
+        return schema.ddl(sync, statement);
     }
 
     // ---------------------------------------------------------------- deltas and purge

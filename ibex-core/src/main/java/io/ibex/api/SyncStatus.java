@@ -27,7 +27,14 @@ import java.util.Optional;
 public record SyncStatus(Sync sync, String currentState, Optional<SyncRun> lastGood, Optional<SyncRun> lastBad,
                          Optional<SyncRun> lastWithRows, String sourceDb, int tables, Map<String, Long> backlog,
                          String backlogError, Map<String, String> replicaModes, List<CopyProgress> copies,
-                         List<String> inactiveDbs) {
+                         List<String> inactiveDbs, List<String> held) {
+
+    public SyncStatus(Sync sync, String currentState, Optional<SyncRun> lastGood, Optional<SyncRun> lastBad,
+                      Optional<SyncRun> lastWithRows, String sourceDb, int tables, Map<String, Long> backlog,
+                      String backlogError, Map<String, String> replicaModes, List<CopyProgress> copies, List<String> inactiveDbs) {
+        this(sync, currentState, lastGood, lastBad, lastWithRows, sourceDb, tables, backlog, backlogError, replicaModes, copies, inactiveDbs,
+                List.of());
+    }
 
     public SyncStatus(Sync sync, String currentState, Optional<SyncRun> lastGood, Optional<SyncRun> lastBad,
                       Optional<SyncRun> lastWithRows, String sourceDb, int tables, Map<String, Long> backlog, String backlogError,
@@ -96,8 +103,14 @@ public record SyncStatus(Sync sync, String currentState, Optional<SyncRun> lastG
                 modes.put(db.name(), "unknown: " + Pg.firstLine(e));
             }
         }
+        // one line per held table: the table, the target, the reason (which names the column) and the fix
+        List<String> held = repo.schemaChanges().held(s.name()).stream()
+                .map(h -> h.table() + " for " + h.targetDb() + ": " + h.reason() + "; " + h.fix()).toList();
+        if (!held.isEmpty() && s.active()) {
+            state = state + " (holding " + held.size() + (held.size() == 1 ? " table" : " tables") + ")";
+        }
         return new SyncStatus(s, state, good, bad, rows, source, relgroup.members().size(), backlog, backlogError, modes,
-                repo.copyProgressLog().copyProgress(s.name()), laneSplit.holding());
+                repo.copyProgressLog().copyProgress(s.name()), laneSplit.holding(), held);
     }
 
 }

@@ -48,7 +48,11 @@ final class Update {
     private void updateSync(Sync s, Map<String, String> given) {
         Params p = Params.of("update sync", given);
         SyncOptions after = SyncOptions.of(s).with(p, "update sync");
+        String ddl = p.takeChoice(Set.of("auto", "hold"), "ddl");
         p.done();
+        if (ddl != null) {
+            repo.schemaChanges().setDdlMode(s.name(), ddl);
+        }
         Sync n = after.toSync(s.name(), s.relgroup(), s.dbgroup());
         set(s.status(), n.status(), v -> repo.updateSync(s.name(), "status", v));
         set(s.autokick(), n.autokick(), v -> repo.updateSync(s.name(), "autokick", v));

@@ -85,13 +85,17 @@ final class MultiSourceRun {
             if (plan.sync().onetimecopy() > 0) {
                 return copyFromFirstSource(everyone, sessions);
             }
+            Map<String, Target> pureTargets = new LinkedHashMap<>();
+            plan.targets().stream().filter(m -> m.role() == Role.TARGET).forEach(m -> pureTargets.put(m.db().name(), connections.target(plan, m.db())));
+            // every database's columns, as this run's snapshots see them, before any change is read (see MultiSourceSchema)
+            List<SyncPlan.Table> tables = MultiSourceSchema.agreed(plan, sessions, pureTargets);
             long deletes = 0;
             long inserts = 0;
             long conflicts = 0;
             // per table and source: the keys that source pushes to every other database
             Map<SyncPlan.Table, Map<String, List<String>>> pushes = new LinkedHashMap<>();
             Map<SyncPlan.Table, String> truncatedBy = new LinkedHashMap<>();
-            for (SyncPlan.Table t : plan.tables()) {
+            for (SyncPlan.Table t : tables) {
                 // a truncate on a source wins over every other source's changes of this run; the latest truncate
                 // wins over the others, and only its source's later changes go on
                 String truncator = null;

@@ -55,6 +55,14 @@ public final class Purger {
                 }
             }
         }
+        // a table held by a schema change keeps its changes from where the hold began (see SchemaGate)
+        for (var h : repo.schemaChanges().held(null)) {
+            ChangeSource capture = captures.computeIfAbsent(h.sourceDb(), n -> ChangeSources.of(repo.requireDatabase(n)));
+            Position since = io.ibex.spi.ChangeSources.codec().decode(h.since());
+            truncateHorizon.merge(h.sourceDb(), since, capture::earliest);
+            String[] st = h.table().split("\\.", 2);
+            horizon.computeIfAbsent(h.sourceDb(), k -> new HashMap<>()).merge(st[0] + "\u0000" + st[1], since, capture::earliest);
+        }
         repo.commit();
         long total = 0;
         for (var entry : horizon.entrySet()) {

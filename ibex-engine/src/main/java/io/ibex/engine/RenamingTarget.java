@@ -135,6 +135,22 @@ final class RenamingTarget implements Target {
     }
 
     @Override
+    public List<io.ibex.model.ColumnDef> columns(TableInfo table) {
+        return inner.columns(on(table));
+    }
+
+    @Override
+    public void addColumn(TableInfo table, io.ibex.model.ColumnDef column) {
+        inner.addColumn(on(table), column);
+    }
+
+    /** As given: a statement of 'ibex ddl' names the source's tables (README, "Schema changes": customname). */
+    @Override
+    public boolean executeDdl(String statement) {
+        return inner.executeDdl(statement);
+    }
+
+    @Override
     public void commit() {
         inner.commit();
     }

@@ -48,6 +48,8 @@ public class SyncRunner implements AutoCloseable {
     private SyncPlan hooksOf;
     private List<io.ibex.model.CustomColumns> customColumns = List.of();
     private final Map<String, SyncPlan> lanePlans = new HashMap<>();
+    /** The tables' shapes last applied, per target (see SchemaGate). */
+    private final Map<String, io.ibex.model.TableInfo> shapes = new HashMap<>();
 
     public SyncRunner(Repository repo, Supplier<Settings> settings) {
         this.repo = repo;
@@ -232,10 +234,16 @@ public class SyncRunner implements AutoCloseable {
         List<SyncPlan.Table> big = new ArrayList<>();
         ChangeWindow window = reading(source, session -> {
             ChangeWindow w = new ChangeWindow(previous, session.position(), plan.applicationName());
-            if (!w.isEmpty() && !plan.tables().isEmpty()) {
+            SchemaGate gate = new SchemaGate(repo, plan, source, source(source), targetDb, target(plan, targetDb), shapes);
+            if ((!w.isEmpty() || gate.pending()) && !plan.tables().isEmpty()) {
+                SchemaGate.Outcome gated = gate.pass(session, w); // before any row is read: see "Schema changes" in design.md
+                WindowApplier applier = new WindowApplier(plan, source, target(plan, targetDb), targetDb, hooks(plan));
+                for (SchemaGate.Catchup c : gated.released()) { // a table held since c.since(): its changes from there
+                    applier.apply(session, new ChangeWindow(c.since(), w.current(), w.ownOrigin()), List.of(c.table()), Long.MAX_VALUE, counts, true);
+                }
                 // slices commit apart, which a target checking its foreign keys cannot take in any order
                 long threshold = foreignKeysFire(plan, targetDb) ? Long.MAX_VALUE : Math.min(SLICED_FROM, settings.get().sliceKeys());
-                big.addAll(new WindowApplier(plan, source, target(plan, targetDb), targetDb, hooks(plan)).apply(session, w, plan.tables(), threshold, counts));
+                big.addAll(applier.apply(session, w, gated.apply(), threshold, counts));
             }
             return w;
         });

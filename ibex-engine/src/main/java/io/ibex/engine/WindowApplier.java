@@ -49,6 +49,12 @@ final class WindowApplier {
      */
     List<SyncPlan.Table> apply(ChangeReader session, ChangeWindow window, List<SyncPlan.Table> tables, long threshold, BatchCounts counts)
             throws SQLException {
+        return apply(session, window, tables, threshold, counts, false);
+    }
+
+    /** Like the above; keepOpen: the source's read goes on after this (another window of the same read follows). */
+    List<SyncPlan.Table> apply(ChangeReader session, ChangeWindow window, List<SyncPlan.Table> tables, long threshold, BatchCounts counts,
+                               boolean keepOpen) throws SQLException {
         List<SyncPlan.Table> big = new ArrayList<>();
         try (Spools spools = new Spools()) {
             Map<TableInfo, Long> changeRows = session.changeCounts(tables.stream().map(SyncPlan.Table::info).toList(), window,
@@ -67,7 +73,7 @@ final class WindowApplier {
             }
             Changes changes = readChanges(session, window, tables, small, spools);
             if (changes != null) {
-                if (!changes.live()) {
+                if (!changes.live() && !keepOpen) {
                     session.close(); // the source's snapshot is let go before the target starts
                 }
                 applyChanges(changes, counts, counted);

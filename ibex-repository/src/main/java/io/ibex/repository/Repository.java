@@ -46,6 +46,7 @@ public class Repository implements AutoCloseable {
     private final CustomNames customNames;
     private final CustomCodeTable customCodes;
     private final CustomColumnsTable customColumns;
+    private final SchemaChanges schemaChanges;
 
     private Repository(Connection c, ConnectionSpec spec) {
         this.c = c;
@@ -59,6 +60,7 @@ public class Repository implements AutoCloseable {
         this.customNames = new CustomNames(c);
         this.customCodes = new CustomCodeTable(c);
         this.customColumns = new CustomColumnsTable(c);
+        this.schemaChanges = new SchemaChanges(c);
     }
 
     public static Repository open(ConnectionSpec spec, String applicationName) {
@@ -144,6 +146,10 @@ public class Repository implements AutoCloseable {
 
     public CustomNames customNames() {
         return customNames;
+    }
+
+    public SchemaChanges schemaChanges() {
+        return schemaChanges;
     }
 
     // ---------------------------------------------------------------- the clock and notifications

@@ -63,6 +63,15 @@ public interface ChangeReader extends AutoCloseable {
     /** Every row of a table, for a full copy. */
     InputStream allRows(TableInfo t) throws SQLException;
 
+    /**
+     * The columns each table has in this read's moment (its snapshot), with one query; a table missing from the map
+     * is gone (dropped or renamed). What the schema gate compares with the target before each apply.
+     */
+    Map<String, List<io.ibex.model.ColumnDef>> columns(List<TableInfo> tables) throws SQLException;
+
+    /** Whether the transaction that left this point ({@link ChangeSource#runDdl}) had committed at this read's moment. */
+    boolean passed(String point);
+
     /** Ends the read. */
     @Override
     void close();

@@ -83,4 +83,11 @@ public interface ChangeSource {
      * so that what it writes is not captured again; does nothing where nothing is captured.
      */
     void registerOwnSession(Connection c) throws SQLException;
+
+    /**
+     * Runs a schema change on the source in a transaction of its own and returns the point in the change stream
+     * where it committed, for {@link ChangeReader#passed}; regenerates the capture of the tables given (a trigger
+     * that names columns) in that transaction.
+     */
+    String runDdl(Connection c, String statement, List<TableInfo> captured) throws SQLException;
 }

@@ -146,6 +146,27 @@ public interface Target extends AutoCloseable {
     /** Sets a sequence to a value, is_called and settings; returns false if it had them already. Outside any batch. */
     boolean setSequence(String schema, String name, long lastValue, boolean isCalled, SequenceSettings settings);
 
+    /**
+     * The table's columns on this target, with type, NOT NULL and default (empty if it has no such table); outside a
+     * batch's transaction. Only for an adapter with {@link TargetCapability#SCHEMA_CHANGES}.
+     */
+    default List<io.ibex.model.ColumnDef> columns(TableInfo table) {
+        throw new UnsupportedOperationException("this target cannot describe its tables' columns");
+    }
+
+    /** Adds a column as the source has it, in the transaction begun ({@link TargetCapability#SCHEMA_CHANGES}). */
+    default void addColumn(TableInfo table, io.ibex.model.ColumnDef column) {
+        throw new UnsupportedOperationException("this target cannot add columns");
+    }
+
+    /**
+     * Runs a statement that 'ibex ddl' ran on the source, in the transaction begun; false if the target had it
+     * already (an object that exists, or is gone, already), which a crash between its commit and its record leaves.
+     */
+    default boolean executeDdl(String statement) {
+        throw new UnsupportedOperationException("this target cannot run schema changes");
+    }
+
     void commit();
 
     void rollback();

@@ -15,5 +15,7 @@ public enum TargetCapability {
     /** Can be a source too (capture installs on it); a database of a type without it is a target only, as in Bucardo. */
     SOURCE,
     /** Reads a table's rows back as typed values ({@link Target#readRows}), so that {@code ibex verify} compares values across engines. */
-    READ_ROWS
+    READ_ROWS,
+    /** Describes its tables' columns, adds a column, runs a statement of 'ibex ddl' (README, "Schema changes"). */
+    SCHEMA_CHANGES
 }

@@ -372,6 +372,21 @@ public class PostgresTarget implements Target {
     }
 
     @Override
+    public List<io.ibex.model.ColumnDef> columns(TableInfo t) {
+        return TargetSchema.columns(this, t);
+    }
+
+    @Override
+    public void addColumn(TableInfo t, io.ibex.model.ColumnDef column) {
+        TargetSchema.addColumn(this, t, column);
+    }
+
+    @Override
+    public boolean executeDdl(String statement) {
+        return TargetSchema.execute(this, statement);
+    }
+
+    @Override
     public void commit() {
         copyWithoutIndexes.rebuildAll();
         try {

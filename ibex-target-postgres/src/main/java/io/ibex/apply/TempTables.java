@@ -67,7 +67,8 @@ final class TempTables {
 
     /** The temporary table that takes a table's changed rows for replaceRows, with the target's column types; like keyTable. */
     String rowTable(TableInfo t) throws SQLException {
-        String name = "\u0000rows\u0000" + t.qualifiedName();
+        // by the columns too: a column added to the table (README, "Schema changes") needs a new one
+        String name = "\u0000rows\u0000" + t.qualifiedName() + "\u0000" + String.join("\u0000", t.columnNames());
         String existing = tempTables.get(name);
         if (existing != null) {
             return existing;

@@ -26,8 +26,9 @@ final class UpdatableColumns {
      * Looked up once per session.
      */
     List<String> forInPlace(TableInfo t) throws SQLException {
-        if (updatable.containsKey(t.qualifiedName())) {
-            return updatable.get(t.qualifiedName());
+        String cacheKey = t.qualifiedName() + "\u0000" + String.join("\u0000", t.columnNames()); // a column added: looked up again
+        if (updatable.containsKey(cacheKey)) {
+            return updatable.get(cacheKey);
         }
         String rel = Sql.literal(Sql.qualified(t.schema(), t.name())) + "::regclass";
         List<Set<String>> unique = Pg.query(c, "SELECT i.indisunique AND NOT i.indisexclusion AND i.indpred IS NULL AND i.indexprs IS NULL, "
@@ -41,7 +42,7 @@ final class UpdatableColumns {
                 && Pg.exists(c, "SELECT 1 WHERE has_table_privilege(" + rel + ", 'UPDATE')")) {
             set = t.columnNames().stream().filter(col -> !t.keyColumns().contains(col)).toList();
         }
-        updatable.put(t.qualifiedName(), set);
+        updatable.put(cacheKey, set);
         return set;
     }
 

@@ -125,6 +125,13 @@ class BadInputTest {
     }
 
     @Test
+    void aSchemaChangeWithoutItsStatementOrSync() {
+        assertThat(fails("ddl")).contains("give the sync and the statement");
+        assertThat(fails("ddl", "nosuchsync")).contains("give the sync and the statement");
+        assertThat(fails("ddl", "nosuchsync", "ALTER TABLE keyed ADD COLUMN w int")).contains("no sync named \"nosuchsync\"");
+    }
+
+    @Test
     void duplicateNames() {
         assertThat(fails("add", "db", "app", "dbname=app", "dbhost=localhost", "dbport=" + server.port(), "dbuser=postgres"))
                 .contains("already exists");
