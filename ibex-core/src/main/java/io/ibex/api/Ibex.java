@@ -50,6 +50,7 @@ public class Ibex {
     private final SyncReports reports;
     private final Cutover cutover;
     private final CustomNameCommands customNames;
+    private final SchemaCopy schemaCopy;
 
     public Ibex(ConnectionSpec repositorySpec) {
         this.repositorySpec = repositorySpec;
@@ -68,6 +69,7 @@ public class Ibex {
         this.reports = new SyncReports(repositories);
         this.cutover = new Cutover(this);
         this.customNames = new CustomNameCommands(repositories);
+        this.schemaCopy = new SchemaCopy(repositories);
     }
 
     /** {@code ibex add|update|remove|list customcode}. */
@@ -200,6 +202,11 @@ public class Ibex {
     /** Checks a sync exactly as the daemon does when it starts it; throws why not. */
     public Validation validate(String syncName) {
         return checks.validate(syncName);
+    }
+
+    /** {@code ibex copy schema SYNC [--dry-run]}: creates (or only lists) what each target lacks of the sync's tables. */
+    public List<TargetSchema> copySchema(String syncName, boolean dryRun) {
+        return schemaCopy.copy(syncName, dryRun);
     }
 
     /**

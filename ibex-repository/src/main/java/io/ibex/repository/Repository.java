@@ -46,6 +46,8 @@ public class Repository implements AutoCloseable {
     private final CustomNames customNames;
     private final CustomCodeTable customCodes;
     private final CustomColumnsTable customColumns;
+    private final PendingSchema pendingSchema;
+    private final CopyRanges copyRanges;
 
     private Repository(Connection c, ConnectionSpec spec) {
         this.c = c;
@@ -59,6 +61,8 @@ public class Repository implements AutoCloseable {
         this.customNames = new CustomNames(c);
         this.customCodes = new CustomCodeTable(c);
         this.customColumns = new CustomColumnsTable(c);
+        this.pendingSchema = new PendingSchema(c);
+        this.copyRanges = new CopyRanges(c);
     }
 
     public static Repository open(ConnectionSpec spec, String applicationName) {
@@ -144,6 +148,14 @@ public class Repository implements AutoCloseable {
 
     public CustomNames customNames() {
         return customNames;
+    }
+
+    public PendingSchema pendingSchema() {
+        return pendingSchema;
+    }
+
+    public CopyRanges copyRanges() {
+        return copyRanges;
     }
 
     // ---------------------------------------------------------------- the clock and notifications
