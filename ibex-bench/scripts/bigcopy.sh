@@ -8,10 +8,11 @@
 # Every run starts from an empty target database; the row counts of source and target are compared after each.
 #
 # Usage: ibex-bench/scripts/bigcopy.sh [--host H] [--port P] [--user U] [--jobs N] [--scale S] [--big-rows R] [--runs K]
+#                                      [--resume-only pgbench|big]
 # Needs: psql, pgbench, pg_dump, pg_restore of the server's version, a built tree (mvn -B -q package -DskipTests).
 set -euo pipefail
 
-HOST=127.0.0.1 PORT=5432 USER_=postgres JOBS=2 SCALE=30 BIG_ROWS=10000000 RUNS=1
+HOST=127.0.0.1 PORT=5432 USER_=postgres JOBS=2 SCALE=30 BIG_ROWS=10000000 RUNS=1 RESUME_ONLY=
 while [ $# -gt 0 ]; do
   case "$1" in
     --host) HOST=$2; shift 2 ;;
@@ -21,6 +22,7 @@ while [ $# -gt 0 ]; do
     --scale) SCALE=$2; shift 2 ;;
     --big-rows) BIG_ROWS=$2; shift 2 ;;
     --runs) RUNS=$2; shift 2 ;;
+    --resume-only) RESUME_ONLY=$2; shift 2 ;; # pgbench or big: only that database's resume measurement
     *) echo "bigcopy.sh: unknown option $1" >&2; exit 1 ;;
   esac
 done
@@ -137,6 +139,12 @@ run_ibex_resume() { # src tables...
 }
 
 make_sources
+if [ -n "$RESUME_ONLY" ]; then
+  if [ "$RESUME_ONLY" = pgbench ]; then db=$PGB; tables=(pgbench_accounts pgbench_branches pgbench_tellers); else db=$BIG; tables=(big); fi
+  read -r before after < <(run_ibex_resume $db "${tables[@]}")
+  echo "resume $db: killed at 60% of the ranges after $before s; the restarted daemon finished in $after s"
+  exit 0
+fi
 echo "| database | ibex onetimecopy (creates the tables) | pgcopydb clone | pg_dump -Fc + pg_restore -j $JOBS |"
 echo "|---|---|---|---|"
 for db in $PGB $BIG; do
