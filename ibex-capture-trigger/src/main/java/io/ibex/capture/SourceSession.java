@@ -69,6 +69,22 @@ public final class SourceSession implements ChangeReader {
                 + Sql.literal(Sql.qualified(t.schema(), t.name())) + "::regclass"));
     }
 
+    @Override
+    public long estimatedBytes(TableInfo t) throws SQLException {
+        return Math.max(0, Pg.queryLong(c, "SELECT pg_relation_size(" + Sql.literal(Sql.qualified(t.schema(), t.name())) + "::regclass)"));
+    }
+
+    @Override
+    public long[] integerKeyBounds(TableInfo t) throws SQLException {
+        if (t.keyColumns().size() != 1 || !java.util.Set.of("smallint", "integer", "bigint").contains(t.keyTypes().get(0))) {
+            return null;
+        }
+        String k = Sql.ident(t.keyColumns().get(0));
+        List<long[]> b = Pg.query(c, "SELECT min(" + k + ")::bigint, max(" + k + ")::bigint FROM " + Sql.qualified(t.schema(), t.name()),
+                rs -> rs.getObject(1) == null ? null : new long[] {rs.getLong(1), rs.getLong(2)});
+        return b.get(0);
+    }
+
     /** The snapshot of a source right now, outside any batch (for the first position of a new consumer). */
     static TxidSnapshotPosition currentSnapshot(Connection c) throws SQLException {
         return new TxidSnapshotPosition(Pg.queryString(c, "SELECT txid_current_snapshot()::text"));

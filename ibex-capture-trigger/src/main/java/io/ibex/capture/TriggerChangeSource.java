@@ -131,6 +131,11 @@ public final class TriggerChangeSource implements ChangeSource {
     }
 
     @Override
+    public io.ibex.spi.SchemaScript schemaScript(Connection c, List<String[]> tables, List<String[]> sequences) throws SQLException {
+        return io.ibex.catalog.TableDefinitionReader.script(c, tables, sequences);
+    }
+
+    @Override
     public boolean hasSequence(Connection c, String schema, String name) throws SQLException {
         return SourceCatalog.relation(c, schema, name).filter(SourceCatalog.Rel::isSequence).isPresent();
     }

@@ -42,6 +42,7 @@ final class Args {
         flag("no-ibexrc", "--no-ibexrc");
         flag("batch", "--batch");
         flag("force", "--force");
+        flag("dry-run", "--dry-run");
         flag("debug", "--debug");
         flag("quiet", "--quiet", "-q");
         flag("verbose", "--verbose", "-v");

@@ -28,6 +28,7 @@ final class Commands {
             case "validate" -> AdminCommands.validate(ctx, rest);
             case "inspect" -> InspectCommand.run(ctx, rest);
             case "verify" -> VerifyCommand.verify(ctx, rest);
+            case "copy" -> CopyCommand.run(ctx, rest);
             case "cutover" -> VerifyCommand.cutover(ctx, rest);
             case "delta" -> MaintenanceCommands.delta(ctx, rest);
             case "purge" -> MaintenanceCommands.purge(ctx, rest);

@@ -39,6 +39,7 @@ final class Help {
         SUMMARY.put("validate", "Check that syncs can run, as the daemon will when it starts them");
         SUMMARY.put("inspect", "Show a table (key, columns, relgroups, syncs) or a sync (databases, tables, options)");
         SUMMARY.put("verify", "Compare a sync's tables between the source and the targets, naming differing rows");
+        SUMMARY.put("copy", "Create a sync's tables on targets that lack them, from the source's catalog (or print the SQL)");
         SUMMARY.put("cutover", "Wait until the targets have every change and are identical, to move the application");
         SUMMARY.put("delta", "Show the changes still to deliver, per source database and table");
         SUMMARY.put("purge", "Delete the captured changes every target has received, now");
@@ -477,6 +478,21 @@ final class Help {
                   pgdb84  public.pgbench_tellers      12
                   Total: 1,246
                 """);
+        PAGES.put("copy", """
+                Usage: ibex copy schema SYNC [--dry-run]
+
+                Creates on each target of the sync the tables and sequences it lacks, from the source's
+                catalog (no pg_dump needed; sources 9.3 and later): columns with their types, defaults,
+                NOT NULL and check constraints, identity and serial columns with their sequences, the
+                primary key, unique constraints, indexes, foreign keys and comments. Tables already there
+                are left alone. --dry-run prints the statements instead of running them.
+                A copy (onetimecopy, fullcopy) does the same by itself while create_tables=on (the
+                default), building indexes and foreign keys after the rows.
+
+                Examples:
+                  ibex copy schema migrate --dry-run
+                  ibex copy schema migrate
+                """);
         PAGES.put("purge", """
                 Usage: ibex purge [all]
 
@@ -519,6 +535,12 @@ final class Help {
                                                          8 times its last run's time, up to this, so its
                                                          changes come in fewer, bigger batches
                   poll_ms=MS                             10: how often the daemon looks for new changes on a source
+                  create_tables=on|off                   on: a copy (onetimecopy, fullcopy) creates the target
+                                                         tables it lacks from the source's catalog; off: it
+                                                         refuses a missing table
+                  copy_split_rows=N                      1000000: an onetimecopy copies a bigger table with one
+                                                         integer key in resumable ranges of N/4 rows,
+                                                         copy_parallelism at a time
                 Settings are set in the order given; the first refused stops the command.
                 Prints: Set log_level = verbose
 
@@ -534,6 +556,8 @@ final class Help {
                 Example:
                   ibex show all
                   copy_parallelism = 2
+                  copy_split_rows  = 1000000
+                  create_tables    = on
                   gather_max_ms    = 500
                   gather_ms        = 20
                   log_level        = normal

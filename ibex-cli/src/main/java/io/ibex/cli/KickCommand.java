@@ -117,10 +117,18 @@ final class KickCommand {
     static String copyLine(Ibex ibex, String sync, OffsetDateTime since) {
         List<String> parts = new java.util.ArrayList<>();
         try {
-            for (var p : ibex.copyProgress(sync)) {
-                if (p.finished() == null && !p.started().isBefore(since)) {
-                    parts.add(p.table() + " -> " + p.target() + " " + bar(p.rowsCopied(), p.rowsEstimated()));
+            List<io.ibex.repository.CopyProgress> current = ibex.copyProgress(sync).stream().filter(p -> !p.started().isBefore(since)).toList();
+            for (var p : current) {
+                if (p.finished() == null) {
+                    String rate = p.rowsPerSecond() > 0 ? String.format(" %,d rows/s", Math.round(p.rowsPerSecond())) : "";
+                    String eta = p.etaSeconds().isPresent() ? " ETA " + CopyProgressText.duration(p.etaSeconds().getAsLong()) : "";
+                    parts.add(p.table() + " -> " + p.target() + " " + bar(p.rowsCopied(), p.rowsEstimated()) + rate + eta);
                 }
+            }
+            if (parts.size() > 0 && current.size() > 1) {
+                var total = io.ibex.repository.CopyProgress.total(current);
+                parts.add("total " + bar(total.rowsCopied(), total.rowsEstimated())
+                        + total.etaSeconds().stream().mapToObj(e -> " ETA " + CopyProgressText.duration(e)).findFirst().orElse(""));
             }
         } catch (RuntimeException ignored) {
             return "";

@@ -147,9 +147,8 @@ final class StatusPrinter {
             s.replicaModes().forEach((db, mode) -> out.add(line("Replica mode", db + ": " + mode)));
         }
         if (s.copies() != null) {
-            for (var c : s.copies()) {
-                out.add(line("Copy progress", c.table() + " -> " + c.target() + ": " + String.format("%,d / %,d rows", c.rowsCopied(),
-                        Math.max(c.rowsCopied(), c.rowsEstimated())) + (c.finished() == null ? " (copying)" : " (done)")));
+            for (String[] c : CopyProgressText.lines(s.copies())) {
+                out.add(line("Copy progress", c[0] + ": " + c[1]));
             }
         }
         out.add(line("Last error:", lastError(s)));

@@ -51,6 +51,7 @@ public class Ibex {
     private final Cutover cutover;
     private final CustomNameCommands customNames;
     private final SchemaCommands schema;
+    private final SchemaCopy schemaCopy;
 
     public Ibex(ConnectionSpec repositorySpec) {
         this.repositorySpec = repositorySpec;
@@ -70,6 +71,7 @@ public class Ibex {
         this.cutover = new Cutover(this);
         this.customNames = new CustomNameCommands(repositories);
         this.schema = new SchemaCommands(repositories);
+        this.schemaCopy = new SchemaCopy(repositories);
     }
 
     /** {@code ibex add|update|remove|list customcode}. */
@@ -202,6 +204,11 @@ public class Ibex {
     /** Checks a sync exactly as the daemon does when it starts it; throws why not. */
     public Validation validate(String syncName) {
         return checks.validate(syncName);
+    }
+
+    /** {@code ibex copy schema SYNC [--dry-run]}: creates (or only lists) what each target lacks of the sync's tables. */
+    public List<TargetSchema> copySchema(String syncName, boolean dryRun) {
+        return schemaCopy.copy(syncName, dryRun);
     }
 
     /**

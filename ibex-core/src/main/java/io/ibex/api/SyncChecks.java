@@ -20,7 +20,7 @@ final class SyncChecks extends RepositoryCommand {
     Validation validate(String syncName) {
         try (Repository repo = openRepository()) {
             SyncPlan plan = SyncPlanner.plan(repo, repo.requireSync(syncName));
-            return new Validation(plan, SyncPlanner.checkTargets(plan, repo.customColumns().list()));
+            return new Validation(plan, SyncPlanner.checkTargets(repo, plan));
         }
     }
 

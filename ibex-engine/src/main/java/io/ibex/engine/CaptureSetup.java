@@ -33,7 +33,7 @@ public final class CaptureSetup {
     public static List<String> install(Repository repo, Sync sync) {
         SyncPlan plan = SyncPlanner.plan(repo, sync);
         if (sync.active()) {
-            SyncPlanner.checkTargets(plan, repo.customColumns().list());
+            SyncPlanner.checkTargets(repo, plan);
         }
         List<String> done = new ArrayList<>();
         List<String> receivers = new ArrayList<>(plan.sources().stream().map(Database::name).toList());

@@ -111,21 +111,36 @@ public final class SyncPlanner {
      * source has, and finds out how its triggers and foreign keys are held off. Returns that method per database.
      */
     public static java.util.Map<String, String> checkTargets(SyncPlan plan) {
-        return checkTargets(plan, List.of());
+        return checkTargets(plan, List.of(), false);
     }
 
-    /** Like {@link #checkTargets(SyncPlan)}, each target's tables with the custom columns it gets. */
-    public static java.util.Map<String, String> checkTargets(SyncPlan all, List<io.ibex.model.CustomColumns> customColumns) {
-        List<Database> receivers = new ArrayList<>(all.sources().subList(1, all.sources().size()));
-        all.targets().forEach(m -> receivers.add(m.db()));
+    /** Like {@link #checkTargets(SyncPlan)} with the repository's custom columns and create_tables setting. */
+    public static java.util.Map<String, String> checkTargets(Repository repo, SyncPlan plan) {
+        return checkTargets(plan, repo.customColumns().list(), io.ibex.settings.Settings.parse(repo.settingTable().settings()).createTables());
+    }
+
+    /**
+     * Each target's tables with the custom columns it gets; with createTables, a table that the target's copy will
+     * create (create_tables) need not be there yet.
+     */
+    public static java.util.Map<String, String> checkTargets(SyncPlan all, List<io.ibex.model.CustomColumns> customColumns,
+                                                             boolean createTables) {
+        List<SyncPlan.Member> receivers = new ArrayList<>();
+        all.sources().subList(1, all.sources().size()).forEach(db -> receivers.add(new SyncPlan.Member(db, Role.SOURCE)));
+        receivers.addAll(all.targets());
         java.util.Map<String, String> modes = new java.util.LinkedHashMap<>();
-        for (Database db : receivers) {
+        for (SyncPlan.Member m : receivers) {
+            Database db = m.db();
             SyncPlan plan = TargetTables.forTarget(all, customColumns, db.name());
+            boolean created = createTables && all.sources().size() == 1 && TableCreator.copies(all, m.role());
             try (var target = Targets.open(plan, db)) {
                 for (SyncPlan.Table t : plan.tables()) {
-                    target.checkTable(t.info());
+                    if (!created || target.hasRelation(t.info().schema(), t.info().name())) {
+                        target.checkTable(t.info());
+                    }
                 }
-                target.foreignKeyOrder(plan.tables().stream().map(SyncPlan.Table::info).toList()); // a cycle it cannot order: said now
+                target.foreignKeyOrder(plan.tables().stream().map(SyncPlan.Table::info)
+                        .filter(t -> !created || target.hasRelation(t.schema(), t.name())).toList()); // a cycle it cannot order: said now
                 target.describeReplicaMode().ifPresent(mode -> modes.put(db.name(), mode));
             }
         }

@@ -81,13 +81,16 @@ public class SyncRunner implements AutoCloseable {
                 }
                 Database target = member.db();
                 try {
+                    boolean copying = plan.sync().onetimecopy() > 0 && !repo.positions().copied(sync, source.name(), target.name());
+                    if ((copying || member.role() == Role.FULLCOPY) && settings.get().createTables()) {
+                        TableCreator.createMissing(repo, plan, target, target(plan, target));
+                    }
                     CustomCodeChain hooks = hooks(plan);
                     hooks.at(When.BEFORE_SYNC, target.name(), () -> LaneSessions.of(this, plan, lane, true), Map.of(), false);
                     syncSequences(plan, List.of(source), target);
                     BatchCounts b = hooks.retrying(target::name, () -> LaneSessions.of(this, plan, lane, true), () -> LaneSessions.rollback(this, plan, lane),
                             () -> member.role() == Role.FULLCOPY ? fullCopy(lane(plan, target), source, target, runId)
-                            : plan.sync().onetimecopy() > 0 && !repo.positions().copied(sync, source.name(), target.name())
-                            ? copyBatch(lane(plan, target), source, target, runId)
+                            : copying ? copyBatch(lane(plan, target), source, target, runId)
                             : batch(lane(plan, target), source, target, runId));
                     hooks.at(When.AFTER_SYNC, target.name(), () -> LaneSessions.of(this, plan, lane, true), Map.of(), false);
                     deletes += b.deletes;
@@ -290,25 +293,38 @@ public class SyncRunner implements AutoCloseable {
         return reading(source, session -> {
             BatchCounts counts = new BatchCounts();
             Target target = target(plan, targetDb);
-            List<SyncPlan.Table> notCopied = new ArrayList<>();
-            List<SyncPlan.Table> toCopy = new ArrayList<>();
-            for (SyncPlan.Table t : plan.tables()) {
-                if (plan.sync().onetimecopy() == 2 && target.hasRows(t.info())) {
-                    log.info("KID ({}) Onetimecopy skips {} on {}: the target table has rows", sync, t.info().qualifiedName(), targetDb.name());
-                    notCopied.add(t);
-                } else {
-                    toCopy.add(t);
+            // resumable: a copy cut short (daemon killed, target lost) goes on from what it had not done
+            try (CopyLedger ledger = new CopyLedger(repo, sync, targetDb.name(), session.position().text())) {
+                List<SyncPlan.Table> notCopied = new ArrayList<>();
+                List<SyncPlan.Table> toCopy = new ArrayList<>();
+                for (SyncPlan.Table t : plan.tables()) {
+                    if (plan.sync().onetimecopy() == 2 && !ledger.knows(t.info().qualifiedName()) && target.hasRows(t.info())) {
+                        log.info("KID ({}) Onetimecopy skips {} on {}: the target table has rows", sync, t.info().qualifiedName(), targetDb.name());
+                        notCopied.add(t);
+                    } else {
+                        toCopy.add(t);
+                    }
                 }
+                if (ledger.resumed()) {
+                    log.info("KID ({}) Resuming the copy to {} begun at {}", sync, targetDb.name(), ledger.start());
+                }
+                Settings now = settings.get();
+                repo.runs().runState(runId, "Copying " + toCopy.size() + " table(s) to " + targetDb.name());
+                repo.commit();
+                counts.inserts += new TableCopier(repo, this, plan, source, targetDb, now.copyParallelism(), ledger, now.copySplitRows())
+                        .copy(session, toCopy);
+                TableCreator.finishPending(repo, plan, targetDb, target, now.copyParallelism());
+                ChangeWindow window = new ChangeWindow(previous, session.position(), plan.applicationName());
+                if (!notCopied.isEmpty() && !window.isEmpty()) {
+                    new WindowApplier(plan, source, target, targetDb, hooks(plan)).apply(session, window, notCopied, Long.MAX_VALUE, counts);
+                }
+                session.closeDurably();
+                // the changes follow from the copy's first snapshot: those a resumed copy read later come again, harmlessly
+                positions.save(sync, source.name(), targetDb.name(), ChangeSources.of(source).position(ledger.start()));
+                CopyLedger.finish(repo, sync, targetDb.name());
+                repo.positions().markCopied(sync, source.name(), targetDb.name());
+                repo.commit();
             }
-            counts.inserts += copyTables(plan, source, targetDb, runId, session, toCopy);
-            ChangeWindow window = new ChangeWindow(previous, session.position(), plan.applicationName());
-            if (!notCopied.isEmpty() && !window.isEmpty()) {
-                new WindowApplier(plan, source, target, targetDb, hooks(plan)).apply(session, window, notCopied, Long.MAX_VALUE, counts);
-            }
-            session.closeDurably();
-            positions.save(sync, source.name(), targetDb.name(), session.position());
-            repo.positions().markCopied(sync, source.name(), targetDb.name());
-            repo.commit();
             return counts;
         });
     }
@@ -318,6 +334,7 @@ public class SyncRunner implements AutoCloseable {
         return reading(source, session -> {
             BatchCounts counts = new BatchCounts();
             counts.inserts = copyTables(plan, source, targetDb, runId, session, plan.tables());
+            TableCreator.finishPending(repo, plan, targetDb, target(plan, targetDb), settings.get().copyParallelism());
             return counts;
         });
     }

@@ -49,8 +49,18 @@ final class TableCopier {
     private final Database target;
     private final Map<String, long[]> progress = new ConcurrentHashMap<>();
     private long lastFlush;
+    /** A resumable onetimecopy's bookkeeping (null for fullcopy, which starts over each time), and its split threshold. */
+    private final CopyLedger ledger;
+    private final int splitRows;
 
     TableCopier(Repository repo, SyncRunner runner, SyncPlan plan, Database source, Database target, int parallelism) {
+        this(repo, runner, plan, source, target, parallelism, null, Integer.MAX_VALUE);
+    }
+
+    TableCopier(Repository repo, SyncRunner runner, SyncPlan plan, Database source, Database target, int parallelism,
+                CopyLedger ledger, int splitRows) {
+        this.ledger = ledger;
+        this.splitRows = splitRows;
         this.parallelism = parallelism;
         this.repo = repo;
         this.runner = runner;
@@ -66,8 +76,12 @@ final class TableCopier {
      */
     long copy(ChangeReader session, List<SyncPlan.Table> tables) throws SQLException {
         List<SyncPlan.Table> order = new ArrayList<>(tables);
-        for (SyncPlan.Table t : tables) {
-            progress.put(t.info().qualifiedName(), new long[]{0, session.estimatedRows(t.info()), 0});
+        if (ledger != null) {
+            order.removeIf(t -> ledger.tableDone(t.info().qualifiedName())); // done before the copy was cut short
+        }
+        for (SyncPlan.Table t : order) {
+            // rows copied, rows estimated, finished (1), bytes copied (COPY text), bytes estimated (the source table's size)
+            progress.put(t.info().qualifiedName(), new long[]{0, session.estimatedRows(t.info()), 0, 0, session.estimatedBytes(t.info())});
         }
         order.sort(java.util.Comparator.comparingLong((SyncPlan.Table t) -> progress.get(t.info().qualifiedName())[1]).reversed());
         Target laneTarget = runner.target(plan, target);
@@ -76,15 +90,47 @@ final class TableCopier {
             emptyChildrenFirst(laneTarget, fk, order);
         }
         flush(true);
+        String snapshotId = (order.size() > 1 || ledger != null) && parallelism > 1 ? session.share() : null;
+        long rows = 0;
+        if (ledger != null && !fk.matters()) {
+            rows += copyRanged(session, snapshotId, laneTarget, order);
+        }
         CopyQueue queue = new CopyQueue(order, fk);
-        String snapshotId = order.size() > 1 && parallelism > 1 ? session.share() : null;
-        long rows;
-        if (snapshotId == null) {
-            rows = copyQueued(session, laneTarget, queue, true);
+        if (snapshotId == null || order.size() < 2) {
+            rows += copyQueued(session, laneTarget, queue, true);
         } else {
-            rows = copyParallel(session, snapshotId, queue, order.size());
+            rows += copyParallel(session, snapshotId, queue, order.size());
         }
         flush(true);
+        return rows;
+    }
+
+    /** The big tables with one integer key, each copied in key ranges by several workers (RangedCopy); removed from order. */
+    private long copyRanged(ChangeReader session, String snapshotId, Target laneTarget, List<SyncPlan.Table> order) throws SQLException {
+        long rows = 0;
+        for (SyncPlan.Table t : List.copyOf(order)) {
+            String name = t.info().qualifiedName();
+            long[] p = progress.get(name);
+            var ranges = RangedCopy.ranges(session, t.info(), p[1], splitRows, ledger, laneTarget, plan.sync().deletemethod());
+            if (ranges == null) {
+                continue;
+            }
+            order.remove(t);
+            long done = ranges.stream().filter(r -> r.state().equals("done")).count();
+            p[1] = p[1] * (ranges.size() - done) / Math.max(1, ranges.size()); // what is left of the estimate
+            flush(true);
+            rows += new RangedCopy(plan, source, target, ledger, parallelism).copy(session, snapshotId, laneTarget, t.info(), ranges, p,
+                    () -> flush(false));
+            Boolean tableAnalyze = t.relation().analyzeAfterCopy();
+            if (tableAnalyze != null ? tableAnalyze : plan.sync().analyzeAfterCopy()) {
+                laneTarget.begin();
+                laneTarget.analyze(t.info());
+                laneTarget.commit();
+            }
+            p[2] = 1;
+            ledger.mark(name, null, "done");
+            flush(true);
+        }
         return rows;
     }
 
@@ -168,6 +214,9 @@ final class TableCopier {
         try {
             for (SyncPlan.Table t = queue.take(); t != null; t = queue.take()) {
                 rows += copyOne(session, tgt, t, flushHere);
+                if (ledger != null) {
+                    ledger.mark(t.info().qualifiedName(), null, "done");
+                }
                 queue.done(t);
             }
             return rows;
@@ -187,12 +236,14 @@ final class TableCopier {
         tgt.begin();
         // as pg_restore does, where the target allows it: the indexes dropped, the rows loaded, the indexes built
         CopyPath path = tgt.emptyForCopy(t.info(), plan.sync().deletemethod());
-        long rows = tgt.insertRows(t.info(), new RowCounter(session.allRows(t.info()), n -> {
+        RowCounter counter = new RowCounter(session.allRows(t.info()), (n, bytes) -> {
             p[0] = n;
+            p[3] = bytes;
             if (flushHere) {
                 flush(false);
             }
-        }));
+        });
+        long rows = tgt.insertRows(t.info(), counter);
         long loaded = System.nanoTime();
         String built = tgt.finishCopy(t.info());
         Boolean tableAnalyze = t.relation().analyzeAfterCopy();
@@ -203,6 +254,7 @@ final class TableCopier {
         }
         tgt.commit();
         p[0] = rows;
+        p[3] = counter.bytes();
         p[2] = 1;
         String how = path.why() + (built.isEmpty() ? "" : "; " + built);
         Integer tableRebuild = t.relation().rebuildIndex();
@@ -226,17 +278,28 @@ final class TableCopier {
             return;
         }
         lastFlush = now;
-        progress.forEach((table, p) -> repo.copyProgressLog().copyProgress(plan.sync().name(), target.name(), table, p[0], Math.max(p[1], p[0]), p[2] == 1));
+        progress.forEach((table, p) -> repo.copyProgressLog().copyProgress(plan.sync().name(), target.name(), table, p[0], Math.max(p[1], p[0]),
+                p[3], p[4], p[2] == 1));
         repo.commit();
     }
 
-    /** Counts the rows of a COPY text stream as it passes (one newline per row; newlines in values are escaped). */
+    /** Told the rows and bytes of a copy so far. */
+    interface Progress {
+        void update(long rows, long bytes);
+    }
+
+    /** Counts the rows and bytes of a COPY text stream as it passes (one newline per row; newlines in values are escaped). */
     static final class RowCounter extends FilterInputStream {
-        private final java.util.function.LongConsumer onProgress;
+        private final Progress onProgress;
         private final AtomicLong rows = new AtomicLong();
+        private final AtomicLong bytes = new AtomicLong();
         private long reported;
 
-        RowCounter(InputStream in, java.util.function.LongConsumer onProgress) {
+        long bytes() {
+            return bytes.get();
+        }
+
+        RowCounter(InputStream in, Progress onProgress) {
             super(in);
             this.onProgress = onProgress;
         }
@@ -252,9 +315,10 @@ final class TableCopier {
                     }
                 }
                 long total = rows.addAndGet(count);
+                long size = bytes.addAndGet(n);
                 if (total - reported >= 10_000) {
                     reported = total;
-                    onProgress.accept(total);
+                    onProgress.update(total, size);
                 }
             }
             return n;

@@ -22,9 +22,13 @@ import java.util.TreeMap;
  * @param pollMs               how often a source's activity counter is read
  * @param purgeIntervalSeconds how often the change rows every consumer has received are deleted
  * @param sliceKeys            the most keys of one table applied in one transaction
+ * @param createTables         whether a copy (onetimecopy, fullcopy) creates the target tables it lacks (issue 25)
+ * @param copySplitRows        above this many (estimated) rows, an onetimecopy copies a table with one integer key in
+ *                             resumable key ranges of about copy_split_rows/4 rows, several at a time (issue 25)
  */
 public record Settings(int copyParallelism, long gatherMs, long gatherMaxMs, Optional<LogLevel> logLevel,
-                       long maxBackoffSeconds, long pollMs, long purgeIntervalSeconds, int sliceKeys) {
+                       long maxBackoffSeconds, long pollMs, long purgeIntervalSeconds, int sliceKeys,
+                       boolean createTables, int copySplitRows) {
 
     public static final String COPY_PARALLELISM = "copy_parallelism";
     public static final String GATHER_MS = "gather_ms";
@@ -34,6 +38,8 @@ public record Settings(int copyParallelism, long gatherMs, long gatherMaxMs, Opt
     public static final String POLL_MS = "poll_ms";
     public static final String PURGE_INTERVAL = "purge_interval";
     public static final String SLICE_KEYS = "slice_keys";
+    public static final String CREATE_TABLES = "create_tables";
+    public static final String COPY_SPLIT_ROWS = "copy_split_rows";
 
     /** Every setting's name and default, in name order: what {@code ibex show} prints for a fresh repository. */
     public static final Map<String, String> DEFAULTS = Collections.unmodifiableMap(new TreeMap<>(Map.of(
@@ -44,7 +50,15 @@ public record Settings(int copyParallelism, long gatherMs, long gatherMaxMs, Opt
             MAX_BACKOFF, "60",
             POLL_MS, "10",
             PURGE_INTERVAL, "30",
-            SLICE_KEYS, "500000")));
+            SLICE_KEYS, "500000",
+            CREATE_TABLES, "on",
+            COPY_SPLIT_ROWS, "1000000")));
+
+    /** The settings before create_tables (on) and copy_split_rows (1000000). */
+    public Settings(int copyParallelism, long gatherMs, long gatherMaxMs, Optional<LogLevel> logLevel,
+                    long maxBackoffSeconds, long pollMs, long purgeIntervalSeconds, int sliceKeys) {
+        this(copyParallelism, gatherMs, gatherMaxMs, logLevel, maxBackoffSeconds, pollMs, purgeIntervalSeconds, sliceKeys, true, 1_000_000);
+    }
 
     public Settings {
         if (logLevel == null) {
@@ -78,7 +92,9 @@ public record Settings(int copyParallelism, long gatherMs, long gatherMaxMs, Opt
                 number(stored, MAX_BACKOFF),
                 number(stored, POLL_MS),
                 number(stored, PURGE_INTERVAL),
-                number(stored, SLICE_KEYS));
+                number(stored, SLICE_KEYS),
+                onOff(stored.getOrDefault(CREATE_TABLES, DEFAULTS.get(CREATE_TABLES))),
+                number(stored, COPY_SPLIT_ROWS));
     }
 
     /** One sentence per bad value among these (every number a positive whole number, log_level one of four words). */
@@ -98,6 +114,10 @@ public record Settings(int copyParallelism, long gatherMs, long gatherMaxMs, Opt
             return LogLevel.of(value).isPresent() ? Optional.empty()
                     : Optional.of("log_level must be terse, normal, verbose or debug, not \"" + value + "\"");
         }
+        if (key.equals(CREATE_TABLES)) {
+            return value != null && List.of("on", "off", "true", "false", "1", "0").contains(value.toLowerCase(Locale.ROOT))
+                    ? Optional.empty() : Optional.of("create_tables must be on or off, not \"" + value + "\"");
+        }
         try {
             if (Integer.parseInt(value) > 0) {
                 return Optional.empty();
@@ -113,7 +133,7 @@ public record Settings(int copyParallelism, long gatherMs, long gatherMaxMs, Opt
         List<String> bad = new ArrayList<>();
         Map<String, Long> numbers = new TreeMap<>(Map.of(COPY_PARALLELISM, (long) copyParallelism, GATHER_MS, gatherMs,
                 GATHER_MAX_MS, gatherMaxMs, MAX_BACKOFF, maxBackoffSeconds, POLL_MS, pollMs,
-                PURGE_INTERVAL, purgeIntervalSeconds, SLICE_KEYS, (long) sliceKeys));
+                PURGE_INTERVAL, purgeIntervalSeconds, SLICE_KEYS, (long) sliceKeys, COPY_SPLIT_ROWS, (long) copySplitRows));
         numbers.forEach((name, value) -> {
             if (value <= 0) {
                 bad.add(name + " must be a positive whole number, not \"" + value + "\"");
@@ -131,7 +151,12 @@ public record Settings(int copyParallelism, long gatherMs, long gatherMaxMs, Opt
     }
 
     public Settings withGatherMs(long ms) {
-        return new Settings(copyParallelism, ms, gatherMaxMs, logLevel, maxBackoffSeconds, pollMs, purgeIntervalSeconds, sliceKeys);
+        return new Settings(copyParallelism, ms, gatherMaxMs, logLevel, maxBackoffSeconds, pollMs, purgeIntervalSeconds, sliceKeys,
+                createTables, copySplitRows);
+    }
+
+    private static boolean onOff(String value) {
+        return List.of("on", "true", "1").contains(value.toLowerCase(Locale.ROOT));
     }
 
     private static int number(Map<String, String> stored, String name) {

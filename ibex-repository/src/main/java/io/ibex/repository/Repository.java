@@ -47,6 +47,8 @@ public class Repository implements AutoCloseable {
     private final CustomCodeTable customCodes;
     private final CustomColumnsTable customColumns;
     private final SchemaChanges schemaChanges;
+    private final PendingSchema pendingSchema;
+    private final CopyRanges copyRanges;
 
     private Repository(Connection c, ConnectionSpec spec) {
         this.c = c;
@@ -61,6 +63,8 @@ public class Repository implements AutoCloseable {
         this.customCodes = new CustomCodeTable(c);
         this.customColumns = new CustomColumnsTable(c);
         this.schemaChanges = new SchemaChanges(c);
+        this.pendingSchema = new PendingSchema(c);
+        this.copyRanges = new CopyRanges(c);
     }
 
     public static Repository open(ConnectionSpec spec, String applicationName) {
@@ -150,6 +154,14 @@ public class Repository implements AutoCloseable {
 
     public SchemaChanges schemaChanges() {
         return schemaChanges;
+    }
+
+    public PendingSchema pendingSchema() {
+        return pendingSchema;
+    }
+
+    public CopyRanges copyRanges() {
+        return copyRanges;
     }
 
     // ---------------------------------------------------------------- the clock and notifications

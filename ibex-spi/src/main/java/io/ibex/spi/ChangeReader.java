@@ -25,6 +25,19 @@ public interface ChangeReader extends AutoCloseable {
     /** The planner's estimate of a table's rows (for progress), at least 0. */
     long estimatedRows(TableInfo t) throws SQLException;
 
+    /** The table's size on the source in bytes, for a copy's progress (an estimate of what the copy moves); 0 if unknown. */
+    default long estimatedBytes(TableInfo t) throws SQLException {
+        return 0;
+    }
+
+    /**
+     * The lowest and highest value of a table's single integer key in this read, for a copy in key ranges; null if
+     * the table is empty or its key is not one integer column, or the capture cannot tell.
+     */
+    default long[] integerKeyBounds(TableInfo t) throws SQLException {
+        return null;
+    }
+
     boolean hasChanges(TableInfo t, ChangeWindow w) throws SQLException;
 
     /**

@@ -72,6 +72,14 @@ public interface ChangeSource {
     /** A table of the source as capture sees it (columns, key), or empty if there is no such table. */
     Optional<TableInfo> table(Connection c, String schema, String name) throws SQLException;
 
+    /**
+     * The statements that create these tables (schema, name) and these other sequences on an empty database of the
+     * source's kind (create_tables, {@code ibex copy schema}); a capture that cannot read them says so.
+     */
+    default SchemaScript schemaScript(Connection c, List<String[]> tables, List<String[]> sequences) throws SQLException {
+        throw new io.ibex.IbexException("the " + kind() + " capture cannot read table definitions: create the target's tables by hand");
+    }
+
     /** Whether the source has a sequence of that name. */
     boolean hasSequence(Connection c, String schema, String name) throws SQLException;
 

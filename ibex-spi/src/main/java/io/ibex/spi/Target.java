@@ -30,6 +30,19 @@ public interface Target extends AutoCloseable {
     /** Checks that the target has the table with every column the source sends; throws a one-line error if not. */
     void checkTable(TableInfo source);
 
+    /** Whether the target has a table or sequence of that name (create_tables: what it lacks is created). */
+    default boolean hasRelation(String schema, String name) {
+        return true;
+    }
+
+    /**
+     * Runs statements of a {@link SchemaScript} in one transaction of their own, committed (create_tables); an
+     * adapter that cannot create tables says so in one line.
+     */
+    default void runSchema(List<String> statements) {
+        throw new io.ibex.IbexException("this target cannot create tables: create them by hand, or set create_tables=off");
+    }
+
     void truncate(TableInfo table);
 
     /** Empties a table before a full copy: deletemethod is delete, truncate or truncate_cascade. */

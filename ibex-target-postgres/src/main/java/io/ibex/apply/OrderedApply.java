@@ -76,7 +76,7 @@ final class OrderedApply {
     /** The rows of the table's changed keys that still exist on the source: updated in place or inserted. */
     private void write(TableInfo t, Staged s, long[] counts) throws SQLException {
         List<String> set = target.columnsToSet(t);
-        String insert = "INSERT INTO " + table(t) + " (" + Sql.idents(t.columnNames()) + ") SELECT " + Sql.idents("r.", t.columnNames())
+        String insert = "INSERT INTO " + table(t) + " (" + Sql.idents(t.columnNames()) + ")" + target.overriding + " SELECT " + Sql.idents("r.", t.columnNames())
                 + " FROM " + s.rows() + " r WHERE NOT EXISTS (SELECT 1 FROM ONLY " + table(t) + " t WHERE "
                 + PostgresTarget.keysMatch(t, "t", "r") + ")";
         if (set == null) {

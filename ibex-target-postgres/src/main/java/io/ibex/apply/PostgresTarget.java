@@ -40,6 +40,8 @@ public class PostgresTarget implements Target {
     private final TempTables temps;
     private final CopyWithoutIndexes copyWithoutIndexes;
     private final UpdatableColumns updatable;
+    /** OVERRIDING SYSTEM VALUE from PostgreSQL 10: the source's value goes into a GENERATED ALWAYS identity column too. */
+    final String overriding;
 
     public PostgresTarget(String name, Connection c, ReplicaMode replicaMode) {
         this.name = name;
@@ -49,6 +51,7 @@ public class PostgresTarget implements Target {
             this.copy = c.unwrap(PGConnection.class).getCopyAPI();
             c.setAutoCommit(false);
             Pg.useStableTextFormat(c);
+            this.overriding = Pg.serverVersion(c) >= 100000 ? " OVERRIDING SYSTEM VALUE" : "";
             c.commit();
         } catch (SQLException e) {
             throw fail("cannot prepare the session", e);
@@ -119,6 +122,16 @@ public class PostgresTarget implements Target {
     }
 
     @Override
+    public boolean hasRelation(String schema, String relation) {
+        return TableCreation.has(this, schema, relation);
+    }
+
+    @Override
+    public void runSchema(List<String> statements) {
+        TableCreation.run(this, statements);
+    }
+
+    @Override
     public void truncate(TableInfo t) {
         String table = Sql.qualified(t.schema(), t.name());
         try {
@@ -149,8 +162,6 @@ public class PostgresTarget implements Target {
             throw fail("cannot empty " + t.qualifiedName(), e);
         }
     }
-
-
 
     /**
      * Full copy as pg_restore loads a table: when the table is emptied by TRUNCATE or is empty already, the role owns
@@ -216,7 +227,6 @@ public class PostgresTarget implements Target {
             throw fail("cannot delete changed rows of " + t.qualifiedName(), e);
         }
     }
-
 
     /** Copies a stream into a temporary table of this session, emptied first if this transaction filled it already. */
     long fill(String temp, InputStream in) throws SQLException, IOException {
@@ -296,7 +306,7 @@ public class PostgresTarget implements Target {
                             + " AND NOT EXISTS (SELECT 1 FROM " + rowTemp + " r WHERE " + keysMatch(t, "r", "k") + ")");
                 }
                 if (updated < nRows) {
-                    inserted = s.executeUpdate("INSERT INTO " + table + " (" + Sql.idents(t.columnNames()) + ") SELECT "
+                    inserted = s.executeUpdate("INSERT INTO " + table + " (" + Sql.idents(t.columnNames()) + ")" + overriding + " SELECT "
                             + Sql.idents("r.", t.columnNames()) + " FROM " + rowTemp + " r WHERE NOT EXISTS (SELECT 1 FROM ONLY " + table
                             + " t WHERE " + keysMatch(t, "t", "r") + ")");
                 }
@@ -306,7 +316,6 @@ public class PostgresTarget implements Target {
             throw fail("cannot apply the changed rows of " + t.qualifiedName(), e);
         }
     }
-
 
     /** With replica_mode=none and foreign keys among the tables: written in their order (see OrderedApply). */
     @Override
@@ -351,7 +360,6 @@ public class PostgresTarget implements Target {
             throw fail("cannot delete changed rows of " + t.qualifiedName(), e);
         }
     }
-
 
     @Override
     public long insertRows(TableInfo t, InputStream rows) {

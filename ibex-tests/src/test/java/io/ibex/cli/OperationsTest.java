@@ -269,6 +269,8 @@ class OperationsTest {
         assertThat(cli.run("show", "all")).isZero();
         assertThat(cli.out).isEqualTo("""
                 copy_parallelism = 2
+                copy_split_rows  = 1000000
+                create_tables    = on
                 gather_max_ms    = 500
                 gather_ms        = 20
                 log_level        = verbose
@@ -278,11 +280,11 @@ class OperationsTest {
                 slice_keys       = 500000
                 """);
         assertThat(cli.run("show")).isZero();
-        assertThat(cli.out.lines()).hasSize(8);
+        assertThat(cli.out.lines()).hasSize(10);
         assertThat(cli.run("show", "LOG_LEVEL", "max_backoff")).isZero();
         assertThat(cli.out).isEqualTo("log_level   = verbose\nmax_backoff = 60\n");
         assertThat(cli.run("show", "colour")).isEqualTo(1);
-        assertThat(cli.err).isEqualTo("ibex: show: unknown setting \"colour\": one of copy_parallelism, gather_max_ms, gather_ms, log_level, max_backoff, poll_ms, purge_interval, slice_keys\n");
+        assertThat(cli.err).isEqualTo("ibex: show: unknown setting \"colour\": one of copy_parallelism, copy_split_rows, create_tables, gather_max_ms, gather_ms, log_level, max_backoff, poll_ms, purge_interval, slice_keys\n");
     }
 
     // ---------------------------------------------------------------- list conflicts

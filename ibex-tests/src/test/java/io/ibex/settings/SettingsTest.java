@@ -15,6 +15,8 @@ class SettingsTest {
     void everySettingHasItsDefault() {
         assertThat(Settings.DEFAULTS).containsExactly(
                 Map.entry("copy_parallelism", "2"),
+                Map.entry("copy_split_rows", "1000000"),
+                Map.entry("create_tables", "on"),
                 Map.entry("gather_max_ms", "500"),
                 Map.entry("gather_ms", "20"),
                 Map.entry("log_level", "normal"),
@@ -24,6 +26,10 @@ class SettingsTest {
                 Map.entry("slice_keys", "500000"));
         Settings d = Settings.defaults();
         assertThat(d).isEqualTo(new Settings(2, 20, 500, Optional.empty(), 60, 10, 30, 500_000));
+        assertThat(d.createTables()).isTrue();
+        assertThat(d.copySplitRows()).isEqualTo(1_000_000);
+        assertThat(Settings.parse(Map.of("create_tables", "off")).createTables()).isFalse();
+        assertThat(Settings.problem("create_tables", "maybe")).contains("create_tables must be on or off, not \"maybe\"");
         assertThat(d.maxBackoffMs()).isEqualTo(60_000);
         assertThat(d.purgeIntervalMs()).isEqualTo(30_000);
         assertThat(d.validate()).isEmpty();
@@ -64,8 +70,8 @@ class SettingsTest {
 
     @Test
     void anUnknownSettingNamesTheKnownOnes() {
-        assertThat(Settings.problem("NoSuch", "1")).contains("unknown setting \"NoSuch\": one of copy_parallelism, gather_max_ms, "
-                + "gather_ms, log_level, max_backoff, poll_ms, purge_interval, slice_keys");
+        assertThat(Settings.problem("NoSuch", "1")).contains("unknown setting \"NoSuch\": one of copy_parallelism, copy_split_rows, "
+                + "create_tables, gather_max_ms, gather_ms, log_level, max_backoff, poll_ms, purge_interval, slice_keys");
         assertThat(Settings.problem("MAX_BACKOFF", "x")).contains("max_backoff must be a positive whole number, not \"x\"");
         assertThat(Settings.problem("max_backoff", "9")).isEmpty();
     }

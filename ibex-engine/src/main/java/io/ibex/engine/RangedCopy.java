@@ -1,0 +1,180 @@
+package io.ibex.engine;
+
+import io.ibex.IbexException;
+import io.ibex.db.Pg;
+import io.ibex.model.Database;
+import io.ibex.model.KeyRange;
+import io.ibex.model.TableInfo;
+import io.ibex.repository.CopyRanges;
+import io.ibex.spi.ChangeReader;
+import io.ibex.spi.ChangeSources;
+import io.ibex.spi.Target;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One big table of an onetimecopy copied in key ranges (a single integer key, more than copy_split_rows rows) by up to
+ * copy_parallelism workers reading the one shared snapshot; each range is its own target transaction, recorded in the
+ * {@link CopyLedger} before it begins (started) and after it commits (done), so that a copy cut short resumes with
+ * the ranges not done. The table is emptied once, when its ranges are first recorded. Indexes stay as they are (a
+ * table ibex created has none yet: they come after the rows, see TableCreator).
+ */
+final class RangedCopy {
+
+    private static final Logger log = LoggerFactory.getLogger(RangedCopy.class);
+
+    private final SyncPlan plan;
+    private final Database source;
+    private final Database target;
+    private final CopyLedger ledger;
+    private final int parallelism;
+
+    RangedCopy(SyncPlan plan, Database source, Database target, CopyLedger ledger, int parallelism) {
+        this.plan = plan;
+        this.source = source;
+        this.target = target;
+        this.ledger = ledger;
+        this.parallelism = parallelism;
+    }
+
+    /**
+     * The table's ranges, recorded before (resumed) or split now: equal widths of the key's span in the snapshot, about
+     * rangeRows rows each by the estimate. Null when the table is not copied in ranges.
+     */
+    static List<CopyRanges.Range> ranges(ChangeReader session, TableInfo t, long estimate, int splitRows, CopyLedger ledger,
+                                         Target laneTarget, String deletemethod) throws SQLException {
+        String name = t.qualifiedName();
+        List<CopyRanges.Range> known = ledger.ranges(name);
+        if (!known.isEmpty()) {
+            return known;
+        }
+        if (estimate <= splitRows) {
+            return null;
+        }
+        long[] bounds = session.integerKeyBounds(t);
+        if (bounds == null) {
+            return null;
+        }
+        long pieces = Math.max(2, (estimate + splitRows / 4 - 1) / Math.max(1, splitRows / 4));
+        long span = bounds[1] - bounds[0] + 1;
+        long width = Math.max(1, (span + pieces - 1) / pieces);
+        List<long[]> split = new ArrayList<>();
+        for (long lo = bounds[0]; lo <= bounds[1]; lo += width) {
+            split.add(new long[] {lo, Math.min(bounds[1], lo + width - 1)});
+            if (lo > Long.MAX_VALUE - width) {
+                break;
+            }
+        }
+        laneTarget.begin();
+        laneTarget.empty(t, deletemethod);
+        laneTarget.commit();
+        ledger.addRanges(name, split);
+        return ledger.ranges(name);
+    }
+
+    /** Copies the ranges not done; progress (TableCopier's) gets the rows [0] and bytes [3] of this attempt. Returns the rows copied. */
+    long copy(ChangeReader main, String snapshotId, Target laneTarget, TableInfo t, List<CopyRanges.Range> ranges,
+              long[] progress, Runnable flush) throws SQLException {
+        ConcurrentLinkedQueue<CopyRanges.Range> todo = new ConcurrentLinkedQueue<>(ranges.stream().filter(r -> !r.state().equals("done")).toList());
+        int total = ranges.size();
+        int left = todo.size();
+        long started = System.nanoTime();
+        AtomicLong rows = new AtomicLong();
+        AtomicLong bytes = new AtomicLong();
+        int workers = snapshotId == null ? 1 : Math.max(1, Math.min(parallelism, left));
+        ExecutorService pool = Executors.newFixedThreadPool(workers, r -> {
+            Thread th = new Thread(r, "range-" + plan.sync().name() + "-" + target.name());
+            th.setDaemon(true);
+            return th;
+        });
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            futures.add(pool.submit(() -> work(main, laneTarget, t, todo, rows, bytes, progress)));
+            for (int w = 1; w < workers; w++) {
+                futures.add(pool.submit(() -> {
+                    try (Connection c = SyncRunner.openSource(source);
+                         Target tgt = Targets.open(plan, target);
+                         ChangeReader s = ChangeSources.of(source).readShared(c, snapshotId, main.position())) {
+                        return work(s, tgt, t, todo, rows, bytes, progress);
+                    }
+                }));
+            }
+            Throwable failure = null;
+            for (Future<?> f : futures) {
+                while (true) {
+                    try {
+                        f.get(1, TimeUnit.SECONDS);
+                        break;
+                    } catch (TimeoutException e) {
+                        flush.run();
+                    } catch (ExecutionException e) {
+                        todo.clear(); // the others stop after their current range
+                        failure = failure == null ? e.getCause() : failure;
+                        break;
+                    }
+                }
+            }
+            if (failure instanceof RuntimeException re) {
+                throw re;
+            }
+            if (failure != null) {
+                throw new IbexException("copy to \"" + target.name() + "\": " + Pg.firstLine(failure), failure);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IbexException("copy to \"" + target.name() + "\" interrupted");
+        } finally {
+            todo.clear();
+            pool.shutdownNow();
+        }
+        log.info("KID ({}) Copied {} rows of {}.{} to {} in {} of {} key range(s) by {} worker(s) in {} ms{}", plan.sync().name(), rows.get(),
+                source.name(), t.qualifiedName(), target.name(), left, total, workers, (System.nanoTime() - started) / 1_000_000,
+                left < total ? " (resumed: " + (total - left) + " range(s) were done)" : "");
+        return rows.get();
+    }
+
+    /** One worker: copies ranges until none is left, each in a committed target transaction of its own. */
+    private long work(ChangeReader session, Target tgt, TableInfo t, ConcurrentLinkedQueue<CopyRanges.Range> todo, AtomicLong rows,
+                      AtomicLong bytes, long[] progress) throws SQLException {
+        String name = t.qualifiedName();
+        for (CopyRanges.Range r = todo.poll(); r != null; r = todo.poll()) {
+            KeyRange range = new KeyRange(List.of(String.valueOf(r.lo())), List.of(String.valueOf(r.hi())));
+            ledger.mark(name, r.lo(), "started");
+            long[] last = {0, 0};
+            tgt.begin();
+            try {
+                if (r.state().equals("started")) {
+                    tgt.deleteRange(t, range); // it may have committed before the copy was cut short
+                }
+                TableCopier.RowCounter counter = new TableCopier.RowCounter(session.rowsIn(t, range), (n, b) -> {
+                    progress[0] = rows.addAndGet(n - last[0]);
+                    progress[3] = bytes.addAndGet(b - last[1]);
+                    last[0] = n;
+                    last[1] = b;
+                });
+                long n = tgt.insertRows(t, counter);
+                progress[0] = rows.addAndGet(n - last[0]);
+                progress[3] = bytes.addAndGet(counter.bytes() - last[1]);
+                tgt.commit();
+            } catch (RuntimeException | SQLException e) {
+                tgt.rollback();
+                throw e;
+            }
+            ledger.mark(name, r.lo(), "done");
+        }
+        return rows.get();
+    }
+}
