@@ -22,9 +22,12 @@ import java.util.TreeMap;
  * @param pollMs               how often a source's activity counter is read
  * @param purgeIntervalSeconds how often the change rows every consumer has received are deleted
  * @param sliceKeys            the most keys of one table applied in one transaction
+ * @param httpListen           where the daemon serves /metrics and its status page (see {@link HttpListen})
+ * @param statusIntervalSeconds how often the daemon measures lag, backlog and its databases for that
  */
 public record Settings(int copyParallelism, long gatherMs, long gatherMaxMs, Optional<LogLevel> logLevel,
-                       long maxBackoffSeconds, long pollMs, long purgeIntervalSeconds, int sliceKeys) {
+                       long maxBackoffSeconds, long pollMs, long purgeIntervalSeconds, int sliceKeys,
+                       HttpListen httpListen, long statusIntervalSeconds) {
 
     public static final String COPY_PARALLELISM = "copy_parallelism";
     public static final String GATHER_MS = "gather_ms";
@@ -34,9 +37,13 @@ public record Settings(int copyParallelism, long gatherMs, long gatherMaxMs, Opt
     public static final String POLL_MS = "poll_ms";
     public static final String PURGE_INTERVAL = "purge_interval";
     public static final String SLICE_KEYS = "slice_keys";
+    public static final String HTTP_LISTEN = "http_listen";
+    public static final String STATUS_INTERVAL = "status_interval";
 
     /** Every setting's name and default, in name order: what {@code ibex show} prints for a fresh repository. */
     public static final Map<String, String> DEFAULTS = Collections.unmodifiableMap(new TreeMap<>(Map.of(
+            HTTP_LISTEN, HttpListen.DEFAULT,
+            STATUS_INTERVAL, "10",
             COPY_PARALLELISM, "2",
             GATHER_MS, "20",
             GATHER_MAX_MS, "500",
@@ -50,6 +57,16 @@ public record Settings(int copyParallelism, long gatherMs, long gatherMaxMs, Opt
         if (logLevel == null) {
             throw new IllegalArgumentException("logLevel: Optional.empty() when not set, not null");
         }
+        if (httpListen == null) {
+            throw new IllegalArgumentException("httpListen: HttpListen.OFF when off, not null");
+        }
+    }
+
+    /** The settings before http_listen and status_interval, those two at their defaults. */
+    public Settings(int copyParallelism, long gatherMs, long gatherMaxMs, Optional<LogLevel> logLevel,
+                    long maxBackoffSeconds, long pollMs, long purgeIntervalSeconds, int sliceKeys) {
+        this(copyParallelism, gatherMs, gatherMaxMs, logLevel, maxBackoffSeconds, pollMs, purgeIntervalSeconds, sliceKeys,
+                HttpListen.parse(HttpListen.DEFAULT), 10);
     }
 
     /** Every setting at its default, log_level not set. */
@@ -78,7 +95,9 @@ public record Settings(int copyParallelism, long gatherMs, long gatherMaxMs, Opt
                 number(stored, MAX_BACKOFF),
                 number(stored, POLL_MS),
                 number(stored, PURGE_INTERVAL),
-                number(stored, SLICE_KEYS));
+                number(stored, SLICE_KEYS),
+                HttpListen.parse(stored.getOrDefault(HTTP_LISTEN, HttpListen.DEFAULT)),
+                number(stored, STATUS_INTERVAL));
     }
 
     /** One sentence per bad value among these (every number a positive whole number, log_level one of four words). */
@@ -98,6 +117,9 @@ public record Settings(int copyParallelism, long gatherMs, long gatherMaxMs, Opt
             return LogLevel.of(value).isPresent() ? Optional.empty()
                     : Optional.of("log_level must be terse, normal, verbose or debug, not \"" + value + "\"");
         }
+        if (key.equals(HTTP_LISTEN)) {
+            return HttpListen.problem(value);
+        }
         try {
             if (Integer.parseInt(value) > 0) {
                 return Optional.empty();
@@ -113,7 +135,7 @@ public record Settings(int copyParallelism, long gatherMs, long gatherMaxMs, Opt
         List<String> bad = new ArrayList<>();
         Map<String, Long> numbers = new TreeMap<>(Map.of(COPY_PARALLELISM, (long) copyParallelism, GATHER_MS, gatherMs,
                 GATHER_MAX_MS, gatherMaxMs, MAX_BACKOFF, maxBackoffSeconds, POLL_MS, pollMs,
-                PURGE_INTERVAL, purgeIntervalSeconds, SLICE_KEYS, (long) sliceKeys));
+                PURGE_INTERVAL, purgeIntervalSeconds, SLICE_KEYS, (long) sliceKeys, STATUS_INTERVAL, statusIntervalSeconds));
         numbers.forEach((name, value) -> {
             if (value <= 0) {
                 bad.add(name + " must be a positive whole number, not \"" + value + "\"");
@@ -131,7 +153,8 @@ public record Settings(int copyParallelism, long gatherMs, long gatherMaxMs, Opt
     }
 
     public Settings withGatherMs(long ms) {
-        return new Settings(copyParallelism, ms, gatherMaxMs, logLevel, maxBackoffSeconds, pollMs, purgeIntervalSeconds, sliceKeys);
+        return new Settings(copyParallelism, ms, gatherMaxMs, logLevel, maxBackoffSeconds, pollMs, purgeIntervalSeconds, sliceKeys,
+                httpListen, statusIntervalSeconds);
     }
 
     private static int number(Map<String, String> stored, String name) {
