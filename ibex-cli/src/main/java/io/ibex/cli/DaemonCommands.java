@@ -40,7 +40,7 @@ final class DaemonCommands {
             throw new IbexException("start: there is no active sync, so ibex does not start (--exit-on-nosync)");
         }
         DaemonProcess dp = ctx.daemonProcess();
-        DaemonLog.checkFormat(System.getenv(DaemonLog.FORMAT_VARIABLE));
+        DaemonLog.checkFormat(ctx.env.get(DaemonLog.FORMAT_VARIABLE));
         ctx.say("Checking for existing processes");
         for (DaemonInfo d : ctx.ibex().daemons()) {
             String who = "daemon " + d.name() + ", pid " + d.pid() + " on " + d.host();
@@ -113,7 +113,7 @@ final class DaemonCommands {
         } catch (IOException e) {
             throw new IbexException("cannot create the log directory " + o.logdir() + ": " + e.getMessage());
         }
-        DaemonLog.toFile(o.logdir().resolve(DaemonProcess.LOG_FILE), o.logLevel());
+        DaemonLog.toFile(o.logdir().resolve(DaemonProcess.LOG_FILE), o.logLevel(), ctx.env.get(DaemonLog.FORMAT_VARIABLE));
         Words w = Words.of(rest);
         String name = daemonName(w);
         Commands.noParams("daemon", w);
