@@ -47,6 +47,15 @@ class WatchingTest {
     CommandLine cli;
     int port;
 
+    private long t0 = System.nanoTime();
+
+    /** Prints how long the phase before took (the class's time is spent in the waits and the browser). */
+    private void phase(String name) {
+        long now = System.nanoTime();
+        System.out.printf("WatchingTest %-28s %6.1f s%n", name, (now - t0) / 1e9);
+        t0 = now;
+    }
+
     @Test
     void metricsPageAndChecksFollowTheDaemon() throws Exception {
         src = Db.create("src", sourceServer, "wsrc");
@@ -67,13 +76,16 @@ class WatchingTest {
         cli = CommandLine.of(targetServer.port(), repo.name(), home, home);
         cli.ok("set", "http_listen=127.0.0.1:" + port, "status_interval=1");
 
+        phase("setup");
         DaemonProc daemon = new DaemonProc(repo, home.resolve("d"));
         daemon.start(Map.of("IBEX_LOG_FORMAT", "json"));
         try {
+            phase("daemon started");
             write(src, 1, 200);
             write(old, 1, 150);
             converge();
 
+            phase("converged");
             // idle: the lag is near 0, and stays so however long nothing is written (not "time since the last change")
             Thread.sleep(2500);
             Scrape idle = freshScrape();
@@ -94,8 +106,13 @@ class WatchingTest {
             check(0, "IBEX OK - 2 syncs, worst lag ");
             check(0, "IBEX OK - s17 Good, lag ", "s17");
 
+            phase("idle checked");
             // paused: changes wait, and their lag grows with nothing more written, on 17 and on 9.3
+            int reloads = reloads(daemon);
             ibex.pause(List.of("s17", "s93"));
+            // the daemon learns of the pause from a notice: write only once it has (else a run may still take them)
+            Waits.await(Duration.ofSeconds(60), "the daemon told of the pause", () -> reloads(daemon) > reloads);
+            Thread.sleep(1000);
             write(src, 1001, 50);
             write(old, 1001, 30);
             Thread.sleep(2500);
@@ -113,14 +130,17 @@ class WatchingTest {
             check(1, "IBEX WARNING - ", "s17", "warn=1", "crit=1000");
             assertThat(cli.run("check", "s17", "warn=1", "crit=1000").out()).contains("paused with a backlog of 50").contains("backlog=50");
             check(2, "IBEX CRITICAL - s17 lag ", "s17", "warn=1", "crit=2");
+            phase("paused checked");
             statusPage();
 
+            phase("status page in chromium");
             ibex.resume(List.of("s17", "s93"));
             converge();
             Thread.sleep(1500);
             assertThat(freshScrape().require("ibex_sync_lag_seconds", "sync", "s17", "db", "dst")).isLessThan(1.0);
             check(0, "IBEX OK - ");
 
+            phase("resumed and converged");
             // reopen: logrotate moved the log; the daemon writes a new one, 0640, in JSON lines
             Path log = daemon.process.logFile();
             Path moved = log.resolveSibling("log.ibex.1");
@@ -133,10 +153,12 @@ class WatchingTest {
                 assertThat(line).as("a JSON line").startsWith("{").endsWith("}").contains("\"level\":").contains("\"formattedMessage\":");
             }
 
+            phase("rotated and reopened");
             // no daemon: at least WARNING
             daemon.stop();
             check(1, "IBEX WARNING - no ibex daemon is running");
 
+            phase("stopped, checked");
             // the port taken: one log line, and the daemon replicates all the same
             try (ServerSocket taken = new ServerSocket(port, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
                 daemon.start();
@@ -146,11 +168,13 @@ class WatchingTest {
                 check(0, "IBEX OK - ");
             }
 
+            phase("port taken, restarted");
             // a Bad sync: CRITICAL
             dst.exec("DROP TABLE t");
             write(src, 3001, 5);
             Waits.await(Duration.ofSeconds(30), "s17 Bad", () -> cli.run("check", "s17").code() == 2);
             check(2, "IBEX CRITICAL - s17 Bad", "s17");
+            phase("bad checked");
         } finally {
             daemon.stop();
         }
@@ -158,6 +182,7 @@ class WatchingTest {
         assertThat(cli.run("check", "nosuch").out()).startsWith("IBEX UNKNOWN - ");
         assertThat(CommandLine.of(freePort(), "wrepo", Files.createTempDirectory("ibex-nowhere"), Path.of("/tmp")).run("check").code())
                 .as("repository away").isEqualTo(3);
+        phase("stopped, unknown checked");
     }
 
     /** The page of the running daemon in a real browser: the syncs and their lag plots are drawn; screenshots kept. */
@@ -211,6 +236,10 @@ class WatchingTest {
 
     private static long count(Db db) throws Exception {
         return db.queryLong("SELECT count(*) FROM t");
+    }
+
+    private static int reloads(DaemonProc daemon) {
+        return daemon.log().split("Reload requested", -1).length - 1;
     }
 
     private static String read(Path p) {
