@@ -1,6 +1,7 @@
 package io.ibex.watch;
 
 import io.ibex.cli.Main;
+import io.ibex.testkit.PrivateClasspath;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,8 +18,9 @@ final class LogRotation {
     }
 
     static void rotate(Path log, int repoPort, String repoDb, Path home) throws Exception {
+        String classpath = PrivateClasspath.run(() -> System.getProperty("java.class.path")); // builds may rewrite target/classes
         String ibex = "env HOME=" + home + " " + Path.of(System.getProperty("java.home"), "bin", "java") + " -cp "
-                + System.getProperty("java.class.path") + " " + Main.class.getName() + " --dbhost localhost --dbport " + repoPort
+                + classpath + " " + Main.class.getName() + " --dbhost localhost --dbport " + repoPort
                 + " --dbname " + repoDb + " --dbuser postgres --no-ibexrc";
         if (!Files.isExecutable(Path.of("/usr/sbin/logrotate"))) {
             Files.move(log, log.resolveSibling("log.ibex.1"));
