@@ -34,7 +34,7 @@ public final class DaemonProc {
 
     /** Starts it with these environment variables added (IBEX_LOG_FORMAT, say). */
     public long start(Map<String, String> env) {
-        pid = PrivateClasspath.run(() -> process.start(args(), env, Duration.ofSeconds(30)));
+        pid = PrivateClasspath.run(() -> process.start(args(), env, Duration.ofSeconds(120))); // a JVM start on a machine that is busy can take long
         return pid;
     }
 
