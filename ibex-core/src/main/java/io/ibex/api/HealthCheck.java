@@ -107,8 +107,8 @@ public final class HealthCheck {
     }
 
     /**
-     * Why no daemon counts, or null when one runs. Today: whether a daemon holds the repository's lock (wherever it
-     * runs); the daemon registry in the repository will answer this in one place.
+     * Why no daemon counts, or null when one runs: the repository's daemon registry has none whose session is alive
+     * and whose heartbeat is recent (a frozen or killed daemon counts as none), wherever it runs.
      */
     private String daemonProblem() {
         return daemonRunning.getAsBoolean() ? null : "no ibex daemon is running";

@@ -367,7 +367,7 @@ public class Ibex {
 
     /** {@code ibex check}: the syncs (every one when none is named) judged against the lag thresholds in seconds. */
     public HealthCheck.Result check(List<String> syncNames, double warnSeconds, double critSeconds, String version) {
-        return new HealthCheck(this::openRepository, this::daemonRunning).check(syncNames, warnSeconds, critSeconds, version);
+        return new HealthCheck(this::openRepository, this::daemonAlive).check(syncNames, warnSeconds, critSeconds, version);
     }
 
     // ---------------------------------------------------------------- control of running syncs
