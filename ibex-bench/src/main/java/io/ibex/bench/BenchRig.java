@@ -108,11 +108,32 @@ final class BenchRig {
             return;
         }
         daemon = new Daemon(ibex.repositorySpec(), o.out.resolve("ibex-bench-" + stamp + ".pid"));
+        if (o.metrics) { // the daemon as 'ibex daemon' wires it, and a scraper at work
+            int port = freePort();
+            ibex.set("http_listen", "127.0.0.1:" + port);
+            daemon.metrics(java.util.ServiceLoader.load(io.ibex.spi.MetricsSink.class).findFirst().orElseThrow(), "bench");
+            scraper = new MetricsScraper(port);
+        }
         daemonThread = new Thread(daemon::run, "ibex-daemon");
         daemonThread.start();
     }
 
+    private MetricsScraper scraper;
+
+    private static int freePort() {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     void stopDaemon() {
+        if (scraper != null) {
+            System.out.println("metrics: " + scraper.scrapes() + " scrapes of /metrics and /status.json");
+            scraper.close();
+            scraper = null;
+        }
         if (daemon != null) {
             daemon.requestStop();
             try {

@@ -37,6 +37,8 @@ final class Options {
     /** Native logical replication measured beside ibex in section 1 (needs wal_level = logical on the source). */
     boolean nativeReference = true;
     boolean jfr;
+    /** The daemon serves its metrics and status page, scraped every second (what watching ibex costs). */
+    boolean metrics;
     boolean help;
     final List<String> argv = new ArrayList<>();
 
@@ -71,6 +73,8 @@ final class Options {
                                   same tables between the same servers, measured run by run beside ibex (it needs
                                   wal_level=logical, which the benchmark's own servers get unless --set says otherwise)
               --jfr               record the whole run with Java Flight Recorder into the output directory
+              --metrics           the daemon serves /metrics and its status page (as 'ibex daemon' does), and a
+                                  scraper reads both every second: what watching ibex costs
               --out DIR           output directory (default target/bench)
 
             With --source/--target the benchmark creates (dropping first) the databases ibex_bench, ibex_bench_plain, ibex_bench_big,
@@ -93,6 +97,7 @@ final class Options {
                 case "--no-diagnose" -> o.diagnose = false;
                 case "--no-native" -> o.nativeReference = false;
                 case "--jfr" -> o.jfr = true;
+                case "--metrics" -> o.metrics = true;
                 default -> {
                     if (v == null) {
                         if (i + 1 >= args.length) {

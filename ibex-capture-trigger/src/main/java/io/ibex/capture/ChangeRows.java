@@ -87,6 +87,11 @@ public final class ChangeRows {
         return bulk ? new ChangeRows(delta, false) : this;
     }
 
+    /** A scalar subquery: the seconds since the oldest change row matching the predicate, on this server's clock (null if none). */
+    public String oldestAge(String predicate) {
+        return "(SELECT extract(epoch FROM clock_timestamp() - min(ibex_changed)) FROM " + delta + " WHERE " + predicate + ")";
+    }
+
     /** Whether any change row matches the predicate. */
     public String exists(String predicate) {
         return "SELECT 1 FROM " + delta + " WHERE " + predicate + " LIMIT 1";

@@ -6,6 +6,7 @@ import io.ibex.model.Relation;
 import io.ibex.spi.ActivityWatch;
 import io.ibex.spi.ChangeReader;
 import io.ibex.spi.ChangeSource;
+import io.ibex.spi.Pending;
 import io.ibex.spi.Position;
 import io.ibex.spi.SequenceSettings;
 import io.ibex.catalog.SequenceCatalog;
@@ -14,6 +15,7 @@ import io.ibex.catalog.SourceCatalog;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -118,6 +120,17 @@ public final class TriggerChangeSource implements ChangeSource {
     @Override
     public long backlog(Connection c, List<Relation> tables, Position position) throws SQLException {
         return Backlog.count(c, tables, TxidSnapshotPosition.of(position));
+    }
+
+    @Override
+    public Map<Relation, Pending> pending(Connection c, List<Relation> tables, Position position) throws SQLException {
+        return Backlog.pending(c, tables, TxidSnapshotPosition.of(position));
+    }
+
+    @Override
+    public long captureBytes(Connection c) throws SQLException {
+        return Pg.queryLong(c, "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_catalog.pg_class c "
+                + "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '" + CaptureInstaller.SCHEMA + "' AND c.relkind = 'r'");
     }
 
     @Override

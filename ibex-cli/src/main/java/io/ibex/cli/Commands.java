@@ -38,6 +38,8 @@ final class Commands {
             case "sql" -> MaintenanceCommands.sql(ctx, rest);
             case "message" -> AdminCommands.message(ctx, rest);
             case "reload" -> AdminCommands.reload(ctx, rest);
+            case "check" -> WatchCommands.check(ctx, rest);
+            case "reopen" -> WatchCommands.reopen(ctx, rest);
             case "demo" -> AdminCommands.demo(ctx, rest);
             default -> throw new IbexException("unknown command \"" + verb + "\": run 'ibex help' for the list of commands");
         };

@@ -6,6 +6,7 @@ import io.ibex.engine.DaemonIdentity;
 import io.ibex.engine.DaemonProcess;
 import io.ibex.engine.Processes;
 import io.ibex.model.DaemonInfo;
+import io.ibex.spi.MetricsSink;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.ServiceLoader;
 
 /** {@code ibex start|restart} and the hidden {@code ibex daemon} that start launches; stop is {@link DaemonStop}. */
 final class DaemonCommands {
@@ -38,6 +40,7 @@ final class DaemonCommands {
             throw new IbexException("start: there is no active sync, so ibex does not start (--exit-on-nosync)");
         }
         DaemonProcess dp = ctx.daemonProcess();
+        DaemonLog.checkFormat(ctx.env.get(DaemonLog.FORMAT_VARIABLE));
         ctx.say("Checking for existing processes");
         for (DaemonInfo d : ctx.ibex().daemons()) {
             String who = "daemon " + d.name() + ", pid " + d.pid() + " on " + d.host();
@@ -110,7 +113,7 @@ final class DaemonCommands {
         } catch (IOException e) {
             throw new IbexException("cannot create the log directory " + o.logdir() + ": " + e.getMessage());
         }
-        DaemonLog.toFile(o.logdir().resolve(DaemonProcess.LOG_FILE), o.logLevel());
+        DaemonLog.toFile(o.logdir().resolve(DaemonProcess.LOG_FILE), o.logLevel(), ctx.env.get(DaemonLog.FORMAT_VARIABLE));
         Words w = Words.of(rest);
         String name = daemonName(w);
         Commands.noParams("daemon", w);
@@ -118,7 +121,9 @@ final class DaemonCommands {
         if (!reason.isEmpty()) {
             LoggerFactory.getLogger("io.ibex.cli").info("MCP Start reason: {}", reason);
         }
-        Daemon daemon = new Daemon(o.repository(), o.piddir().resolve(DaemonProcess.PID_FILE), DaemonLog.levelControl(), name);
+        Daemon daemon = new Daemon(o.repository(), o.piddir().resolve(DaemonProcess.PID_FILE), DaemonLog.levelControl(), name)
+                .metrics(ServiceLoader.load(MetricsSink.class).findFirst().orElse(MetricsSink.NONE), Main.version())
+                .onReopen(DaemonLog::reopen);
         Thread hook = new Thread(() -> {
             daemon.requestStop();
             Thread waiter = new Thread(() -> {

@@ -36,6 +36,8 @@ final class Help {
         SUMMARY.put("pause", "Hold syncs: capture goes on, nothing is applied until resume");
         SUMMARY.put("resume", "Let paused syncs run again and catch up");
         SUMMARY.put("reload", "Make the running daemon re-read syncs and their options now");
+        SUMMARY.put("reopen", "Make the running daemon reopen its log file (after logrotate moved it)");
+        SUMMARY.put("check", "Health check for Nagios/Icinga: one line, exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN");
         SUMMARY.put("validate", "Check that syncs can run, as the daemon will when it starts them");
         SUMMARY.put("inspect", "Show a table (key, columns, relgroups, syncs) or a sync (databases, tables, options)");
         SUMMARY.put("verify", "Compare a sync's tables between the source and the targets, naming differing rows");
@@ -382,6 +384,32 @@ final class Help {
                 Example:
                   ibex reload
                 """);
+        PAGES.put("reopen", """
+                Usage: ibex reopen
+
+                Asks the running daemon (wherever it runs: the request goes through the repository) to close
+                its log file and open it again by its name, created mode 0640 if it is missing. Run it after
+                logrotate moved the file away (docs/logrotate.example). Bucardo's "reopen" does the same.
+
+                Example:
+                  ibex reopen
+                """);
+        PAGES.put("check", """
+                Usage: ibex check [SYNC ...] [warn=SECONDS] [crit=SECONDS]
+
+                A plugin for Nagios, Icinga and the like: prints one line and exits 0 (OK), 1 (WARNING),
+                2 (CRITICAL) or 3 (UNKNOWN: the check could not be made, e.g. the repository is away).
+                Checks the named syncs, or every sync: a lag (the age of the oldest change a target has not
+                received, on the source's clock) of warn seconds (default 60) is WARNING, of crit seconds
+                (default 300) CRITICAL; a Bad sync or an unreadable source is CRITICAL; a paused or inactive
+                sync with a backlog, a database that does not answer, or no running daemon is WARNING.
+                The performance data after "|" gives the worst lag and the whole backlog (and each sync's,
+                when several are checked).
+
+                Example:
+                  ibex check sync_pg84_rds96 warn=30 crit=120
+                  IBEX OK - sync_pg84_rds96 Good, lag 0.0s, backlog 0 | lag=0.0s;30;120 backlog=0
+                """);
         PAGES.put("validate", """
                 Usage: ibex validate SYNC [SYNC ...]|all
 
@@ -541,6 +569,10 @@ final class Help {
                   copy_split_rows=N                      1000000: an onetimecopy copies a bigger table with one
                                                          integer key in resumable ranges of N/4 rows,
                                                          copy_parallelism at a time
+                  http_listen=HOST:PORT|off              127.0.0.1:9187: where the daemon serves /metrics and its
+                                                         status page (read when the daemon starts)
+                  status_interval=SECONDS                10: how often the daemon measures lag, backlog and
+                                                         its databases for the metrics and the page
                 Settings are set in the order given; the first refused stops the command.
                 Prints: Set log_level = verbose
 

@@ -10,7 +10,7 @@ final class Verbs {
 
     /** Every verb, in the order help lists them (daemon is hidden). */
     static final List<String> ALL = List.of("install", "upgrade", "add", "list", "update", "remove", "start", "stop", "restart", "status",
-            "kick", "ping", "activate", "deactivate", "pause", "resume", "reload", "validate", "inspect", "verify", "copy", "cutover", "ddl", "delta", "purge",
+            "kick", "ping", "activate", "deactivate", "pause", "resume", "reload", "reopen", "check", "validate", "inspect", "verify", "copy", "cutover", "ddl", "delta", "purge",
             "set", "show", "sql", "message", "demo", "help", "version", "daemon");
 
     private static final Set<String> KNOWN = Set.copyOf(ALL);

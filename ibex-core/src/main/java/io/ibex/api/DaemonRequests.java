@@ -136,4 +136,12 @@ final class DaemonRequests extends RepositoryCommand {
             throw new IbexException("repository: " + Pg.firstLine(e));
         }
     }
+
+    /** Asks a running daemon to close and reopen its log file ({@code ibex reopen}, after logrotate moved it). */
+    void reopen() {
+        try (Repository repo = openRepository()) {
+            repo.notify(Daemon.CONTROL_CHANNEL, "reopen");
+            repo.commit();
+        }
+    }
 }

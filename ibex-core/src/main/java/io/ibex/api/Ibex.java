@@ -365,6 +365,20 @@ public class Ibex {
         daemon.reload();
     }
 
+    /** Asks a running daemon to reopen its log file (after logrotate moved it); false when no daemon runs. */
+    public boolean reopen() {
+        if (!daemon.daemonRunning()) {
+            return false;
+        }
+        daemon.reopen();
+        return true;
+    }
+
+    /** {@code ibex check}: the syncs (every one when none is named) judged against the lag thresholds in seconds. */
+    public HealthCheck.Result check(List<String> syncNames, double warnSeconds, double critSeconds, String version) {
+        return new HealthCheck(this::openRepository, this::daemonAlive).check(syncNames, warnSeconds, critSeconds, version);
+    }
+
     // ---------------------------------------------------------------- control of running syncs
 
     /** activate: status active (capture installed again if needed); the daemon starts the sync at once. */

@@ -2,6 +2,7 @@ package io.ibex.engine;
 
 import io.ibex.IbexException;
 import io.ibex.db.Pg;
+import io.ibex.model.DaemonSnapshot;
 import io.ibex.model.Database;
 import io.ibex.model.DbGroup;
 import io.ibex.model.Relation;
@@ -15,6 +16,7 @@ import io.ibex.spi.PositionStore;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +45,38 @@ public final class Backlogs {
             }
         }
         return new OfSource(out, error);
+    }
+
+    /**
+     * Per database that receives the source's changes in the sync: what it has not received, per table, and how
+     * old the oldest of it is on the source's clock. A source that cannot be read gives one entry with its error.
+     */
+    public static List<DaemonSnapshot.Undelivered> undelivered(Repository repo, String sync, Database source, List<Relation> tables) {
+        List<PositionStore.Stored> mine = new RepositoryPositions(repo).all().stream()
+                .filter(p -> p.sync().equals(sync) && p.sourceDb().equals(source.name())).toList();
+        List<DaemonSnapshot.Undelivered> out = new ArrayList<>();
+        if (mine.isEmpty()) {
+            return out;
+        }
+        try (Connection c = source.connection().open("ibex-status")) {
+            ChangeSource capture = ChangeSources.of(source);
+            for (PositionStore.Stored p : mine) {
+                long rows = 0;
+                double oldest = 0;
+                Map<String, Long> perTable = new LinkedHashMap<>();
+                for (var e : capture.pending(c, tables, p.position()).entrySet()) {
+                    rows += e.getValue().rows();
+                    oldest = Math.max(oldest, e.getValue().oldestSeconds());
+                    perTable.put(e.getKey().qualifiedName(), e.getValue().rows());
+                }
+                out.add(new DaemonSnapshot.Undelivered(source.name(), p.targetDb(), rows, oldest, perTable, null));
+            }
+        } catch (SQLException | RuntimeException e) {
+            String why = "cannot read the backlog on " + source.connection().describe() + ": " + Pg.firstLine(e);
+            out.clear();
+            mine.forEach(p -> out.add(new DaemonSnapshot.Undelivered(source.name(), p.targetDb(), 0, 0, Map.of(), why)));
+        }
+        return out;
     }
 
     /**

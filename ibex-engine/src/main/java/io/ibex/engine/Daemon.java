@@ -10,6 +10,7 @@ import io.ibex.repository.Repository;
 import io.ibex.model.Role;
 import io.ibex.model.Sync;
 import io.ibex.settings.Settings;
+import io.ibex.spi.MetricsSink;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
@@ -56,6 +57,10 @@ public class Daemon {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final CountDownLatch started = new CountDownLatch(1);
     private volatile boolean stopping;
+    private MetricsSink metrics = MetricsSink.NONE;
+    private String version = "dev";
+    private Runnable reopenLogs = () -> { };
+    private DaemonObserver observer;
 
     /** A daemon that leaves the log level alone (log_level is not applied). */
     public Daemon(ConnectionSpec repositorySpec, Path pidFile) {
@@ -73,6 +78,22 @@ public class Daemon {
         this.pidFile = pidFile == null ? null : new PidFile(pidFile);
         this.logLevel = logLevel;
         this.registration = new DaemonRegistration(DaemonIdentity.current(name, pidFile == null ? null : pidFile.getParent()), repositorySpec);
+    }
+
+    /**
+     * Reports to this sink (before {@link #run()}): runs as they end, and every status_interval a snapshot; the sink
+     * serves on http_listen from the first reload on.
+     */
+    public Daemon metrics(MetricsSink sink, String version) {
+        this.metrics = sink;
+        this.version = version;
+        return this;
+    }
+
+    /** What {@code ibex reopen} does: close and reopen the log file (after logrotate moved it). */
+    public Daemon onReopen(Runnable reopen) {
+        this.reopenLogs = reopen;
+        return this;
     }
 
     /** The global settings as of the last reload. */
@@ -147,6 +168,7 @@ public class Daemon {
                     reload(repo, true);
                     first = false;
                     lastReload = System.currentTimeMillis();
+                    startMetrics();
                     started.countDown();
                 }
                 PGNotification[] notes = repo.connection().unwrap(PGConnection.class).getNotifications(250);
@@ -237,6 +259,9 @@ public class Daemon {
             } else if (p.startsWith("ping:")) {
                 repo.notify(PONG_CHANNEL, p.substring("ping:".length()));
                 repo.commit();
+            } else if ("reopen".equals(p)) {
+                reopenLogs.run();
+                log.info("MCP Reopened the log file");
             } else if (p.startsWith("message:")) {
                 log.info("MESSAGE {}", p.substring("message:".length()));
             }
@@ -274,7 +299,7 @@ public class Daemon {
                 active.add(key);
                 SyncWorker w = workers.get(key);
                 if (w == null) {
-                    w = new SyncWorker(s, lane, repositorySpec, this::kickTaken, this::settings);
+                    w = new SyncWorker(s, lane, repositorySpec, this::kickTaken, this::settings, metrics);
                     workers.put(key, w);
                     w.start(s.autokick());
                     if (!startup) {
@@ -371,7 +396,21 @@ public class Daemon {
         });
     }
 
+    /** The sink serves on http_listen (read once: a change takes a restart) and is fed by the observer. */
+    private void startMetrics() {
+        if (metrics == MetricsSink.NONE || settings.httpListen().off()) {
+            return;
+        }
+        metrics.start(settings.httpListen().host(), settings.httpListen().port());
+        observer = new DaemonObserver(repositorySpec, metrics, version, this::settings);
+        observer.start();
+    }
+
     private void shutdown() {
+        if (observer != null) {
+            observer.stop();
+        }
+        metrics.close();
         watchers.values().forEach(SourceWatcher::stop);
         workers.values().forEach(SyncWorker::stop);
         for (SyncWorker w : workers.values()) {

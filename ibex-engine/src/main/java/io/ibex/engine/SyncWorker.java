@@ -6,6 +6,7 @@ import io.ibex.model.Database;
 import io.ibex.repository.Repository;
 import io.ibex.model.Sync;
 import io.ibex.settings.Settings;
+import io.ibex.spi.MetricsSink;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,10 +60,13 @@ final class SyncWorker implements Runnable {
     private final Runnable kickTaken;
     /** The daemon's current settings: a reload changes them under a running worker. */
     private final Supplier<Settings> settings;
+    private final MetricsSink metrics;
 
     /** lane: the one target this worker serves, or null for every database of the sync. */
-    SyncWorker(Sync sync, String lane, ConnectionSpec repositorySpec, Runnable kickTaken, Supplier<Settings> settings) {
+    SyncWorker(Sync sync, String lane, ConnectionSpec repositorySpec, Runnable kickTaken, Supplier<Settings> settings,
+               MetricsSink metrics) {
         this.sync = sync;
+        this.metrics = metrics;
         this.kickTaken = kickTaken;
         this.settings = settings;
         this.syncName = sync.name();
@@ -208,6 +212,8 @@ final class SyncWorker implements Runnable {
                     repo.notify(Daemon.CONTROL_CHANNEL, "reload"); // the daemon stops this worker, as after 'ibex deactivate'
                 }
                 repo.commit();
+                metrics.runEnded(syncName, lane, result.outcome(), lastRunMs / 1000.0, result.deletes(), result.inserts(),
+                        result.conflicts(), sync.conflictStrategy());
                 if (result.failed()) {
                     failed(result.transientFailure());
                 } else {
@@ -230,6 +236,7 @@ final class SyncWorker implements Runnable {
                             repo.rollback();
                             repo.runs().finishRun(runId, "bad", 0, 0, 0, 0, msg);
                             repo.commit();
+                            metrics.runEnded(syncName, lane, "bad", 0, 0, 0, 0, sync.conflictStrategy());
                         }
                     } catch (RuntimeException ignored) {
                         // the repository itself is away; the run is closed as abandoned when it returns

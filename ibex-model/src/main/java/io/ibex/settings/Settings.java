@@ -22,13 +22,15 @@ import java.util.TreeMap;
  * @param pollMs               how often a source's activity counter is read
  * @param purgeIntervalSeconds how often the change rows every consumer has received are deleted
  * @param sliceKeys            the most keys of one table applied in one transaction
- * @param createTables         whether a copy (onetimecopy, fullcopy) creates the target tables it lacks (issue 25)
+* @param createTables         whether a copy (onetimecopy, fullcopy) creates the target tables it lacks (issue 25)
  * @param copySplitRows        above this many (estimated) rows, an onetimecopy copies a table with one integer key in
  *                             resumable key ranges of about copy_split_rows/4 rows, several at a time (issue 25)
+ * @param httpListen           where the daemon serves /metrics and its status page (see {@link HttpListen})
+ * @param statusIntervalSeconds how often the daemon measures lag, backlog and its databases for that
  */
 public record Settings(int copyParallelism, long gatherMs, long gatherMaxMs, Optional<LogLevel> logLevel,
                        long maxBackoffSeconds, long pollMs, long purgeIntervalSeconds, int sliceKeys,
-                       boolean createTables, int copySplitRows) {
+                       boolean createTables, int copySplitRows, HttpListen httpListen, long statusIntervalSeconds) {
 
     public static final String COPY_PARALLELISM = "copy_parallelism";
     public static final String GATHER_MS = "gather_ms";
@@ -40,30 +42,39 @@ public record Settings(int copyParallelism, long gatherMs, long gatherMaxMs, Opt
     public static final String SLICE_KEYS = "slice_keys";
     public static final String CREATE_TABLES = "create_tables";
     public static final String COPY_SPLIT_ROWS = "copy_split_rows";
+    public static final String HTTP_LISTEN = "http_listen";
+    public static final String STATUS_INTERVAL = "status_interval";
 
     /** Every setting's name and default, in name order: what {@code ibex show} prints for a fresh repository. */
-    public static final Map<String, String> DEFAULTS = Collections.unmodifiableMap(new TreeMap<>(Map.of(
-            COPY_PARALLELISM, "2",
-            GATHER_MS, "20",
-            GATHER_MAX_MS, "500",
-            LOG_LEVEL, LogLevel.NORMAL.text(),
-            MAX_BACKOFF, "60",
-            POLL_MS, "10",
-            PURGE_INTERVAL, "30",
-            SLICE_KEYS, "500000",
-            CREATE_TABLES, "on",
-            COPY_SPLIT_ROWS, "1000000")));
+    public static final Map<String, String> DEFAULTS = Collections.unmodifiableMap(new TreeMap<>(Map.ofEntries(
+            Map.entry(HTTP_LISTEN, HttpListen.DEFAULT),
+            Map.entry(STATUS_INTERVAL, "10"),
+            Map.entry(COPY_PARALLELISM, "2"),
+            Map.entry(GATHER_MS, "20"),
+            Map.entry(GATHER_MAX_MS, "500"),
+            Map.entry(LOG_LEVEL, LogLevel.NORMAL.text()),
+            Map.entry(MAX_BACKOFF, "60"),
+            Map.entry(POLL_MS, "10"),
+            Map.entry(PURGE_INTERVAL, "30"),
+            Map.entry(SLICE_KEYS, "500000"),
+            Map.entry(CREATE_TABLES, "on"),
+            Map.entry(COPY_SPLIT_ROWS, "1000000"))));
 
-    /** The settings before create_tables (on) and copy_split_rows (1000000). */
-    public Settings(int copyParallelism, long gatherMs, long gatherMaxMs, Optional<LogLevel> logLevel,
-                    long maxBackoffSeconds, long pollMs, long purgeIntervalSeconds, int sliceKeys) {
-        this(copyParallelism, gatherMs, gatherMaxMs, logLevel, maxBackoffSeconds, pollMs, purgeIntervalSeconds, sliceKeys, true, 1_000_000);
-    }
 
     public Settings {
         if (logLevel == null) {
             throw new IllegalArgumentException("logLevel: Optional.empty() when not set, not null");
         }
+        if (httpListen == null) {
+            throw new IllegalArgumentException("httpListen: HttpListen.OFF when off, not null");
+        }
+    }
+
+    /** The settings before create_tables, copy_split_rows, http_listen and status_interval, those at their defaults. */
+    public Settings(int copyParallelism, long gatherMs, long gatherMaxMs, Optional<LogLevel> logLevel,
+                    long maxBackoffSeconds, long pollMs, long purgeIntervalSeconds, int sliceKeys) {
+        this(copyParallelism, gatherMs, gatherMaxMs, logLevel, maxBackoffSeconds, pollMs, purgeIntervalSeconds, sliceKeys,
+                true, 1_000_000, HttpListen.parse(HttpListen.DEFAULT), 10);
     }
 
     /** Every setting at its default, log_level not set. */
@@ -94,7 +105,9 @@ public record Settings(int copyParallelism, long gatherMs, long gatherMaxMs, Opt
                 number(stored, PURGE_INTERVAL),
                 number(stored, SLICE_KEYS),
                 onOff(stored.getOrDefault(CREATE_TABLES, DEFAULTS.get(CREATE_TABLES))),
-                number(stored, COPY_SPLIT_ROWS));
+                number(stored, COPY_SPLIT_ROWS),
+                HttpListen.parse(stored.getOrDefault(HTTP_LISTEN, HttpListen.DEFAULT)),
+                number(stored, STATUS_INTERVAL));
     }
 
     /** One sentence per bad value among these (every number a positive whole number, log_level one of four words). */
@@ -118,6 +131,9 @@ public record Settings(int copyParallelism, long gatherMs, long gatherMaxMs, Opt
             return value != null && List.of("on", "off", "true", "false", "1", "0").contains(value.toLowerCase(Locale.ROOT))
                     ? Optional.empty() : Optional.of("create_tables must be on or off, not \"" + value + "\"");
         }
+        if (key.equals(HTTP_LISTEN)) {
+            return HttpListen.problem(value);
+        }
         try {
             if (Integer.parseInt(value) > 0) {
                 return Optional.empty();
@@ -133,7 +149,8 @@ public record Settings(int copyParallelism, long gatherMs, long gatherMaxMs, Opt
         List<String> bad = new ArrayList<>();
         Map<String, Long> numbers = new TreeMap<>(Map.of(COPY_PARALLELISM, (long) copyParallelism, GATHER_MS, gatherMs,
                 GATHER_MAX_MS, gatherMaxMs, MAX_BACKOFF, maxBackoffSeconds, POLL_MS, pollMs,
-                PURGE_INTERVAL, purgeIntervalSeconds, SLICE_KEYS, (long) sliceKeys, COPY_SPLIT_ROWS, (long) copySplitRows));
+                PURGE_INTERVAL, purgeIntervalSeconds, SLICE_KEYS, (long) sliceKeys, COPY_SPLIT_ROWS, (long) copySplitRows,
+                STATUS_INTERVAL, statusIntervalSeconds));
         numbers.forEach((name, value) -> {
             if (value <= 0) {
                 bad.add(name + " must be a positive whole number, not \"" + value + "\"");
@@ -152,7 +169,7 @@ public record Settings(int copyParallelism, long gatherMs, long gatherMaxMs, Opt
 
     public Settings withGatherMs(long ms) {
         return new Settings(copyParallelism, ms, gatherMaxMs, logLevel, maxBackoffSeconds, pollMs, purgeIntervalSeconds, sliceKeys,
-                createTables, copySplitRows);
+                createTables, copySplitRows, httpListen, statusIntervalSeconds);
     }
 
     private static boolean onOff(String value) {

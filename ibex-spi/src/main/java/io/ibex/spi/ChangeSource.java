@@ -6,6 +6,7 @@ import io.ibex.model.Relation;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -65,6 +66,15 @@ public interface ChangeSource {
 
     /** How many recorded changes of the tables a consumer at the position has not received yet. */
     long backlog(Connection c, List<Relation> tables, Position position) throws SQLException;
+
+    /**
+     * Per table, the committed changes a consumer at the position has not received, with the age of the oldest
+     * (the end-to-end lag: see docs/design.md, "Lag"). A table without capture is left out.
+     */
+    Map<Relation, Pending> pending(Connection c, List<Relation> tables, Position position) throws SQLException;
+
+    /** The bytes that capture's own tables take on the source (the change tables grow while a consumer lags). */
+    long captureBytes(Connection c) throws SQLException;
 
     /** Starts watching the source for committed changes on a connection in autocommit (what the daemon polls). */
     ActivityWatch watch(Connection c) throws SQLException;

@@ -29,7 +29,12 @@ public final class DaemonProc {
     }
 
     public long start() {
-        pid = PrivateClasspath.run(() -> process.start(args(), Map.of(), Duration.ofSeconds(30)));
+        return start(Map.of());
+    }
+
+    /** Starts it with these environment variables added (IBEX_LOG_FORMAT, say). */
+    public long start(Map<String, String> env) {
+        pid = PrivateClasspath.run(() -> process.start(args(), env, Duration.ofSeconds(120))); // a JVM start on a machine that is busy can take long
         return pid;
     }
 

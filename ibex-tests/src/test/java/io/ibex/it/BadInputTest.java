@@ -76,6 +76,28 @@ class BadInputTest {
     }
 
     @Test
+    void watchingSettingsAndCommands() {
+        assertThat(fails("set", "http_listen=9187")).isEqualTo("ibex: http_listen must be HOST:PORT (port 1-65535) or off, not \"9187\"\n");
+        assertThat(fails("set", "http_listen=localhost:99999")).contains("port 1-65535");
+        assertThat(fails("set", "status_interval=0")).contains("status_interval must be a positive whole number");
+        assertThat(fails("reopen")).isEqualTo("ibex: the ibex daemon is not running: nothing to reopen\n");
+        assertThat(fails("reopen", "now")).contains("unexpected word");
+        java.util.Map<String, String> env = new java.util.HashMap<>(System.getenv());
+        env.put("HOME", home.toString());
+        env.put("IBEX_LOG_FORMAT", "xml");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = io.ibex.cli.Main.run(new String[] {"--dbhost", "localhost", "--dbport", String.valueOf(server.port()), "--dbname", "ibex",
+                "--dbuser", "postgres", "--piddir", home.resolve("run").toString(), "--logdir", home.toString(), "start"},
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), env);
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("ibex: IBEX_LOG_FORMAT must be text or json, not \"xml\"\n");
+        Result check = run("ibex", "check", "crit=5", "warn=10");
+        assertThat(check.code()).isEqualTo(3);
+        assertThat(check.out()).isEqualTo("IBEX UNKNOWN - check: crit (5.0) must not be below warn (10.0)\n");
+    }
+
+    @Test
     void unreachableDatabase() {
         assertThat(fails("add", "db", "gone", "dbname=app", "dbhost=localhost", "dbport=1", "dbuser=postgres"))
                 .contains("cannot connect").contains("gone");

@@ -19,11 +19,13 @@ class SettingsTest {
                 Map.entry("create_tables", "on"),
                 Map.entry("gather_max_ms", "500"),
                 Map.entry("gather_ms", "20"),
+                Map.entry("http_listen", "127.0.0.1:9187"),
                 Map.entry("log_level", "normal"),
                 Map.entry("max_backoff", "60"),
                 Map.entry("poll_ms", "10"),
                 Map.entry("purge_interval", "30"),
-                Map.entry("slice_keys", "500000"));
+                Map.entry("slice_keys", "500000"),
+                Map.entry("status_interval", "10"));
         Settings d = Settings.defaults();
         assertThat(d).isEqualTo(new Settings(2, 20, 500, Optional.empty(), 60, 10, 30, 500_000));
         assertThat(d.createTables()).isTrue();
@@ -71,9 +73,22 @@ class SettingsTest {
     @Test
     void anUnknownSettingNamesTheKnownOnes() {
         assertThat(Settings.problem("NoSuch", "1")).contains("unknown setting \"NoSuch\": one of copy_parallelism, copy_split_rows, "
-                + "create_tables, gather_max_ms, gather_ms, log_level, max_backoff, poll_ms, purge_interval, slice_keys");
+                + "create_tables, gather_max_ms, gather_ms, http_listen, log_level, max_backoff, poll_ms, purge_interval, slice_keys, status_interval");
         assertThat(Settings.problem("MAX_BACKOFF", "x")).contains("max_backoff must be a positive whole number, not \"x\"");
         assertThat(Settings.problem("max_backoff", "9")).isEmpty();
+    }
+
+    @Test
+    void httpListenIsHostAndPortOrOff() {
+        assertThat(Settings.parse(Map.of("http_listen", "0.0.0.0:9999")).httpListen()).isEqualTo(new HttpListen("0.0.0.0", 9999));
+        assertThat(Settings.parse(Map.of("http_listen", "[::1]:9187")).httpListen().host()).isEqualTo("::1");
+        assertThat(Settings.parse(Map.of("http_listen", "OFF")).httpListen().off()).isTrue();
+        assertThat(Settings.defaults().httpListen().text()).isEqualTo("127.0.0.1:9187");
+        for (String bad : new String[] {"9187", ":9187", "localhost:0", "localhost:70000", "localhost:http", "a b:1"}) {
+            assertThat(Settings.problem("http_listen", bad)).as(bad)
+                    .contains("http_listen must be HOST:PORT (port 1-65535) or off, not \"" + bad + "\"");
+        }
+        assertThat(Settings.problem("status_interval", "0")).contains("status_interval must be a positive whole number, not \"0\"");
     }
 
     @Test
