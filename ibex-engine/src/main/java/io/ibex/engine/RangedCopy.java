@@ -127,12 +127,7 @@ final class RangedCopy {
                     }
                 }
             }
-            if (failure instanceof RuntimeException re) {
-                throw re;
-            }
-            if (failure != null) {
-                throw new IbexException("copy to \"" + target.name() + "\": " + Pg.firstLine(failure), failure);
-            }
+            TableCopier.rethrow(failure, target);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IbexException("copy to \"" + target.name() + "\" interrupted");

@@ -207,6 +207,15 @@ public class SyncRunner implements AutoCloseable {
     }
 
     /** What a batch did on one target. */
+    private volatile boolean followUp;
+
+    /** Whether the last run left changes it knows of for the next run (a resumed copy): the worker runs again at once. */
+    boolean takeFollowUp() {
+        boolean f = followUp;
+        followUp = false;
+        return f;
+    }
+
     static final class BatchCounts {
         long deletes;
         long inserts;
@@ -321,6 +330,9 @@ public class SyncRunner implements AutoCloseable {
                 session.closeDurably();
                 // the changes follow from the copy's first snapshot: those a resumed copy read later come again, harmlessly
                 positions.save(sync, source.name(), targetDb.name(), ChangeSources.of(source).position(ledger.start()));
+                if (!ledger.start().equals(session.position().text())) {
+                    followUp = true; // the changes since the first snapshot are owed now, even if the source stays idle
+                }
                 CopyLedger.finish(repo, sync, targetDb.name());
                 repo.positions().markCopied(sync, source.name(), targetDb.name());
                 repo.commit();

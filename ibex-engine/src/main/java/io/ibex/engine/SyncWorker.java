@@ -218,6 +218,9 @@ final class SyncWorker implements Runnable {
                     failed(result.transientFailure());
                 } else {
                     failures = 0;
+                    if (runner.takeFollowUp()) {
+                        kick(false, 0);
+                    }
                 }
             } catch (RuntimeException e) {
                 if (runId <= 0) {

@@ -192,12 +192,7 @@ final class TableCopier {
                     }
                 }
             }
-            if (failure instanceof RuntimeException re) {
-                throw re;
-            }
-            if (failure != null) {
-                throw new IbexException("copy to \"" + target.name() + "\": " + Pg.firstLine(failure), failure);
-            }
+            rethrow(failure, target);
             return rows;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -322,6 +317,16 @@ final class TableCopier {
                 }
             }
             return n;
+        }
+    }
+
+    /** Ends a parallel copy that failed: the first worker's failure, as one line naming the target. */
+    static void rethrow(Throwable failure, Database target) {
+        if (failure instanceof RuntimeException re) {
+            throw re;
+        }
+        if (failure != null) {
+            throw new IbexException("copy to \"" + target.name() + "\": " + Pg.firstLine(failure), failure);
         }
     }
 }

@@ -4,12 +4,8 @@ import io.ibex.spi.jdbc.Dialect;
 import io.ibex.spi.jdbc.TypeMapping;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * MariaDB and MySQL: sessions as Bucardo's (ANSI quoting, UTC) plus strict values, so that a value the column
@@ -30,18 +26,8 @@ final class MariaDbDialect implements Dialect {
     }
 
     @Override
-    public List<String> columns(Connection c, String table) throws SQLException {
-        List<String> cols = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT column_name FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = ? ORDER BY ordinal_position")) {
-            ps.setString(1, table);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    cols.add(rs.getString(1));
-                }
-            }
-        }
-        return cols;
+    public String columnsQuery() {
+        return "SELECT column_name FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = ? ORDER BY ordinal_position";
     }
 
     @Override

@@ -5,12 +5,8 @@ import io.ibex.spi.jdbc.TypeMapping;
 
 import java.math.BigDecimal;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * SQLite: foreign keys deferred to the commit as Bucardo does (PRAGMA defer_foreign_keys), numeric kept as text so
@@ -31,17 +27,8 @@ final class SqliteDialect implements Dialect {
     }
 
     @Override
-    public List<String> columns(Connection c, String table) throws SQLException {
-        List<String> cols = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT name FROM pragma_table_info(?) ORDER BY cid")) {
-            ps.setString(1, table);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    cols.add(rs.getString(1));
-                }
-            }
-        }
-        return cols;
+    public String columnsQuery() {
+        return "SELECT name FROM pragma_table_info(?) ORDER BY cid";
     }
 
     @Override

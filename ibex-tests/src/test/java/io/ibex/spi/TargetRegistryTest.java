@@ -24,7 +24,7 @@ class TargetRegistryTest {
     @Test
     void postgresIsInstalledUnderItsAliases() {
         TargetRegistry r = TargetRegistry.installed();
-        assertThat(r.types()).containsExactly("postgres");
+        assertThat(r.types()).containsExactly("mariadb", "postgres", "redis", "sqlite");
         for (String type : List.of("postgres", "pg", "postgresql", "PostgreSQL", "PG")) {
             assertThat(r.find(type)).get().isInstanceOf(PostgresTargetProvider.class);
             assertThat(r.find(type).get().type()).isEqualTo("postgres");
@@ -54,7 +54,7 @@ class TargetRegistryTest {
     @Test
     void unknownTypesAreOneLine() {
         assertThatThrownBy(() -> TargetRegistry.installed().require("oracle"))
-                .isInstanceOf(IbexException.class).hasMessage("unknown database type \"oracle\": one of postgres");
+                .isInstanceOf(IbexException.class).hasMessage("unknown database type \"oracle\": one of mariadb, postgres, redis, sqlite");
         assertThatThrownBy(() -> TargetRegistry.installed().require(db("oracle", "h", 1, "x")))
                 .isInstanceOf(IbexException.class).hasMessage("database \"d1\" has type oracle, which cannot be a target yet");
     }
@@ -63,7 +63,7 @@ class TargetRegistryTest {
     void addDbRefusesAnUnknownTypeBeforeConnecting() {
         Ibex ibex = new Ibex(new ConnectionSpec("localhost", 1, "nowhere", "nobody", null));
         assertThatThrownBy(() -> ibex.addDatabase("d1", Map.of("dbname", "x", "type", "oracle"), true))
-                .isInstanceOf(IbexException.class).hasMessage("add db: unknown database type \"oracle\": one of postgres");
+                .isInstanceOf(IbexException.class).hasMessage("add db: unknown database type \"oracle\": one of mariadb, postgres, redis, sqlite");
     }
 
     @Test

@@ -1,7 +1,10 @@
 package io.ibex.spi.jdbc;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -20,8 +23,22 @@ public interface Dialect {
         return "\"" + ident.replace("\"", "\"\"") + "\"";
     }
 
+    /** The query that lists a table's column names in order, its one parameter the table's bare name. */
+    String columnsQuery();
+
     /** The names of the table's columns, empty if there is no such table. Tables go by bare name (no schema), as in Bucardo. */
-    List<String> columns(Connection c, String table) throws SQLException;
+    default List<String> columns(Connection c, String table) throws SQLException {
+        List<String> cols = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(columnsQuery())) {
+            ps.setString(1, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    cols.add(rs.getString(1));
+                }
+            }
+        }
+        return cols;
+    }
 
     /** Once per connection, outside any transaction: time zone UTC, strict values, quoting as the SQL standard. */
     void prepareSession(Connection c) throws SQLException;
