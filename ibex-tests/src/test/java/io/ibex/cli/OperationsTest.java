@@ -1,5 +1,6 @@
 package io.ibex.cli;
 
+import io.ibex.settings.Settings;
 import io.ibex.api.Ibex;
 import io.ibex.model.TableInfo;
 import io.ibex.engine.SyncPlan;
@@ -282,7 +283,7 @@ class OperationsTest {
                 status_interval  = 10
                 """);
         assertThat(cli.run("show")).isZero();
-        assertThat(cli.out.lines()).hasSize(10);
+        assertThat(cli.out.lines()).hasSize(Settings.DEFAULTS.size());
         assertThat(cli.run("show", "LOG_LEVEL", "max_backoff")).isZero();
         assertThat(cli.out).isEqualTo("log_level   = verbose\nmax_backoff = 60\n");
         assertThat(cli.run("show", "colour")).isEqualTo(1);
