@@ -1,6 +1,5 @@
 package io.ibex.watch;
 
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,7 +17,7 @@ class SystemdUnitTest {
     @Test
     void theUnitVerifies() throws Exception {
         Path analyze = Path.of("/usr/bin/systemd-analyze");
-        Assumptions.assumeTrue(Files.isExecutable(analyze), "systemd-analyze is not installed");
+        assertThat(Files.isExecutable(analyze)).as("systemd-analyze (Debian's systemd package)").isTrue();
         String unit = Files.readString(Path.of("..", "docs", "ibex.service"));
         assertThat(unit).contains("ExecStart=/opt/ibex/bin/ibex daemon ").contains("ExecReload=/opt/ibex/bin/ibex reload");
         Path file = dir.resolve("ibex.service");
