@@ -27,9 +27,10 @@ final class DaemonCommands {
     }
 
     /**
-     * {@code start [daemon=NAME] ["reason"]}: refuses if a daemon of this repository is alive (its session holds the
-     * daemon lock: the repository decides, not the pid file, so a dead or zombie process never blocks a start),
-     * removes a stale pid file, launches the daemon in the background.
+     * {@code start [daemon=NAME] ["reason"]}: refuses if a daemon of this repository of the same name is alive (its
+     * session holds the daemon lock: the repository decides, not the pid file, so a dead or zombie process never
+     * blocks a start); removes a stale pid file, launches the daemon in the
+     * background. Daemons of other names join the repository's fleet (issue 22).
      */
     static int start(Context ctx, List<String> rest) {
         Words w = Words.of(rest);
@@ -42,7 +43,11 @@ final class DaemonCommands {
         DaemonProcess dp = ctx.daemonProcess();
         DaemonLog.checkFormat(ctx.env.get(DaemonLog.FORMAT_VARIABLE));
         ctx.say("Checking for existing processes");
+        String effective = name != null ? name : DaemonIdentity.localHost();
         for (DaemonInfo d : ctx.ibex().daemons()) {
+            if (!d.name().equals(effective)) {
+                continue; // another daemon of the fleet
+            }
             String who = "daemon " + d.name() + ", pid " + d.pid() + " on " + d.host();
             if (d.state() == DaemonInfo.State.GONE) {
                 ctx.say("Replacing the registration of " + who + ": it is gone (last heartbeat " + StatusPrinter.pretty(d.heartbeatAge()) + " ago)");

@@ -27,6 +27,7 @@ final class StatusCommand {
                 ctx.print("No syncs found.");
             } else {
                 printer.summary(all).forEach(ctx::print);
+                printer.leaseLines(all, ctx.ibex().leases(), daemons).forEach(ctx::print);
                 warnEmptyTargets(ctx, all);
             }
             return Main.OK;

@@ -55,6 +55,36 @@ final class StatusPrinter {
         };
     }
 
+    /**
+     * Which daemon runs each active sync (several daemons share a repository, issue 22): one line per sync, saying
+     * why none runs it when none does.
+     */
+    List<String> leaseLines(List<SyncStatus> statuses, List<io.ibex.repository.Leases.Lease> leases, List<DaemonInfo> daemons) {
+        java.util.Map<String, io.ibex.repository.Leases.Lease> bySync = new java.util.HashMap<>();
+        leases.forEach(l -> bySync.put(l.sync(), l));
+        List<String> out = new ArrayList<>();
+        for (SyncStatus s : statuses.stream().sorted(Comparator.comparing(x -> x.sync().name())).toList()) {
+            if (!s.sync().active()) {
+                continue;
+            }
+            io.ibex.repository.Leases.Lease l = bySync.get(s.sync().name());
+            String pinned = l == null || l.pinned() == null ? "" : ", pinned to " + l.pinned();
+            String line;
+            if (l != null && l.held()) {
+                line = "runs on daemon " + l.owner() + " (lease epoch " + l.epoch() + ", renewed, expires in " + pretty(l.expiresIn()) + ")" + pinned;
+            } else if (l != null && l.pinned() != null && daemons.stream().noneMatch(d -> d.name().equals(l.pinned()) && d.running())) {
+                line = "waits: pinned to daemon " + l.pinned() + ", which is not running";
+            } else if (l != null && l.owner() != null) {
+                line = "no daemon runs it: the lease of " + l.owner() + " expired " + pretty(l.expiresIn().negated())
+                        + " ago (another daemon takes it over)" + pinned;
+            } else {
+                line = "no daemon runs it" + (daemons.stream().anyMatch(DaemonInfo::running) ? " yet" : ": no daemon is running") + pinned;
+            }
+            out.add("Sync " + s.sync().name() + ": " + line);
+        }
+        return out;
+    }
+
     /** The summary table: one row per sync; Last I/D is inserts/deletes, then /conflicts when any (Bucardo's I/D/C). */
     List<String> summary(List<SyncStatus> statuses) {
         List<String[]> rows = new ArrayList<>();

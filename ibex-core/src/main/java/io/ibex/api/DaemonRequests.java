@@ -45,6 +45,15 @@ final class DaemonRequests extends RepositoryCommand {
         }
     }
 
+    /** Every sync's lease: which daemon runs it, under which epoch, until when. */
+    List<io.ibex.repository.Leases.Lease> leases() {
+        try (Repository repo = openRepository()) {
+            List<io.ibex.repository.Leases.Lease> all = io.ibex.repository.Leases.list(repo.connection());
+            repo.commit();
+            return all;
+        }
+    }
+
     /** Whether a daemon runs on this repository: registered, its session alive, its heartbeat recent. */
     boolean daemonAlive() {
         try (Repository repo = openRepository()) {

@@ -316,6 +316,11 @@ public class Ibex {
         return daemon.daemons();
     }
 
+    /** Which daemon runs each sync: the leases of ibex.sync_lease (a sync never run yet has none). */
+    public List<io.ibex.repository.Leases.Lease> leases() {
+        return daemon.leases();
+    }
+
     /** For health checks: a registered daemon's session is alive and its heartbeat recent (not frozen, not killed). */
     public boolean daemonAlive() {
         return daemon.daemonAlive();

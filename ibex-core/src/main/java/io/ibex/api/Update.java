@@ -49,9 +49,16 @@ final class Update {
         Params p = Params.of("update sync", given);
         SyncOptions after = SyncOptions.of(s).with(p, "update sync");
         String ddl = p.takeChoice(Set.of("auto", "hold"), "ddl");
+        String daemon = p.take("daemon");
+        if (daemon != null && !daemon.isBlank()) {
+            io.ibex.engine.DaemonIdentity.checkName(daemon.strip());
+        }
         p.done();
         if (ddl != null) {
             repo.schemaChanges().setDdlMode(s.name(), ddl);
+        }
+        if (daemon != null) { // daemon=NAME pins the sync to that daemon; daemon= lets any daemon run it
+            io.ibex.repository.Leases.pin(repo.connection(), s.name(), daemon.isBlank() ? null : daemon.strip());
         }
         Sync n = after.toSync(s.name(), s.relgroup(), s.dbgroup());
         set(s.status(), n.status(), v -> repo.updateSync(s.name(), "status", v));

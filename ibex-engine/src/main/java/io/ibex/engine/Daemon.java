@@ -31,8 +31,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The replication daemon (Bucardo's MCP): one worker thread per active sync, one watcher per source database,
  * kicks and control messages from the command line over LISTEN/NOTIFY on the repository, and a periodic purge.
- * Only one daemon may run per repository: it holds an advisory lock there for its whole life, and registers itself
- * there with a heartbeat (see {@link DaemonRegistration}).
+ * Several daemons may run on one repository (each registers there with a heartbeat, see {@link DaemonRegistration}):
+ * a daemon runs the syncs whose lease it holds (see {@link LeaseKeeper}), fenced on their targets (see {@link Fence}).
  */
 public class Daemon {
 
@@ -52,6 +52,9 @@ public class Daemon {
     private final PidFile pidFile;
     private final DaemonRegistration registration;
     private final LogLevelControl logLevel;
+    private final LeaseKeeper leases;
+    /** Set when a lease is won or lost: the main loop reloads at once. */
+    private volatile boolean leasesChanged;
     private final Map<String, SyncWorker> workers = new ConcurrentHashMap<>();
     private final Map<String, SourceWatcher> watchers = new ConcurrentHashMap<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -78,6 +81,8 @@ public class Daemon {
         this.pidFile = pidFile == null ? null : new PidFile(pidFile);
         this.logLevel = logLevel;
         this.registration = new DaemonRegistration(DaemonIdentity.current(name, pidFile == null ? null : pidFile.getParent()), repositorySpec);
+        this.leases = new LeaseKeeper(registration.identity().name(), repositorySpec, this::settings, this::standDown,
+                () -> leasesChanged = true);
     }
 
     /**
@@ -122,11 +127,14 @@ public class Daemon {
         try {
             registration.acquire(repo);
             registered = true;
-            int abandoned = repo.runs().closeAbandonedRuns();
+            int abandoned = repo.runs().closeAbandonedRuns(registration.identity().name(), null);
             Pg.exec(repo.connection(), "LISTEN " + KICK_CHANNEL);
             Pg.exec(repo.connection(), "LISTEN " + CONTROL_CHANNEL);
             repo.commit();
             registration.startHeartbeat(this::stopAsked);
+            applySettings(repo.settingTable().settings());
+            repo.commit();
+            leases.start();
             if (pidFile != null) {
                 pidFile.write(ProcessHandle.current().pid(), repositorySpec.describe());
             }
@@ -171,6 +179,11 @@ public class Daemon {
                     startMetrics();
                     started.countDown();
                 }
+                standDownUnleased();
+                if (leasesChanged) {
+                    leasesChanged = false;
+                    reload(repo, false);
+                }
                 PGNotification[] notes = repo.connection().unwrap(PGConnection.class).getNotifications(250);
                 if (notes != null) {
                     for (PGNotification n : notes) {
@@ -183,7 +196,9 @@ public class Daemon {
                     lastReload = now;
                 }
                 if (now - lastPurge >= settings.purgeIntervalMs()) {
-                    Purger.purge(repo);
+                    if (PurgeTurn.take(repo.connection())) { // one daemon purges at a time (see docs/design.md)
+                        Purger.purge(repo);
+                    }
                     repo.runs().pruneRuns();
                     repo.commit();
                     lastPurge = now;
@@ -241,7 +256,10 @@ public class Daemon {
             long ticket = space > 0 ? Long.parseLong(p.substring(0, space)) : 0;
             String sync = p.substring(space + 1);
             if (lanesOf(sync).isEmpty()) {
-                reload(repo, false);
+                leases.tick(); // a sync no daemon runs yet (just added): whoever wins its lease takes the kick
+                if (leases.holds(sync)) {
+                    reload(repo, false);
+                }
             }
             List<SyncWorker> lanes = lanesOf(sync);
             if (!lanes.isEmpty()) {
@@ -254,6 +272,7 @@ public class Daemon {
                 registration.stopRequested(repo, this::stopAsked); // the notice is for every daemon: is it for this one?
             } else if ("reload".equals(p)) {
                 log.info("MCP Reload requested");
+                leases.tick();
                 reload(repo, false);
                 workers.values().forEach(w -> w.reload(w.sync()));
             } else if (p.startsWith("ping:")) {
@@ -277,7 +296,7 @@ public class Daemon {
         Set<String> sourceDbs = new HashSet<>();
         Map<String, Database> dbs = new HashMap<>();
         for (Sync s : syncs) {
-            if (!s.active()) {
+            if (!s.active() || !leases.holds(s.name())) {
                 continue;
             }
             DbGroup g = repo.dbGroup(s.dbgroup()).orElse(null);
@@ -299,7 +318,10 @@ public class Daemon {
                 active.add(key);
                 SyncWorker w = workers.get(key);
                 if (w == null) {
-                    w = new SyncWorker(s, lane, repositorySpec, this::kickTaken, this::settings, metrics);
+                    String syncName = s.name();
+                    long epoch = leases.epoch(syncName);
+                    w = new SyncWorker(s, lane, repositorySpec, this::kickTaken, this::settings, metrics,
+                            new Fence(syncName, leases.owner(), epoch), () -> leases.holds(syncName) && leases.epoch(syncName) == epoch);
                     workers.put(key, w);
                     w.start(s.autokick());
                     if (!startup) {
@@ -316,6 +338,10 @@ public class Daemon {
                 SyncWorker w = workers.remove(key);
                 w.stop();
                 boolean syncActive = syncs.stream().anyMatch(x -> x.name().equals(w.name()) && x.active());
+                if (syncActive && !leases.holds(w.name())) {
+                    log.info("MCP Sync {} stopped here: this daemon does not hold its lease", w.name());
+                    continue;
+                }
                 log.info(syncActive ? "MCP Sync {} skips {}: a database is inactive (its changes wait)" : "MCP Deactivated sync {}{}",
                         w.name(), syncActive ? (w.lane() == null ? "every database" : w.lane()) : "");
             }
@@ -406,6 +432,30 @@ public class Daemon {
         observer.start();
     }
 
+    /** Local fencing: a sync whose lease this daemon's monotonic clock no longer vouches for stops here at once. */
+    private void standDownUnleased() {
+        for (Map.Entry<String, SyncWorker> e : workers.entrySet()) {
+            if (!leases.holds(e.getValue().name()) && workers.remove(e.getKey(), e.getValue())) {
+                e.getValue().stop();
+                log.info("MCP Sync {} stopped here: its lease is not renewed", e.getValue().name());
+            }
+        }
+    }
+
+    /** Stops the sync's workers and waits for them (before its lease is given back). */
+    private void standDown(String sync) {
+        List<SyncWorker> lanes = lanesOf(sync);
+        lanes.forEach(w -> workers.values().remove(w));
+        lanes.forEach(SyncWorker::stop);
+        for (SyncWorker w : lanes) {
+            try {
+                w.join(60_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     private void shutdown() {
         if (observer != null) {
             observer.stop();
@@ -420,5 +470,6 @@ public class Daemon {
                 Thread.currentThread().interrupt();
             }
         }
+        leases.close();
     }
 }

@@ -42,20 +42,24 @@ final class DaemonRegistration {
     }
 
     /**
-     * Takes the daemon lock and registers, in the caller's transaction. A daemon killed on this host a moment ago (its
-     * process gone or a zombie) or one that was asked to stop may still hold the lock until its session ends: that
-     * one is waited for; any other holder means another daemon runs, and this one refuses.
+     * Takes the daemon lock (shared: several daemons run on one repository) and registers, in the caller's
+     * transaction. A live daemon of the same name refuses this one, unless it is going away (killed on this host a
+     * moment ago, or asked to stop): that one is waited for.
      */
     void acquire(Repository repo) {
         Connection c = repo.connection();
+        if (!Daemons.tryLock(c)) {
+            throw new IbexException("'ibex upgrade' is running on this repository (" + spec.describe() + "): start the daemon when it is done");
+        }
         long deadline = System.nanoTime() + PREDECESSOR_WAIT.toNanos();
-        while (!Daemons.tryLock(c)) {
-            Optional<DaemonInfo> holder = Daemons.lockHolder(c);
-            boolean going = holder.filter(h -> h.stopRequested() != null || h.host().equals(id.host()) && !Processes.alive(h.pid())).isPresent();
+        for (Optional<DaemonInfo> same = Daemons.liveNamed(c, id.name()); same.isPresent(); same = Daemons.liveNamed(c, id.name())) {
+            DaemonInfo h = same.get();
+            boolean going = h.stopRequested() != null || h.host().equals(id.host()) && !Processes.alive(h.pid());
             if (!going || System.nanoTime() > deadline) {
-                throw new IbexException("another ibex daemon is already running on this repository (" + spec.describe() + ")"
-                        + holder.map(h -> ": daemon " + h.name() + ", pid " + h.pid() + " on " + h.host()).orElse(""));
+                throw new IbexException("another ibex daemon named \"" + id.name() + "\" is already running on this repository ("
+                        + spec.describe() + "): pid " + h.pid() + " on " + h.host() + "; start this one with daemon=OTHERNAME");
             }
+            repo.commit();
             sleep(100);
         }
         backendPid = Daemons.backendPid(c);
@@ -66,7 +70,7 @@ final class DaemonRegistration {
     void reacquire(Repository repo) {
         Connection c = repo.connection();
         if (!Daemons.tryLock(c)) {
-            throw new IbexException("another ibex daemon took over the repository");
+            throw new IbexException("'ibex upgrade' holds the repository");
         }
         backendPid = Daemons.backendPid(c);
         if (!Daemons.reattach(c, id.name(), id.pid())) {

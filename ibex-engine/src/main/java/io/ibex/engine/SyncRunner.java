@@ -51,8 +51,17 @@ public class SyncRunner implements AutoCloseable {
     /** The tables' shapes last applied, per target (see SchemaGate). */
     private final Map<String, io.ibex.model.TableInfo> shapes = new HashMap<>();
 
+    private final Fence fence;
+
     public SyncRunner(Repository repo, Supplier<Settings> settings) {
+        this(repo, settings, Fence.NONE);
+    }
+
+    /** fence: the daemon's lease on the sync, checked on each new target session and before each position write. */
+    SyncRunner(Repository repo, Supplier<Settings> settings, Fence fence) {
         this.repo = repo;
+        this.fence = fence;
+        repo.positions().guardWrites(() -> fence.positions(repo));
         this.settings = settings;
         this.positions = new RepositoryPositions(repo);
     }
@@ -391,6 +400,14 @@ public class SyncRunner implements AutoCloseable {
         if (t == null) {
             t = Targets.open(plan, db);
             targets.put(db.name(), t);
+            Target opened = t;
+            try {
+                t.session().ifPresent(c -> fence.targetSession(c, repo));
+            } catch (RuntimeException e) {
+                targets.remove(db.name());
+                opened.close();
+                throw e;
+            }
         }
         return t;
     }

@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -61,10 +62,20 @@ final class SyncWorker implements Runnable {
     /** The daemon's current settings: a reload changes them under a running worker. */
     private final Supplier<Settings> settings;
     private final MetricsSink metrics;
+    private final Fence fence;
+    private final BooleanSupplier leaseHeld;
 
     /** lane: the one target this worker serves, or null for every database of the sync. */
     SyncWorker(Sync sync, String lane, ConnectionSpec repositorySpec, Runnable kickTaken, Supplier<Settings> settings,
                MetricsSink metrics) {
+        this(sync, lane, repositorySpec, kickTaken, settings, metrics, Fence.NONE, () -> true);
+    }
+
+    /** fence and leaseHeld: the daemon's lease on the sync; no run begins while leaseHeld says no. */
+    SyncWorker(Sync sync, String lane, ConnectionSpec repositorySpec, Runnable kickTaken, Supplier<Settings> settings,
+               MetricsSink metrics, Fence fence, BooleanSupplier leaseHeld) {
+        this.fence = fence;
+        this.leaseHeld = leaseHeld;
         this.sync = sync;
         this.metrics = metrics;
         this.kickTaken = kickTaken;
@@ -170,12 +181,20 @@ final class SyncWorker implements Runnable {
                 }
                 kickTaken.run();
             }
+            if (!leaseHeld.getAsBoolean()) {
+                synchronized (this) { // the daemon stops this worker unless the lease is renewed meanwhile
+                    kicked = true;
+                    retryAt = System.currentTimeMillis() + 500;
+                    failures = Math.max(failures, 1);
+                }
+                continue;
+            }
             long runId = -1;
             List<Long> answers = takeTickets();
             try {
                 if (repo == null) {
                     repo = Repository.open(repositorySpec, "ibex-daemon");
-                    runner = new SyncRunner(repo, settings);
+                    runner = new SyncRunner(repo, settings, fence);
                 }
                 runId = repo.runs().startRun(syncName, lane, "Started", answers);
                 repo.commit();

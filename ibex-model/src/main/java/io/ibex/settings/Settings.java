@@ -27,10 +27,13 @@ import java.util.TreeMap;
  *                             resumable key ranges of about copy_split_rows/4 rows, several at a time (issue 25)
  * @param httpListen           where the daemon serves /metrics and its status page (see {@link HttpListen})
  * @param statusIntervalSeconds how often the daemon measures lag, backlog and its databases for that
+ * @param leaseSeconds         how long a daemon's lease on a sync lasts unrenewed (renewed every third of it): another
+ *                             daemon takes the sync over within twice this after the owner died (issue 22)
  */
 public record Settings(int copyParallelism, long gatherMs, long gatherMaxMs, Optional<LogLevel> logLevel,
                        long maxBackoffSeconds, long pollMs, long purgeIntervalSeconds, int sliceKeys,
-                       boolean createTables, int copySplitRows, HttpListen httpListen, long statusIntervalSeconds) {
+                       boolean createTables, int copySplitRows, HttpListen httpListen, long statusIntervalSeconds,
+                       int leaseSeconds) {
 
     public static final String COPY_PARALLELISM = "copy_parallelism";
     public static final String GATHER_MS = "gather_ms";
@@ -44,11 +47,13 @@ public record Settings(int copyParallelism, long gatherMs, long gatherMaxMs, Opt
     public static final String COPY_SPLIT_ROWS = "copy_split_rows";
     public static final String HTTP_LISTEN = "http_listen";
     public static final String STATUS_INTERVAL = "status_interval";
+    public static final String LEASE_SECONDS = "lease_seconds";
 
     /** Every setting's name and default, in name order: what {@code ibex show} prints for a fresh repository. */
     public static final Map<String, String> DEFAULTS = Collections.unmodifiableMap(new TreeMap<>(Map.ofEntries(
             Map.entry(HTTP_LISTEN, HttpListen.DEFAULT),
             Map.entry(STATUS_INTERVAL, "10"),
+            Map.entry(LEASE_SECONDS, "15"),
             Map.entry(COPY_PARALLELISM, "2"),
             Map.entry(GATHER_MS, "20"),
             Map.entry(GATHER_MAX_MS, "500"),
@@ -74,7 +79,7 @@ public record Settings(int copyParallelism, long gatherMs, long gatherMaxMs, Opt
     public Settings(int copyParallelism, long gatherMs, long gatherMaxMs, Optional<LogLevel> logLevel,
                     long maxBackoffSeconds, long pollMs, long purgeIntervalSeconds, int sliceKeys) {
         this(copyParallelism, gatherMs, gatherMaxMs, logLevel, maxBackoffSeconds, pollMs, purgeIntervalSeconds, sliceKeys,
-                true, 1_000_000, HttpListen.parse(HttpListen.DEFAULT), 10);
+                true, 1_000_000, HttpListen.parse(HttpListen.DEFAULT), 10, 15);
     }
 
     /** Every setting at its default, log_level not set. */
@@ -107,7 +112,8 @@ public record Settings(int copyParallelism, long gatherMs, long gatherMaxMs, Opt
                 onOff(stored.getOrDefault(CREATE_TABLES, DEFAULTS.get(CREATE_TABLES))),
                 number(stored, COPY_SPLIT_ROWS),
                 HttpListen.parse(stored.getOrDefault(HTTP_LISTEN, HttpListen.DEFAULT)),
-                number(stored, STATUS_INTERVAL));
+                number(stored, STATUS_INTERVAL),
+                number(stored, LEASE_SECONDS));
     }
 
     /** One sentence per bad value among these (every number a positive whole number, log_level one of four words). */
@@ -151,6 +157,7 @@ public record Settings(int copyParallelism, long gatherMs, long gatherMaxMs, Opt
                 GATHER_MAX_MS, gatherMaxMs, MAX_BACKOFF, maxBackoffSeconds, POLL_MS, pollMs,
                 PURGE_INTERVAL, purgeIntervalSeconds, SLICE_KEYS, (long) sliceKeys, COPY_SPLIT_ROWS, (long) copySplitRows,
                 STATUS_INTERVAL, statusIntervalSeconds));
+        numbers.put(LEASE_SECONDS, (long) leaseSeconds);
         numbers.forEach((name, value) -> {
             if (value <= 0) {
                 bad.add(name + " must be a positive whole number, not \"" + value + "\"");
@@ -169,7 +176,11 @@ public record Settings(int copyParallelism, long gatherMs, long gatherMaxMs, Opt
 
     public Settings withGatherMs(long ms) {
         return new Settings(copyParallelism, ms, gatherMaxMs, logLevel, maxBackoffSeconds, pollMs, purgeIntervalSeconds, sliceKeys,
-                createTables, copySplitRows, httpListen, statusIntervalSeconds);
+                createTables, copySplitRows, httpListen, statusIntervalSeconds, leaseSeconds);
+    }
+
+    public long leaseMs() {
+        return 1000L * leaseSeconds;
     }
 
     private static boolean onOff(String value) {

@@ -16,7 +16,7 @@ import java.util.Optional;
 import static io.ibex.repository.Jdbc.call;
 
 /**
- * Table {@code ibex.daemon}: the daemons known to the repository, and the advisory lock a running daemon holds.
+ * Table {@code ibex.daemon}: the daemons known to the repository, and the advisory lock every running daemon holds (shared).
  * Every method runs in the caller's transaction. Whether a registered daemon is alive is told by the repository
  * alone: its session (backend_pid) holds the daemon lock of this database, and its heartbeat, written with the
  * repository's clock, is recent. A pid file on one host or a process table says nothing about another repository.
@@ -60,9 +60,12 @@ public final class Daemons {
         return call(() -> (int) Pg.queryLong(c, "SELECT pg_backend_pid()"));
     }
 
-    /** Takes the daemon lock for this session (held until it ends or {@link #deregister}); false if another holds it. */
+    /**
+     * Takes the daemon lock for this session in shared mode (held until it ends or {@link #deregister}): every daemon
+     * of a fleet holds it together; false only while an 'ibex upgrade' holds it exclusively.
+     */
     public static boolean tryLock(Connection c) {
-        return call(() -> "t".equals(Pg.queryString(c, "SELECT pg_try_advisory_lock(" + LOCK_KEY + ")")));
+        return call(() -> "t".equals(Pg.queryString(c, "SELECT pg_try_advisory_lock_shared(" + LOCK_KEY + ")")));
     }
 
     /** Whether any session holds the daemon lock of this repository (a daemon, or an upgrade in progress). */
@@ -122,12 +125,12 @@ public final class Daemons {
     public static void deregister(Connection c, String name, long pid) {
         call(() -> {
             Pg.update(c, "DELETE FROM ibex.daemon WHERE name = ? AND pid = ?", name, pid);
-            return Pg.queryString(c, "SELECT pg_advisory_unlock(" + LOCK_KEY + ")");
+            return Pg.queryString(c, "SELECT pg_advisory_unlock_shared(" + LOCK_KEY + ")");
         });
     }
 
-    /** The registered daemon whose session holds the daemon lock, if any. */
-    public static Optional<DaemonInfo> lockHolder(Connection c) {
-        return list(c).stream().filter(DaemonInfo::sessionAlive).findFirst();
+    /** The registered daemon of this name whose session holds the daemon lock, if any. */
+    public static Optional<DaemonInfo> liveNamed(Connection c, String name) {
+        return list(c).stream().filter(d -> d.name().equals(name) && d.sessionAlive()).findFirst();
     }
 }

@@ -20,6 +20,14 @@ public final class Positions {
 
     private final Connection c;
 
+    /** Run before every position write, in its transaction: a daemon's lease check (see Leases#stillMine). */
+    private volatile Runnable guard = () -> { };
+
+    /** guard: throws when this session may not move a position any more (a daemon that lost its lease). */
+    public void guardWrites(Runnable guard) {
+        this.guard = guard;
+    }
+
     Positions(Connection c) {
         this.c = c;
     }
@@ -30,6 +38,7 @@ public final class Positions {
     }
 
     public void savePosition(String sync, String sourceDb, String targetDb, String snapshot) {
+        guard.run();
         call(() -> {
             if (Pg.update(c, "UPDATE ibex.position SET snapshot = ?, updated = now() WHERE sync = ? AND source_db = ? AND target_db = ?",
                     snapshot, sync, sourceDb, targetDb) == 0) {
@@ -52,6 +61,7 @@ public final class Positions {
     }
 
     public void markCopied(String sync, String sourceDb, String targetDb) {
+        guard.run();
         call(() -> Pg.update(c, "UPDATE ibex.position SET copied = true WHERE sync = ? AND source_db = ? AND target_db = ?",
                 sync, sourceDb, targetDb));
     }

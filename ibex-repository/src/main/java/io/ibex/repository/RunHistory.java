@@ -17,7 +17,7 @@ public final class RunHistory {
 
     private final Connection c;
 
-    RunHistory(Connection c) {
+    public RunHistory(Connection c) {
         this.c = c;
     }
 
@@ -79,6 +79,17 @@ public final class RunHistory {
     public int closeAbandonedRuns() {
         return call(() -> Pg.update(c, "UPDATE ibex.syncrun SET ended = clock_timestamp(), outcome = 'bad', state = 'Bad', "
                 + "error = 'interrupted: the daemon stopped during this run' WHERE ended IS NULL"));
+    }
+
+    /**
+     * The runs left open by daemons gone: those of syncs no other daemon holds an unexpired lease on (a daemon that
+     * starts), or of one sync (a daemon that just took its lease over).
+     */
+    public int closeAbandonedRuns(String daemon, String sync) {
+        return call(() -> Pg.update(c, "UPDATE ibex.syncrun r SET ended = clock_timestamp(), outcome = 'bad', state = 'Bad', "
+                + "error = 'interrupted: the daemon stopped during this run' WHERE r.ended IS NULL AND (?::text IS NULL OR r.sync = ?)"
+                + " AND NOT EXISTS (SELECT 1 FROM ibex.sync_lease l WHERE l.sync = r.sync AND l.owner <> ?"
+                + " AND l.expires_at > clock_timestamp())", sync, sync, daemon));
     }
 
     /** Keeps the history bounded: empty runs older than an hour go, except the newest of each sync. */
