@@ -15,17 +15,28 @@ public final class DaemonProc {
     public final Path dir;
     public final DaemonProcess process;
     private final Db repository;
+    private final String name;
     private long pid = -1;
 
     public DaemonProc(Db repository, Path dir) {
+        this(repository, dir, null);
+    }
+
+    /** name: the daemon's name in the repository (daemon=NAME); null for the host's name. */
+    public DaemonProc(Db repository, Path dir, String name) {
         this.repository = repository;
         this.dir = dir;
+        this.name = name;
         this.process = new DaemonProcess(dir, dir, Main.daemonCommand());
     }
 
     public List<String> args() {
-        return List.of("--dbhost", "localhost", "--dbport", String.valueOf(repository.server().port()), "--dbname",
-                repository.name(), "--dbuser", "postgres", "--piddir", dir.toString(), "--logdir", dir.toString(), "--no-ibexrc");
+        List<String> args = new java.util.ArrayList<>(List.of("--dbhost", "localhost", "--dbport", String.valueOf(repository.server().port()),
+                "--dbname", repository.name(), "--dbuser", "postgres", "--piddir", dir.toString(), "--logdir", dir.toString(), "--no-ibexrc"));
+        if (name != null) {
+            args.add("daemon=" + name);
+        }
+        return args;
     }
 
     public long start() {
@@ -40,6 +51,41 @@ public final class DaemonProc {
 
     public boolean alive() {
         return pid > 0 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    public long pid() {
+        return pid;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** SIGSTOP: the process stops where it is (as in a long GC pause or a suspended VM), its sockets stay open. */
+    public void freeze() {
+        signal("STOP");
+    }
+
+    /** SIGCONT after {@link #freeze()}. */
+    public void thaw() {
+        signal("CONT");
+    }
+
+    private void signal(String name) {
+        if (pid <= 0) {
+            throw new IllegalStateException("the daemon is not running");
+        }
+        try {
+            int code = new ProcessBuilder("kill", "-" + name, String.valueOf(pid)).inheritIO().start().waitFor();
+            if (code != 0) {
+                throw new IllegalStateException("kill -" + name + " " + pid + " exited with " + code);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     /** SIGKILL, and wait until the process is gone. */

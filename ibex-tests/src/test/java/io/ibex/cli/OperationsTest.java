@@ -275,6 +275,7 @@ class OperationsTest {
                 gather_max_ms    = 500
                 gather_ms        = 20
                 http_listen      = 127.0.0.1:9187
+                lease_seconds    = 15
                 log_level        = verbose
                 max_backoff      = 60
                 poll_ms          = 10
@@ -287,7 +288,7 @@ class OperationsTest {
         assertThat(cli.run("show", "LOG_LEVEL", "max_backoff")).isZero();
         assertThat(cli.out).isEqualTo("log_level   = verbose\nmax_backoff = 60\n");
         assertThat(cli.run("show", "colour")).isEqualTo(1);
-        assertThat(cli.err).isEqualTo("ibex: show: unknown setting \"colour\": one of copy_parallelism, copy_split_rows, create_tables, gather_max_ms, gather_ms, http_listen, log_level, max_backoff, poll_ms, purge_interval, slice_keys, status_interval\n");
+        assertThat(cli.err).isEqualTo("ibex: show: unknown setting \"colour\": one of copy_parallelism, copy_split_rows, create_tables, gather_max_ms, gather_ms, http_listen, lease_seconds, log_level, max_backoff, poll_ms, purge_interval, slice_keys, status_interval\n");
     }
 
     // ---------------------------------------------------------------- list conflicts

@@ -270,38 +270,45 @@ class DaemonKillTest {
         }
     }
 
-    /** ibex refuses, with a clear message, to run a second daemon on the same repository. */
+    /** A second daemon of the same name on one repository is refused with a clear message; one of another name joins. */
     @Test
-    void aSecondDaemonOnTheSameRepositoryIsRefused() throws Exception {
+    void aSecondDaemonOfTheSameNameIsRefusedAndOneOfAnotherNameJoins() throws Exception {
         Db repo = Db.create("repository", targetServer, "tworepo");
         new Ibex(repo.spec()).install();
         DaemonProc first = new DaemonProc(repo, Files.createTempDirectory("ibex-first"));
         first.start();
+        DaemonProc other = new DaemonProc(repo, Files.createTempDirectory("ibex-other"), "other");
         try {
-            // as a process started elsewhere (its own pid directory, so no pid file to find)
+            // as a process started elsewhere (its own pid directory, so no pid file to find), under the same (host) name
             DaemonProc second = new DaemonProc(repo, Files.createTempDirectory("ibex-second"));
             assertThatThrownBy(second::start).isInstanceOf(IbexException.class)
-                    .hasMessageContaining("another ibex daemon is already running on this repository")
-                    .hasMessageContaining(repo.name());
+                    .hasMessageContaining("is already running on this repository")
+                    .hasMessageContaining(repo.name())
+                    .hasMessageContaining("daemon=OTHERNAME");
 
             // with `ibex start`, from another pid directory
-            Path other = Files.createTempDirectory("ibex-third");
+            Path third = Files.createTempDirectory("ibex-third");
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             ByteArrayOutputStream err = new ByteArrayOutputStream();
             int code = PrivateClasspath.run(() -> Main.run(new String[] {"--dbhost", "localhost", "--dbport", String.valueOf(targetServer.port()), "--dbname",
-                    repo.name(), "--dbuser", "postgres", "--piddir", other.toString(), "--logdir", other.toString(), "--no-ibexrc",
+                    repo.name(), "--dbuser", "postgres", "--piddir", third.toString(), "--logdir", third.toString(), "--no-ibexrc",
                     "start"}, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
-                    Map.of("HOME", other.toString())));
+                    Map.of("HOME", third.toString())));
             assertThat(code).isNotZero();
             // the repository shows the running daemon: start refuses before it launches a second one
             assertThat(err.toString(StandardCharsets.UTF_8)).contains("ibex is already running (daemon ");
 
             // in this JVM
-            Daemon third = new Daemon(repo.spec(), other.resolve("x.pid"));
-            assertThatThrownBy(third::run).isInstanceOf(IbexException.class).hasMessageContaining("another ibex daemon is already running");
+            Daemon fourth = new Daemon(repo.spec(), third.resolve("x.pid"));
+            assertThatThrownBy(fourth::run).isInstanceOf(IbexException.class).hasMessageContaining("is already running on this repository");
 
+            // another name joins the fleet
+            other.start();
+            assertThat(other.alive()).as("a daemon of another name joins").isTrue();
+            assertThat(new Ibex(repo.spec()).daemons()).extracting(d -> d.name()).contains("other");
             assertThat(first.alive()).as("the first daemon goes on").isTrue();
         } finally {
+            other.stop();
             first.stop();
         }
     }
