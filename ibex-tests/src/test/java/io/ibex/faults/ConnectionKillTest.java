@@ -38,6 +38,7 @@ class ConnectionKillTest {
     @Server("17") static PostgresServer targetServer;
 
     static final List<String> TABLES = Bank.TABLES;
+    static final List<String> KINDS = List.of("source", "target", "repository");
 
     @Test
     void backendsTerminatedAtRandomAreSurvived() throws Exception {
@@ -62,6 +63,7 @@ class ConnectionKillTest {
             Waits.await(Duration.ofSeconds(30), "the sync to start", Waits.quietly(() ->
                     Diagnostics.ibexBackends(onSource).stream().anyMatch(b -> b[2].equals("ibex-reader"))));
             long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            int round = rnd.nextInt(KINDS.size());
             while (System.nanoTime() < end) {
                 Thread.sleep(50 + rnd.nextInt(450));
                 List<String[]> candidates = new ArrayList<>();
@@ -74,9 +76,16 @@ class ConnectionKillTest {
                 if (candidates.isEmpty()) {
                     continue;
                 }
-                // mostly a session in the middle of something (a batch, a copy), sometimes any
-                List<String[]> busy = candidates.stream().filter(b -> !b[3].equals("idle")).toList();
-                List<String[]> pool = !busy.isEmpty() && rnd.nextInt(10) < 7 ? busy : candidates;
+                // each kind of session in turn (source, target, repository; a kind with no session now waits for its
+                // next turn), so that every kind is cut and none all the time; within a kind, mostly a session in the
+                // middle of something (a batch, a copy), sometimes any
+                String kind = KINDS.get(round++ % KINDS.size());
+                List<String[]> ofKind = candidates.stream().filter(b -> b[0].equals(kind)).toList();
+                if (ofKind.isEmpty()) {
+                    continue;
+                }
+                List<String[]> busy = ofKind.stream().filter(b -> !b[3].equals("idle")).toList();
+                List<String[]> pool = !busy.isEmpty() && rnd.nextInt(10) < 7 ? busy : ofKind;
                 String[] victim = pool.get(rnd.nextInt(pool.size()));
                 Statement s = victim[0].equals("source") ? ss : ts;
                 s.execute("SELECT pg_terminate_backend(" + victim[1] + ")");
