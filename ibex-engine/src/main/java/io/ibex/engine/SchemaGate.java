@@ -152,7 +152,7 @@ final class SchemaGate {
         String cols = String.join(", ", add.stream().map(c -> c.name() + " " + c.type()).toList());
         if (!"auto".equals(repo.schemaChanges().ddlMode(sync))) {
             return SchemaDrift.hold("column(s) " + cols + " of " + base.qualifiedName() + " added on the source (ddl=hold)",
-                    "add them on database \"" + targetDb.name() + "\" and run 'ibex kick " + sync + "', or 'ibex update sync " + sync + " ddl=auto'");
+                    "add them on database \"" + targetDb.name() + "\" and run 'ibex activate " + sync + "', or 'ibex update sync " + sync + " ddl=auto'");
         }
         TableInfo shape = SchemaDrift.shape(base, now);
         boolean recopy = add.stream().anyMatch(c -> !c.constantDefault());
@@ -171,7 +171,7 @@ final class SchemaGate {
         } catch (RuntimeException | SQLException | IOException e) {
             target.rollback();
             return SchemaDrift.hold("cannot add column(s) " + cols + " of " + base.qualifiedName() + " on database \"" + targetDb.name() + "\": "
-                    + Pg.firstLine(e), "add them there yourself and run 'ibex kick " + sync + "'");
+                    + Pg.firstLine(e), "add them there yourself and run 'ibex activate " + sync + "'");
         }
         log.info("KID ({}) Added column(s) {} to {} on {}{}", sync, cols, base.qualifiedName(), targetDb.name(),
                 recopy ? " (a default that is not a constant: the table was copied whole)" : "");
