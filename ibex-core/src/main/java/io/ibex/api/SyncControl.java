@@ -54,13 +54,14 @@ final class SyncControl extends RepositoryCommand {
      */
     Map<String, List<String>> activateReporting(List<String> names) {
         Map<String, List<String>> out = new LinkedHashMap<>();
-        List<String> done = setStatus(names, "active");
+        // compared before the daemon hears of the activation: its gate may release them at once
         try (Repository repo = openRepository()) {
-            for (String n : done) {
-                out.put(n, HeldTables.recheck(repo, n));
+            for (Sync s : select(repo, names)) {
+                out.put(s.name(), HeldTables.recheck(repo, s.name()));
             }
             repo.commit();
         }
+        setStatus(names, "active");
         out.forEach((n, lines) -> {
             if (!lines.isEmpty()) {
                 kick.accept(n);
