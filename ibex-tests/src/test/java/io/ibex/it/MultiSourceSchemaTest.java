@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Issue 23 on a sync with two sources and a target: a column added on one source only holds that table (one line
@@ -60,7 +61,10 @@ class MultiSourceSchemaTest {
         }
         ibex.addTables(List.of("t", "u"), Map.of("db", "a", "relgroup", "rg"), false);
         ibex.addDbGroup("g", List.of("a:source", "b:source", "t:target"));
-        ibex.addSync("mm", Map.of("relgroup", "rg", "dbs", "g"));
+        ibex.addSync("mm", Map.of("relgroup", "rg", "dbs", "g", "ddl", "hold")); // ddl= at add sync as at update
+        assertThat(ibex.syncs()).singleElement().extracting(io.ibex.model.Sync::ddl).isEqualTo("hold");
+        ibex.update("sync", "mm", Map.of("ddl", "auto"));
+        assertThat(ibex.syncs()).singleElement().extracting(io.ibex.model.Sync::ddl).isEqualTo("auto");
         daemon = new Daemon(repo.spec(), Files.createTempDirectory("mss").resolve("ibex.pid"));
         daemonThread = new Thread(daemon::run);
         daemonThread.start();
@@ -95,7 +99,13 @@ class MultiSourceSchemaTest {
         assertThat(count(dbs.get(2), "t WHERE c = id")).isEqualTo(20);
         assertThat(count(dbs.get(2), "t WHERE c = 5")).isEqualTo(70);
 
-        // 'ibex ddl' on several sources: run on every database in turn; the runs go on with the column
+        // 'ibex ddl' on several sources: refused, with nothing run, unless every database accepts it
+        dbs.get(2).exec("ALTER TABLE t ADD COLUMN d int");
+        assertThatThrownBy(() -> ibex.ddl("mm", "ALTER TABLE t ADD COLUMN d int DEFAULT 1"))
+                .hasMessageContaining("refused").hasMessageContaining("database \"t\"").hasMessageContaining("nothing was run");
+        assertThat(count(dbs.get(0), "information_schema.columns WHERE table_name = 't' AND column_name = 'd'")).isZero();
+        dbs.get(2).exec("ALTER TABLE t DROP COLUMN d");
+        // then run on every database in turn; the runs go on with the column
         var r = ibex.ddl("mm", "ALTER TABLE t ADD COLUMN d int DEFAULT 1");
         assertThat(r.ranOn()).containsExactly("a", "b", "t");
         dbs.get(0).exec("UPDATE t SET d = 2 WHERE id <= 5");
