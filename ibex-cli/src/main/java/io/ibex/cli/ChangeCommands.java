@@ -138,8 +138,9 @@ final class ChangeCommands {
             throw new IbexException(verb + ": name the sync(s) to " + verb + ", or all");
         }
         List<String> given = w.names().stream().map(n -> n.equalsIgnoreCase("all") ? "all" : n).toList();
+        Map<String, List<String>> held = verb.equals("activate") ? ctx.ibex().activateReporting(given) : Map.of();
         List<String> done = switch (verb) {
-            case "activate" -> ctx.ibex().activate(given);
+            case "activate" -> new ArrayList<>(held.keySet());
             case "deactivate" -> ctx.ibex().deactivate(given);
             case "pause" -> ctx.ibex().pause(given);
             case "resume" -> ctx.ibex().resume(given);
@@ -156,6 +157,7 @@ final class ChangeCommands {
         }
         for (String name : done) {
             ctx.say(past + " sync " + quote(name));
+            held.getOrDefault(name, List.of()).forEach(ctx::say);
         }
         return Main.OK;
     }

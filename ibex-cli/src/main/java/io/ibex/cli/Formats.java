@@ -131,7 +131,8 @@ final class Formats {
                 + " conflict_strategy=" + s.conflictStrategy()
                 + " deletemethod=" + s.deletemethod()
                 + " analyze_after_copy=" + onOff(s.analyzeAfterCopy())
-                + " rebuild_index=" + s.rebuildIndex();
+                + " rebuild_index=" + s.rebuildIndex()
+                + " ddl=" + s.ddl();
     }
 
     static String onOff(boolean b) {

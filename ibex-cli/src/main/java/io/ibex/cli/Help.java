@@ -139,6 +139,8 @@ final class Help {
                     deletemethod=delete|truncate|truncate_cascade          delete
                     analyze_after_copy=on|off       on
                     rebuild_index=0|1|2             0
+                    ddl=auto|hold                   auto: a column added on the source is added on the targets;
+                                                    hold: its table waits until you add it (see 'ibex help ddl')
                   --db DB and --relgroup R (--herd R) may be given as options instead of db= and relgroup=.
                 add customcode: Java code a sync runs at one moment of its runs (Bucardo's customcode).
                   whenrun: before_sync, before_check_rows, before_txn, before_trigger_drop,
@@ -340,8 +342,11 @@ final class Help {
                 Usage: ibex activate SYNC [SYNC ...]|all
 
                 Sets the syncs active (as 'ibex update sync SYNC status=active'), installing capture on their
-                sources; a running daemon starts them within seconds.
-                Prints: Activated sync "SYNC"
+                sources; a running daemon starts them within seconds. A sync that holds tables after a schema
+                change (see 'ibex help ddl') has each compared again: the ones whose columns now agree are
+                released by the daemon at once, with their changes since the hold.
+                Prints: Activated sync "SYNC", then one line per held table:
+                  Released public.t for target: its columns agree again; ...  (or: Still held public.t ...: why)
 
                 Example:
                   ibex activate sync_pg84_rds96
@@ -540,10 +545,13 @@ final class Help {
                 committed on the source, before any row written after it is applied. Capture of the tables
                 whose columns it changed is installed again in the same transaction. A target that has it
                 already (after a crash) is noted and skipped. Needs no superuser: the table owner's rights.
-                With several sources: runs it on every database of the sync in turn (each source, then each
-                target); the sync's runs wait until every database has the same columns.
-                Without 'ibex ddl': a column added on the source is followed by itself (update sync
-                ddl=auto); a drop, rename or type change holds the table (see 'ibex status SYNC').
+                With several sources: every database is given it the same way, or none is: it is refused,
+                with nothing run, unless every database of the sync is PostgreSQL, reachable, and accepts it
+                (tried on each in a transaction rolled back); then it runs on each source in turn, then each
+                target. Meanwhile only the tables whose columns differ wait; the others go on.
+                Without 'ibex ddl': a column added on the source (on every source, the same way, for a sync
+                with several) is followed by itself (ddl=auto); a drop, rename or type change holds the table
+                (see 'ibex status SYNC'); once the targets have it, 'ibex activate SYNC' releases it.
 
                 Example:
                   ibex ddl sync_pg84_rds96 "ALTER TABLE public.orders RENAME COLUMN note TO remark"

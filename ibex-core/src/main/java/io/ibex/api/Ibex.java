@@ -395,6 +395,11 @@ public class Ibex {
         return control.activate(names);
     }
 
+    /** activate, saying per sync what became of its held tables (README, "Schema changes"): one line each. */
+    public Map<String, List<String>> activateReporting(List<String> names) {
+        return control.activateReporting(names);
+    }
+
     public List<String> deactivate(List<String> names) {
         return control.deactivate(names);
     }

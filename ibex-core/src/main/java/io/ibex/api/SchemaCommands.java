@@ -14,6 +14,8 @@ import io.ibex.model.TableInfo;
 import io.ibex.repository.Repository;
 import io.ibex.spi.ChangeSources;
 import io.ibex.spi.Target;
+import io.ibex.spi.TargetCapability;
+import io.ibex.spi.TargetRegistry;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -73,6 +75,7 @@ final class SchemaCommands extends RepositoryCommand {
      * go on only while every database has the same columns.
      */
     private DdlResult everywhere(Repository repo, Sync s, List<String> sources, List<String> targets, List<TableInfo> captured, String statement) {
+        tryEverywhere(repo, sources, targets, statement);
         List<String> ran = new ArrayList<>();
         for (String name : sources) {
             Database db = repo.requireDatabase(name);
@@ -96,5 +99,33 @@ final class SchemaCommands extends RepositoryCommand {
         repo.notify(Daemon.KICK_CHANNEL, Kicks.payload(repo.runs().kickTicket(), s.name()));
         repo.commit();
         return new DdlResult(ran, List.of(), null);
+    }
+
+    /**
+     * The rule of several sources: every database of the sync is given the statement the same way, or none is. Each
+     * must be one that can run it (PostgreSQL) and be reachable, and the statement is tried on each in a transaction
+     * that is rolled back; the first that refuses refuses the whole, before it ran anywhere.
+     */
+    private static void tryEverywhere(Repository repo, List<String> sources, List<String> targets, String statement) {
+        List<String> all = new ArrayList<>(sources);
+        all.addAll(targets);
+        for (String name : all) {
+            Database db = repo.requireDatabase(name);
+            if (!TargetRegistry.installed().require(db).capabilities().contains(TargetCapability.SCHEMA_CHANGES)) {
+                throw new IbexException("ddl: refused: a sync with several sources is given a statement on every database the same way, "
+                        + "and database \"" + name + "\" (type " + db.type() + ") cannot run it; nothing was run");
+            }
+            try (Connection c = db.connection().openOrFail(APP, "database \"" + name + "\"")) {
+                c.setAutoCommit(false);
+                try (var st = c.createStatement()) {
+                    st.execute(statement);
+                } finally {
+                    c.rollback();
+                }
+            } catch (SQLException e) {
+                throw new IbexException("ddl: refused: database \"" + name + "\" refuses the statement (" + Pg.firstLine(e)
+                        + "); a sync with several sources is given it on every database the same way or not at all; nothing was run", e);
+            }
+        }
     }
 }

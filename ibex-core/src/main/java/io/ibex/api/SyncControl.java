@@ -2,10 +2,12 @@ package io.ibex.api;
 
 import io.ibex.IbexException;
 import io.ibex.engine.Daemon;
+import io.ibex.engine.HeldTables;
 import io.ibex.repository.Repository;
 import io.ibex.model.Sync;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -43,7 +45,29 @@ final class SyncControl extends RepositoryCommand {
 
     /** activate: status active (capture installed again if needed); the daemon starts the sync at once. */
     List<String> activate(List<String> names) {
-        return setStatus(names, "active");
+        return new ArrayList<>(activateReporting(names).keySet());
+    }
+
+    /**
+     * activate, and its held tables compared again: per sync, one line per held table, released or still held (see
+     * HeldTables). A sync that holds tables is kicked after the comparison, so that its gate releases them at once.
+     */
+    Map<String, List<String>> activateReporting(List<String> names) {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        // compared before the daemon hears of the activation: its gate may release them at once
+        try (Repository repo = openRepository()) {
+            for (Sync s : select(repo, names)) {
+                out.put(s.name(), HeldTables.recheck(repo, s.name()));
+            }
+            repo.commit();
+        }
+        setStatus(names, "active");
+        out.forEach((n, lines) -> {
+            if (!lines.isEmpty()) {
+                kick.accept(n);
+            }
+        });
+        return out;
     }
 
     List<String> deactivate(List<String> names) {

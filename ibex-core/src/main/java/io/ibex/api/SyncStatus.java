@@ -104,10 +104,13 @@ public record SyncStatus(Sync sync, String currentState, Optional<SyncRun> lastG
             }
         }
         // one line per held table: the table, the target, the reason (which names the column) and the fix
+        // (a sync with several sources holds a table on every database: one row per source, one line)
         List<String> held = repo.schemaChanges().held(s.name()).stream()
-                .map(h -> h.table() + " for " + h.targetDb() + ": " + h.reason() + "; " + h.fix()).toList();
-        if (!held.isEmpty() && s.active()) {
-            state = state + " (holding " + held.size() + (held.size() == 1 ? " table" : " tables") + ")";
+                .map(h -> h.table() + ("*".equals(h.targetDb()) ? " on every database" : " for " + h.targetDb()) + ": " + h.reason() + "; "
+                        + h.fix()).distinct().toList();
+        long heldTables = repo.schemaChanges().held(s.name()).stream().map(h -> h.table()).distinct().count();
+        if (heldTables > 0 && s.active()) {
+            state = state + " (holding " + heldTables + (heldTables == 1 ? " table" : " tables") + ")";
         }
         return new SyncStatus(s, state, good, bad, rows, source, relgroup.members().size(), backlog, backlogError, modes,
                 repo.copyProgressLog().copyProgress(s.name()), laneSplit.holding(), held);

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 
 import static io.ibex.engine.CaptureSetup.install;
@@ -31,6 +32,7 @@ final class Syncs extends RepositoryCommand {
         String dbgroup = p.take("dbgroup");
         String dbs = p.take("dbs", "db", "databases");
         SyncOptions options = SyncOptions.defaults().with(p, "add sync");
+        String ddl = p.takeChoice(Set.of("auto", "hold"), "ddl");
         p.done();
         if (relgroup == null && tables == null) {
             throw new IbexException("add sync: say which tables: relgroup=NAME (or tables=t1,t2)");
@@ -93,6 +95,9 @@ final class Syncs extends RepositoryCommand {
                 sync = SyncOptions.of(sync).withAutokick(false).toSync(name, relgroup, groupName);
             }
             repo.addSync(sync);
+            if (ddl != null) {
+                repo.schemaChanges().setDdlMode(name, ddl);
+            }
             List<String> captured = install(repo, sync); // inactive too: its changes wait for its activation
             repo.commit();
             return new AddSyncResult(sync, groupName, dbgroupCreated, relgroup, relgroupCreated, captured);

@@ -87,8 +87,9 @@ final class MultiSourceRun {
             }
             Map<String, Target> pureTargets = new LinkedHashMap<>();
             plan.targets().stream().filter(m -> m.role() == Role.TARGET).forEach(m -> pureTargets.put(m.db().name(), connections.target(plan, m.db())));
-            // every database's columns, as this run's snapshots see them, before any change is read (see MultiSourceSchema)
-            List<SyncPlan.Table> tables = MultiSourceSchema.agreed(plan, sessions, pureTargets);
+            // every database's columns, as this run's snapshots see them, before any change is read (see MultiSourceGate)
+            MultiSourceGate.Outcome gated = MultiSourceGate.pass(repo, plan, sessions, windows, pureTargets);
+            List<SyncPlan.Table> tables = gated.apply();
             long deletes = 0;
             long inserts = 0;
             long conflicts = 0;
@@ -100,8 +101,9 @@ final class MultiSourceRun {
                 // wins over the others, and only its source's later changes go on
                 String truncator = null;
                 long latest = Long.MIN_VALUE;
+                Map<String, ChangeWindow> tableWindows = windowsOf(t, windows, gated);
                 for (Database s : plan.sources()) {
-                    ChangeWindow w = windows.get(s.name());
+                    ChangeWindow w = tableWindows.get(s.name());
                     Long at = w.isEmpty() ? null : sessions.get(s.name()).lastTruncate(t.info(), w);
                     if (at != null && at > latest) {
                         latest = at;
@@ -113,7 +115,7 @@ final class MultiSourceRun {
                 }
                 Map<String, Map<String, Change>> changed = new LinkedHashMap<>();
                 for (Database s : plan.sources()) {
-                    ChangeWindow w = windows.get(s.name());
+                    ChangeWindow w = tableWindows.get(s.name());
                     if ((truncator == null || truncator.equals(s.name())) && !w.isEmpty() && sessions.get(s.name()).hasChanges(t.info(), w)) {
                         changed.put(s.name(), read(sessions.get(s.name()).keysWithChangeTime(t.info(), w)));
                     }
@@ -234,6 +236,22 @@ final class MultiSourceRun {
         repo.updateSync(plan.sync().name(), "onetimecopy", 0);
         repo.commit();
         return new RunResult(0, rows, 0, List.of(), false);
+    }
+
+    /** A table released from a hold in this run is read from each source's position of the hold; the others from prev. */
+    private static Map<String, ChangeWindow> windowsOf(SyncPlan.Table t, Map<String, ChangeWindow> windows, MultiSourceGate.Outcome gated) {
+        Map<String, Position> since = gated.since().get(t.info().qualifiedName());
+        if (since == null) {
+            return windows;
+        }
+        Map<String, ChangeWindow> out = new HashMap<>(windows);
+        since.forEach((s, from) -> {
+            ChangeWindow w = windows.get(s);
+            if (w != null) {
+                out.put(s, new ChangeWindow(from, w.current(), w.ownOrigin()));
+            }
+        });
+        return out;
     }
 
     /** The database the apply failed on, if it failed there. */

@@ -1,87 +1,129 @@
 package io.ibex.engine;
 
-import io.ibex.IbexException;
 import io.ibex.model.ColumnDef;
-import io.ibex.model.Database;
 import io.ibex.model.TableInfo;
-import io.ibex.spi.ChangeReader;
-import io.ibex.spi.Target;
 
-import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 
 /**
- * The schema check of a sync with several sources (README, "Schema changes"): every database must have the same
- * columns in each table, each source as its run's snapshot sees it. While one differs the run stops before it reads
- * a change, naming the table, the column and the databases, so no position moves and every change waits; once every
- * database has the change (made the same way on each), the run goes on with the columns they agree on.
+ * How one table's columns differ between the databases of a sync with several sources, and what follows (README,
+ * "Schema changes"): nothing, columns to add on targets (a column every source has, the same way), or a hold of the
+ * table alone, with its reason and its fix, each one line. Pure: MultiSourceGate reads the columns and acts.
  */
-final class MultiSourceSchema {
+record MultiSourceSchema(List<ColumnDef> columns, Map<String, List<ColumnDef>> add, String reason, String fix) {
 
-    private MultiSourceSchema() {
+    boolean held() {
+        return reason != null;
     }
 
-    static List<SyncPlan.Table> agreed(SyncPlan plan, Map<String, ChangeReader> sessions, Map<String, Target> targets) throws SQLException {
-        List<TableInfo> infos = plan.tables().stream().map(SyncPlan.Table::info).toList();
-        Database first = plan.sources().get(0);
-        Map<String, List<ColumnDef>> reference = sessions.get(first.name()).columns(infos);
-        for (Database s : plan.sources().subList(1, plan.sources().size())) {
-            Map<String, List<ColumnDef>> other = sessions.get(s.name()).columns(infos);
-            for (TableInfo t : infos) {
-                compare(plan, t, first.name(), reference.get(t.qualifiedName()), s.name(), other.get(t.qualifiedName()));
+    private static MultiSourceSchema hold(String reason, String fix) {
+        return new MultiSourceSchema(null, Map.of(), reason, fix);
+    }
+
+    /**
+     * sources: each source's columns, in the sync's order (null: the table is gone there); targets: each target's
+     * columns (null: a target that cannot describe them); canChange: the targets that can add a column.
+     */
+    static MultiSourceSchema of(String sync, String ddlMode, TableInfo planned, Map<String, List<ColumnDef>> sources,
+                                Map<String, List<ColumnDef>> targets, Set<String> canChange) {
+        String table = planned.qualifiedName();
+        String sameWay = "make the same change on every source the same way (type, default, nullability), by hand or with 'ibex ddl "
+                + sync + " \"SQL\"', then run 'ibex activate " + sync + "'";
+        String firstName = sources.keySet().iterator().next();
+        List<ColumnDef> first = sources.get(firstName);
+        for (var s : sources.entrySet()) {
+            if (s.getValue() == null) {
+                return hold("table " + table + " is gone from database \"" + s.getKey() + "\" (dropped or renamed)",
+                        "rename it back, or remove it from the sync ('ibex remove table " + table + "'), then run 'ibex activate " + sync + "'");
             }
         }
-        for (var e : targets.entrySet()) {
-            for (TableInfo t : infos) {
-                List<ColumnDef> there = e.getValue().columns(t);
-                List<ColumnDef> want = reference.get(t.qualifiedName());
-                for (ColumnDef c : want == null ? List.<ColumnDef>of() : want) {
-                    if (there.stream().noneMatch(x -> x.name().equals(c.name()))) {
-                        throw differs(plan, t, c.name() + " " + c.type(), first.name(), e.getKey());
+        for (String k : planned.keyColumns()) {
+            if (first.stream().noneMatch(c -> c.name().equals(k))) {
+                return hold("key column " + k + " of " + table + " is gone from database \"" + firstName + "\"",
+                        "a table's key cannot change under a running sync: remove the table from the sync and add it again");
+            }
+        }
+        for (var s : sources.entrySet()) {
+            String diff = difference(table, firstName, first, s.getKey(), s.getValue());
+            if (diff != null) {
+                return hold(diff, sameWay);
+            }
+        }
+        Map<String, List<ColumnDef>> add = new LinkedHashMap<>();
+        for (var t : targets.entrySet()) {
+            List<ColumnDef> there = t.getValue();
+            if (there == null) {
+                if (!SchemaDrift.same(planned, first)) {
+                    return hold("the columns of " + table + " changed on the sources, and database \"" + t.getKey()
+                            + "\" cannot follow schema changes", "make the same change there and run 'ibex activate " + sync + "'");
+                }
+                continue;
+            }
+            if (there.isEmpty()) {
+                return hold("table " + table + " is missing on database \"" + t.getKey() + "\"", "create it there and run 'ibex activate " + sync + "'");
+            }
+            List<ColumnDef> missing = first.stream().filter(c -> there.stream().noneMatch(x -> x.name().equals(c.name()))).toList();
+            if (missing.isEmpty()) {
+                continue;
+            }
+            String cols = String.join(", ", missing.stream().map(c -> c.name() + " " + c.type()).toList());
+            String fixThere = "add them on database \"" + t.getKey() + "\" yourself and run 'ibex activate " + sync + "'";
+            for (ColumnDef c : missing) {
+                for (var s : sources.entrySet()) {
+                    ColumnDef d = s.getValue().stream().filter(x -> x.name().equals(c.name())).findFirst().orElseThrow();
+                    if (d.notNull() != c.notNull() || !Objects.equals(d.defaultExpr(), c.defaultExpr())) {
+                        return hold("column " + table + "." + c.name() + " was added on every source, but not the same way: "
+                                + describe(c) + " on \"" + firstName + "\", " + describe(d) + " on \"" + s.getKey() + "\"", sameWay);
                     }
                 }
+                if (!c.constantDefault()) {
+                    return hold("column " + table + "." + c.name() + " was added with a default that is not a constant (" + c.defaultExpr()
+                            + "): each database gave its existing rows values of its own", fixThere + " once the values agree");
+                }
             }
-        }
-        List<SyncPlan.Table> out = new ArrayList<>();
-        for (SyncPlan.Table t : plan.tables()) {
-            List<ColumnDef> cols = reference.get(t.info().qualifiedName());
-            if (cols == null) {
-                throw new IbexException("table " + t.info().qualifiedName() + " is gone from database \"" + first.name()
-                        + "\" (dropped or renamed): rename it back, or remove it from the sync; its changes wait");
+            if (!"auto".equals(ddlMode)) {
+                return hold("column(s) " + cols + " of " + table + " added on every source (ddl=hold)",
+                        fixThere + ", or 'ibex update sync " + sync + " ddl=auto'");
             }
-            out.add(new SyncPlan.Table(t.relation(), SchemaDrift.shape(t.info(), cols)));
+            if (!canChange.contains(t.getKey())) {
+                return hold("column(s) " + cols + " of " + table + " added on every source, and database \"" + t.getKey()
+                        + "\" cannot follow schema changes", fixThere);
+            }
+            add.put(t.getKey(), missing);
         }
-        return out;
+        return new MultiSourceSchema(first, add, null, null);
     }
 
-    private static void compare(SyncPlan plan, TableInfo t, String aName, List<ColumnDef> a, String bName, List<ColumnDef> b) {
-        if (a == null || b == null) {
-            throw new IbexException("table " + t.qualifiedName() + " is gone from database \"" + (a == null ? aName : bName)
-                    + "\" (dropped or renamed): rename it back, or remove it from the sync; its changes wait");
-        }
+    /** The first difference of b's columns from a's (names and types), as one line, or null. */
+    private static String difference(String table, String aName, List<ColumnDef> a, String bName, List<ColumnDef> b) {
         for (ColumnDef c : a) {
             ColumnDef d = b.stream().filter(x -> x.name().equals(c.name())).findFirst().orElse(null);
             if (d == null) {
-                throw differs(plan, t, c.name() + " " + c.type(), aName, bName);
+                return "column " + table + "." + c.name() + " " + c.type() + " is on database \"" + aName + "\" and not on \"" + bName + "\"";
             }
             if (!d.type().equals(c.type())) {
-                throw differs(plan, t, c.name() + " (" + c.type() + " against " + d.type() + ")", aName, bName);
+                return "column " + table + "." + c.name() + " is " + c.type() + " on database \"" + aName + "\" and " + d.type()
+                        + " on \"" + bName + "\"";
             }
         }
         for (ColumnDef d : b) {
             if (a.stream().noneMatch(x -> x.name().equals(d.name()))) {
-                throw differs(plan, t, d.name() + " " + d.type(), bName, aName);
+                return "column " + table + "." + d.name() + " " + d.type() + " is on database \"" + bName + "\" and not on \"" + aName + "\"";
             }
         }
+        return null;
     }
 
-    private static IbexException differs(SyncPlan plan, TableInfo t, String column, String has, String lacks) {
-        String sync = plan.sync().name();
-        return new IbexException("schema change held: column " + t.qualifiedName() + "." + column + " is on database \"" + has
-                + "\" and not (or not so) on \"" + lacks + "\"; a sync with several sources runs once every database has the same "
-                + "columns: make the same change on each ('ibex ddl " + sync + "' runs it on every source), and the sync goes on by "
-                + "itself; until then every change waits");
+    private static String describe(ColumnDef c) {
+        List<String> parts = new ArrayList<>();
+        parts.add(c.type());
+        parts.add(c.defaultExpr() == null ? "no default" : "DEFAULT " + c.defaultExpr());
+        parts.add(c.notNull() ? "NOT NULL" : "nullable");
+        return String.join(" ", parts);
     }
 }

@@ -34,13 +34,13 @@ record SchemaDrift(List<ColumnDef> add, String reason, String fix) {
                           List<ColumnDef> target) {
         String table = planned.qualifiedName();
         String twoWays = "either run it through 'ibex ddl " + sync + " \"SQL\"' (undo it on the source first), or make the same change on "
-                + "database \"" + targetDb + "\" and run 'ibex kick " + sync + "'";
+                + "database \"" + targetDb + "\" and run 'ibex activate " + sync + "'";
         if (source == null) {
             return hold("table " + table + " is gone from the source (dropped or renamed)",
                     "rename it back, or remove it from the sync ('ibex remove table " + table + "')");
         }
         if (target.isEmpty()) {
-            return hold("table " + table + " is missing on database \"" + targetDb + "\"", "create it there and run 'ibex kick " + sync + "'");
+            return hold("table " + table + " is missing on database \"" + targetDb + "\"", "create it there and run 'ibex activate " + sync + "'");
         }
         Map<String, ColumnDef> src = byName(source);
         Map<String, ColumnDef> tgt = byName(target);
@@ -85,7 +85,7 @@ record SchemaDrift(List<ColumnDef> add, String reason, String fix) {
             if (t.notNull() && t.defaultExpr() == null) {
                 return hold("column " + table + "." + g + " was dropped on the source; on database \"" + targetDb
                         + "\" it is NOT NULL without a default, so no new row can be written", "drop it there too (or give it a default, or "
-                        + "let it be NULL) and run 'ibex kick " + sync + "', or run the drop through 'ibex ddl'");
+                        + "let it be NULL) and run 'ibex activate " + sync + "', or run the drop through 'ibex ddl'");
             }
         }
         return added.isEmpty() ? NONE : new SchemaDrift(added, null, null);

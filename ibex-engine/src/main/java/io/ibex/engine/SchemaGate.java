@@ -54,9 +54,12 @@ final class SchemaGate {
     /** The shape last applied per target and table: while the source's columns are those, nothing is asked of the target. */
     private final Map<String, TableInfo> shapes;
     private final PositionCodec codec = ChangeSources.codec();
+    /** The tables an onetimecopy copied whose first batch since has not come (see CopyShapes): a column added copies them again. */
+    private final java.util.Set<String> copied;
 
     SchemaGate(Repository repo, SyncPlan plan, Database source, Connection sourceConnection, Database targetDb, Target target,
-               Map<String, TableInfo> shapes) {
+               Map<String, TableInfo> shapes, java.util.Set<String> copied) {
+        this.copied = copied;
         this.repo = repo;
         this.plan = plan;
         this.source = source;
@@ -94,13 +97,14 @@ final class SchemaGate {
                 continue;
             }
             if (h == null && known != null && SchemaDrift.same(known, now)) {
+                copied.remove(cacheKey); // no ALTER committed before this snapshot: none ran under the copy
                 apply.add(new SyncPlan.Table(t.relation(), known));
                 continue;
             }
             TableInfo base = known != null ? known : t.info();
             SchemaDrift drift = drift(base, now);
             if (!drift.held() && !drift.add().isEmpty()) {
-                drift = addColumns(session, base, now, drift.add());
+                drift = addColumns(session, base, now, drift.add(), copied.remove(cacheKey));
             }
             if (drift.held()) {
                 hold(name, h, drift, window);
@@ -147,15 +151,16 @@ final class SchemaGate {
      * that is not a constant (now(), a sequence, random()) gave each row its own value: the table is then copied whole
      * in the same transaction, as of the batch's snapshot.
      */
-    private SchemaDrift addColumns(ChangeReader session, TableInfo base, List<ColumnDef> now, List<ColumnDef> add) {
+    private SchemaDrift addColumns(ChangeReader session, TableInfo base, List<ColumnDef> now, List<ColumnDef> add, boolean afterCopy) {
         String sync = plan.sync().name();
         String cols = String.join(", ", add.stream().map(c -> c.name() + " " + c.type()).toList());
         if (!"auto".equals(repo.schemaChanges().ddlMode(sync))) {
             return SchemaDrift.hold("column(s) " + cols + " of " + base.qualifiedName() + " added on the source (ddl=hold)",
-                    "add them on database \"" + targetDb.name() + "\" and run 'ibex kick " + sync + "', or 'ibex update sync " + sync + " ddl=auto'");
+                    "add them on database \"" + targetDb.name() + "\" and run 'ibex activate " + sync + "', or 'ibex update sync " + sync + " ddl=auto'");
         }
         TableInfo shape = SchemaDrift.shape(base, now);
-        boolean recopy = add.stream().anyMatch(c -> !c.constantDefault());
+        // after a copy, the ALTER may have rewritten the table under the copy's older snapshot, which then read it empty
+        boolean recopy = afterCopy || add.stream().anyMatch(c -> !c.constantDefault());
         target.begin();
         try {
             for (ColumnDef c : add) {
@@ -171,10 +176,11 @@ final class SchemaGate {
         } catch (RuntimeException | SQLException | IOException e) {
             target.rollback();
             return SchemaDrift.hold("cannot add column(s) " + cols + " of " + base.qualifiedName() + " on database \"" + targetDb.name() + "\": "
-                    + Pg.firstLine(e), "add them there yourself and run 'ibex kick " + sync + "'");
+                    + Pg.firstLine(e), "add them there yourself and run 'ibex activate " + sync + "'");
         }
         log.info("KID ({}) Added column(s) {} to {} on {}{}", sync, cols, base.qualifiedName(), targetDb.name(),
-                recopy ? " (a default that is not a constant: the table was copied whole)" : "");
+                !recopy ? "" : afterCopy ? " (added while the table's onetimecopy ran: the table was copied whole again)"
+                        : " (a default that is not a constant: the table was copied whole)");
         return SchemaDrift.NONE;
     }
 

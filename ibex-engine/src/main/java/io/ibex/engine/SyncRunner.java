@@ -50,6 +50,8 @@ public class SyncRunner implements AutoCloseable {
     private final Map<String, SyncPlan> lanePlans = new HashMap<>();
     /** The tables' shapes last applied, per target (see SchemaGate). */
     private final Map<String, io.ibex.model.TableInfo> shapes = new HashMap<>();
+    /** The tables copied by onetimecopy whose first batch after the copy has not come yet, per target (see CopyShapes). */
+    private final java.util.Set<String> copiedAt = new java.util.HashSet<>();
 
     private final Fence fence;
 
@@ -255,7 +257,7 @@ public class SyncRunner implements AutoCloseable {
         List<SyncPlan.Table> big = new ArrayList<>();
         ChangeWindow window = reading(source, session -> {
             ChangeWindow w = new ChangeWindow(previous, session.position(), plan.applicationName());
-            SchemaGate gate = new SchemaGate(repo, plan, source, source(source), targetDb, target(plan, targetDb), shapes);
+            SchemaGate gate = new SchemaGate(repo, plan, source, source(source), targetDb, target(plan, targetDb), shapes, copiedAt);
             if ((!w.isEmpty() || gate.pending()) && !plan.tables().isEmpty()) {
                 SchemaGate.Outcome gated = gate.pass(session, w); // before any row is read: see "Schema changes" in design.md
                 WindowApplier applier = new WindowApplier(plan, source, target(plan, targetDb), targetDb, hooks(plan));
@@ -326,6 +328,9 @@ public class SyncRunner implements AutoCloseable {
                 if (ledger.resumed()) {
                     log.info("KID ({}) Resuming the copy to {} begun at {}", sync, targetDb.name(), ledger.start());
                 }
+                // the columns of the copy's snapshot, not the plan's (see CopyShapes)
+                toCopy = CopyShapes.at(session, sync, targetDb, target, toCopy, shapes, copiedAt, true);
+                notCopied = CopyShapes.at(session, sync, targetDb, target, notCopied, shapes, copiedAt, false);
                 Settings now = settings.get();
                 repo.runs().runState(runId, "Copying " + toCopy.size() + " table(s) to " + targetDb.name());
                 repo.commit();

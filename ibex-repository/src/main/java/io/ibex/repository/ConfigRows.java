@@ -46,6 +46,6 @@ final class ConfigRows {
         return new Sync(rs.getString("name"), rs.getString("relgroup"), rs.getString("dbgroup"), rs.getString("status"),
                 rs.getBoolean("paused"), rs.getBoolean("autokick"), (Integer) rs.getObject("checktime"), rs.getInt("onetimecopy"),
                 rs.getBoolean("stayalive"), rs.getBoolean("kidsalive"), rs.getString("conflict_strategy"),
-                rs.getString("deletemethod"), rs.getBoolean("analyze_after_copy"), rs.getInt("rebuild_index"));
+                rs.getString("deletemethod"), rs.getBoolean("analyze_after_copy"), rs.getInt("rebuild_index"), rs.getString("ddl"));
     }
 }

@@ -52,6 +52,6 @@ class FormatsTest {
         Sync s = new Sync("S", "R", "G", "active", false, true, 300, 0, true, true, "latest", "delete", true, 0);
         assertThat(Formats.syncs(List.of(s))).containsExactly("Sync: S  Relgroup: R  DB group: G  [Active]",
                 "  autokick=on checktime=300s onetimecopy=0 stayalive=on kidsalive=on conflict_strategy=latest deletemethod=delete "
-                        + "analyze_after_copy=on rebuild_index=0");
+                        + "analyze_after_copy=on rebuild_index=0 ddl=auto");
     }
 }

@@ -384,7 +384,7 @@ class OperationsTest {
                   public.pgbench_accounts  key: aid (integer)  2 columns
                 Sequences (1): public.s1
                 Options: autokick=on checktime=none onetimecopy=0 stayalive=on kidsalive=on conflict_strategy=latest \
-                deletemethod=delete analyze_after_copy=on rebuild_index=0
+                deletemethod=delete analyze_after_copy=on rebuild_index=0 ddl=auto
                 """);
         assertThat(cli.out).doesNotContain("secret");
         assertThat(cli.run("inspect", "sync", "broken")).isEqualTo(1);

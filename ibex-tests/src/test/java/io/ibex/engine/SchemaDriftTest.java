@@ -47,7 +47,7 @@ class SchemaDriftTest {
         assertThat(drift(null, null, List.of(ID, V)).reason()).contains("gone from the source");
         assertThat(drift(List.of(ID, V), null, List.of()).reason()).contains("missing on database \"dst\"");
         assertThat(drift(List.of(ID, new ColumnDef("v", "varchar(10)", false, null)), List.of("id"), List.of(ID, V)).fix())
-                .contains("ibex ddl s", "ibex kick s");
+                .contains("ibex ddl s", "ibex activate s");
     }
 
     @Test

@@ -20,11 +20,13 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * Issue 23 on a sync with two sources and a target: a column added on one source only holds the sync (its runs
- * stop before reading a change, with one line naming the table, the column and the databases) and nothing is lost;
- * 'ibex ddl' then runs the same statement on every database, and the sync converges with the column and its values.
+ * Issue 23 on a sync with two sources and a target: a column added on one source only holds that table (one line
+ * naming the table, the column and the databases), the sync's other table goes on and nothing is lost; the same
+ * column added by hand on the other source is added on the target, 'ibex activate' says the table is released, and
+ * every database converges with the column and its values. Then 'ibex ddl' gives a statement to every database.
  */
 @ExtendWith(ServersPerClass.class)
 class MultiSourceSchemaTest {
@@ -43,11 +45,12 @@ class MultiSourceSchemaTest {
     }
 
     @Test
-    void aColumnOnOneSourceHoldsTheSyncUntilIbexDdlGivesItToEveryDatabase() throws Exception {
+    void aColumnOnOneSourceHoldsThatTableUntilEverySourceHasItThenTheTargetGetsIt() throws Exception {
         List<Db> dbs = new ArrayList<>();
         for (String d : List.of("a", "b", "t")) {
             Db db = Db.create(d, server, "mss" + d);
-            db.exec("CREATE TABLE t (id int PRIMARY KEY, v text)", "INSERT INTO t SELECT g, 'start' FROM generate_series(1, 100) g");
+            db.exec("CREATE TABLE t (id int PRIMARY KEY, v text)", "INSERT INTO t SELECT g, 'start' FROM generate_series(1, 100) g",
+                    "CREATE TABLE u (id int PRIMARY KEY, w text)");
             dbs.add(db);
         }
         Db repo = Db.create("repository", server, "mssrepo");
@@ -56,36 +59,69 @@ class MultiSourceSchemaTest {
         for (Db d : dbs) {
             ibex.addDatabase(d.label(), Replication.dbParams(server, d.name()), false);
         }
-        ibex.addTables(List.of("t"), Map.of("db", "a", "relgroup", "rg"), false);
+        ibex.addTables(List.of("t", "u"), Map.of("db", "a", "relgroup", "rg"), false);
         ibex.addDbGroup("g", List.of("a:source", "b:source", "t:target"));
-        ibex.addSync("mm", Map.of("relgroup", "rg", "dbs", "g"));
+        ibex.addSync("mm", Map.of("relgroup", "rg", "dbs", "g", "ddl", "hold")); // ddl= at add sync as at update
+        assertThat(ibex.syncs()).singleElement().extracting(io.ibex.model.Sync::ddl).isEqualTo("hold");
+        ibex.update("sync", "mm", Map.of("ddl", "auto"));
+        assertThat(ibex.syncs()).singleElement().extracting(io.ibex.model.Sync::ddl).isEqualTo("auto");
         daemon = new Daemon(repo.spec(), Files.createTempDirectory("mss").resolve("ibex.pid"));
         daemonThread = new Thread(daemon::run);
         daemonThread.start();
         assertThat(daemon.awaitStarted(Duration.ofSeconds(30))).isTrue();
 
-        dbs.get(0).exec("ALTER TABLE t ADD COLUMN c int DEFAULT 5", "UPDATE t SET v = 'a' WHERE id <= 10");
-        dbs.get(1).exec("UPDATE t SET v = 'b' WHERE id > 90");
-        var k = ibex.kick("mm");
-        ibex.awaitRun("mm", k, Duration.ofSeconds(30), d -> { });
-        String error = ibex.status("mm").lastBad().orElseThrow().error();
-        assertThat(error).contains("column public.t.c integer", "\"a\"", "\"b\"", "ibex ddl mm");
-        try (var c = dbs.get(2).connect(); var st = c.createStatement(); var rs = st.executeQuery("SELECT count(*) FROM t WHERE v <> 'start'")) {
-            rs.next();
-            assertThat(rs.getLong(1)).as("held: nothing moved").isZero();
-        }
+        dbs.get(0).exec("ALTER TABLE t ADD COLUMN c int DEFAULT 5", "UPDATE t SET v = 'a', c = 1000 WHERE id <= 10",
+                "INSERT INTO u SELECT g, 'a' FROM generate_series(1, 50) g");
+        dbs.get(1).exec("UPDATE t SET v = 'b' WHERE id > 90", "INSERT INTO u SELECT g, 'b' FROM generate_series(51, 100) g");
+        kick(ibex);
+        assertThat(ibex.status("mm").lastBad()).as("a held table is no run error").isEmpty();
+        List<String> held = ibex.status("mm").held();
+        assertThat(held).singleElement().asString().startsWith("public.t on every database: ")
+                .contains("column public.t.c integer", "\"a\"", "\"b\"", "ibex ddl mm", "ibex activate mm");
+        assertThat(ibex.status("mm").currentState()).contains("holding 1 table");
+        Convergence.awaitAllEqual(Duration.ofSeconds(30), List.of("public.u"), dbs); // the other table goes on
+        assertThat(count(dbs.get(2), "t WHERE v <> 'start'")).as("held: nothing of t moved").isZero();
+        ibex.purge(); // the held table's changes are kept
+        dbs.get(1).exec("UPDATE t SET v = 'b2' WHERE id BETWEEN 81 AND 90");
+        kick(ibex);
+        assertThat(ibex.status("mm").held()).hasSize(1);
 
-        dbs.get(0).exec("ALTER TABLE t DROP COLUMN c"); // undone on a, then given to every database the same way
-        var r = ibex.ddl("mm", "ALTER TABLE t ADD COLUMN c int DEFAULT 5");
+        // the same column, the same way, by hand on the other source: the target gets it, the table is released
+        dbs.get(1).exec("ALTER TABLE t ADD COLUMN c int DEFAULT 5", "UPDATE t SET c = id WHERE id BETWEEN 21 AND 40");
+        assertThat(ibex.activateReporting(List.of("mm")).get("mm")).singleElement().asString()
+                .startsWith("Released public.t on every database: its columns agree again");
+        Convergence.awaitAllEqual(Duration.ofSeconds(30), List.of("public.t", "public.u"), dbs);
+        kick(ibex);
+        assertThat(ibex.status("mm").held()).isEmpty();
+        assertThat(count(dbs.get(2), "t WHERE v = 'a' AND c = 1000")).isEqualTo(10);
+        assertThat(count(dbs.get(2), "t WHERE v = 'b'")).isEqualTo(10);
+        assertThat(count(dbs.get(2), "t WHERE v = 'b2'")).isEqualTo(10);
+        assertThat(count(dbs.get(2), "t WHERE c = id")).isEqualTo(20);
+        assertThat(count(dbs.get(2), "t WHERE c = 5")).isEqualTo(70);
+
+        // 'ibex ddl' on several sources: refused, with nothing run, unless every database accepts it
+        dbs.get(2).exec("ALTER TABLE t ADD COLUMN d int");
+        assertThatThrownBy(() -> ibex.ddl("mm", "ALTER TABLE t ADD COLUMN d int DEFAULT 1"))
+                .hasMessageContaining("refused").hasMessageContaining("database \"t\"").hasMessageContaining("nothing was run");
+        assertThat(count(dbs.get(0), "information_schema.columns WHERE table_name = 't' AND column_name = 'd'")).isZero();
+        dbs.get(2).exec("ALTER TABLE t DROP COLUMN d");
+        // then run on every database in turn; the runs go on with the column
+        var r = ibex.ddl("mm", "ALTER TABLE t ADD COLUMN d int DEFAULT 1");
         assertThat(r.ranOn()).containsExactly("a", "b", "t");
-        dbs.get(1).exec("UPDATE t SET c = id WHERE id BETWEEN 21 AND 40"); // keys no other database changed: no conflict
-        Convergence.awaitAllEqual(Duration.ofSeconds(30), List.of("public.t"), dbs);
-        try (var c = dbs.get(2).connect(); var st = c.createStatement();
-             var rs = st.executeQuery("SELECT count(*) FILTER (WHERE v = 'a'), count(*) FILTER (WHERE v = 'b'), sum(c) FROM t")) {
+        dbs.get(0).exec("UPDATE t SET d = 2 WHERE id <= 5");
+        Convergence.awaitAllEqual(Duration.ofSeconds(30), List.of("public.t", "public.u"), dbs);
+        assertThat(count(dbs.get(1), "t WHERE d = 2")).isEqualTo(5);
+    }
+
+    private static void kick(Ibex ibex) {
+        var k = ibex.kick("mm");
+        assertThat(ibex.awaitRun("mm", k, Duration.ofSeconds(30), d -> { })).isEqualTo(Ibex.KickOutcome.DONE);
+    }
+
+    private static long count(Db db, String from) throws Exception {
+        try (var c = db.connect(); var st = c.createStatement(); var rs = st.executeQuery("SELECT count(*) FROM " + from)) {
             rs.next();
-            assertThat(rs.getLong(1)).isEqualTo(10);
-            assertThat(rs.getLong(2)).isEqualTo(10);
-            assertThat(rs.getLong(3)).isEqualTo((21 + 40) * 20 / 2 + 80 * 5);
+            return rs.getLong(1);
         }
     }
 }
