@@ -29,6 +29,15 @@ public final class SqliteTargetProvider implements TargetProvider {
         return EnumSet.of(TargetCapability.READ_ROWS);
     }
 
+    /**
+     * One: a second session that writes the same file while a copy holds its write lock would fail SQLITE_BUSY (a
+     * transaction that began by reading cannot wait for the lock), so copies into SQLite run one table at a time.
+     */
+    @Override
+    public int writersAtOnce() {
+        return 1;
+    }
+
     /** No host, port or user: only the file. */
     @Override
     public Map<String, String> optionDefaults() {
