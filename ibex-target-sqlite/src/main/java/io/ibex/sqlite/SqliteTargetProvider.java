@@ -6,6 +6,8 @@ import io.ibex.spi.Target;
 import io.ibex.spi.TargetCapability;
 import io.ibex.spi.TargetProvider;
 import io.ibex.spi.jdbc.JdbcTarget;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,6 +70,9 @@ public final class SqliteTargetProvider implements TargetProvider {
                 c.close();
             } catch (SQLException ignored) {
                 // already failing
+            }
+            if (e.getCause() instanceof SQLiteException x && x.getResultCode() == SQLiteErrorCode.SQLITE_NOTADB) {
+                throw new IbexException("database \"" + db.name() + "\": " + db.dbname() + " is not an SQLite database file");
             }
             throw e;
         }
