@@ -43,6 +43,7 @@ class RedisVerifyTest {
                 + " date '2024-02-29' + g, E'line\\n\\ttab ' || g || ' ☃', jsonb_build_object('k', g), ARRAY[g, NULL], md5(g::text)::uuid"
                 + " FROM generate_series(1, 3000) g",
         "INSERT INTO vals (id) VALUES (-1)", // nothing but its key: no hash
+        "INSERT INTO vals (id, n, r, d) VALUES (-2, 'NaN', 'Infinity', '-Infinity')", // Redis holds what MariaDB cannot
         "CREATE TABLE pairs (a int, b text, v int, PRIMARY KEY (a, b))",
         "INSERT INTO pairs SELECT g % 40, 'b:' || g || ':x', g FROM generate_series(1, 1000) g",
         "CREATE TABLE keysonly (a int, b int, PRIMARY KEY (a, b))",
