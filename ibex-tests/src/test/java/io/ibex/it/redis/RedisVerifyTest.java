@@ -100,7 +100,7 @@ class RedisVerifyTest {
             jedis.hset(prefix + "vals:" + ids.get(1), "nosuchcolumn", "1");
             jedis.del(prefix + "vals:" + ids.get(2));
             jedis.hset(prefix + "vals:999999", Map.of("t", "only in Redis"));
-            jedis.hset(prefix + "pairs:1:b:1:x", "v", "2");
+            jedis.hset(prefix + "pairs:1:b:1:x", "v", "-999"); // the load only adds to v
             v = r.ibex.verify("toredis", List.of(), 10, (t, target, done, total) -> { });
             assertThat(v.identical()).isFalse();
             CompareResult vals = byTable(v).get("public.vals").details();
