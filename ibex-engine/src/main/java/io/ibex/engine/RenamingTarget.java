@@ -130,6 +130,16 @@ final class RenamingTarget implements Target {
     }
 
     @Override
+    public void readRows(TableInfo table, RowSink sink) throws IOException {
+        inner.readRows(on(table), sink);
+    }
+
+    @Override
+    public boolean holdsRowsWithoutValues() {
+        return inner.holdsRowsWithoutValues();
+    }
+
+    @Override
     public boolean setSequence(String schema, String name, long lastValue, boolean isCalled, SequenceSettings settings) {
         return inner.setSequence(schema, name, lastValue, isCalled, settings);
     }

@@ -3,6 +3,7 @@ package io.ibex.engine;
 import io.ibex.IbexException;
 import io.ibex.spi.ApplyException;
 import io.ibex.spi.Target;
+import io.ibex.spi.TargetRegistry;
 import io.ibex.db.Pg;
 import io.ibex.model.Database;
 import io.ibex.model.Relation;
@@ -296,7 +297,7 @@ public class SyncRunner implements AutoCloseable {
     private void applySlices(SyncPlan plan, Database source, Database targetDb, long runId, ChangeWindow window, SyncPlan.Table t,
                              BatchCounts counts) throws SQLException {
         Settings now = settings.get();
-        long[] r = new SliceApplier(repo, this, plan, source, targetDb).apply(runId, window, t.info(), now.sliceKeys(), now.copyParallelism());
+        long[] r = new SliceApplier(repo, this, plan, source, targetDb).apply(runId, window, t.info(), now.sliceKeys(), writers(targetDb, now));
         counts.deletes += r[0];
         counts.inserts += r[1];
     }
@@ -334,9 +335,9 @@ public class SyncRunner implements AutoCloseable {
                 Settings now = settings.get();
                 repo.runs().runState(runId, "Copying " + toCopy.size() + " table(s) to " + targetDb.name());
                 repo.commit();
-                counts.inserts += new TableCopier(repo, this, plan, source, targetDb, now.copyParallelism(), ledger, now.copySplitRows())
+                counts.inserts += new TableCopier(repo, this, plan, source, targetDb, writers(targetDb, now), ledger, now.copySplitRows())
                         .copy(session, toCopy);
-                TableCreator.finishPending(repo, plan, targetDb, target, now.copyParallelism());
+                TableCreator.finishPending(repo, plan, targetDb, target, writers(targetDb, now));
                 ChangeWindow window = new ChangeWindow(previous, session.position(), plan.applicationName());
                 if (!notCopied.isEmpty() && !window.isEmpty()) {
                     new WindowApplier(plan, source, target, targetDb, hooks(plan)).apply(session, window, notCopied, Long.MAX_VALUE, counts);
@@ -360,7 +361,7 @@ public class SyncRunner implements AutoCloseable {
         return reading(source, session -> {
             BatchCounts counts = new BatchCounts();
             counts.inserts = copyTables(plan, source, targetDb, runId, session, plan.tables());
-            TableCreator.finishPending(repo, plan, targetDb, target(plan, targetDb), settings.get().copyParallelism());
+            TableCreator.finishPending(repo, plan, targetDb, target(plan, targetDb), writers(targetDb, settings.get()));
             return counts;
         });
     }
@@ -369,7 +370,12 @@ public class SyncRunner implements AutoCloseable {
             throws SQLException {
         repo.runs().runState(runId, "Copying " + tables.size() + " table(s) to " + targetDb.name());
         repo.commit();
-        return new TableCopier(repo, this, plan, source, targetDb, settings.get().copyParallelism()).copy(session, tables);
+        return new TableCopier(repo, this, plan, source, targetDb, writers(targetDb, settings.get())).copy(session, tables);
+    }
+
+    /** Workers that may write into the target at once: copy_parallelism, or fewer where its kind allows fewer (SQLite). */
+    private static int writers(Database targetDb, Settings now) {
+        return Math.min(now.copyParallelism(), TargetRegistry.installed().require(targetDb).writersAtOnce());
     }
 
     private Position position(String sync, Database source, Database targetDb) {

@@ -156,6 +156,14 @@ public interface Target extends AutoCloseable {
         throw new UnsupportedOperationException("this target cannot read its rows back");
     }
 
+    /**
+     * Whether a row whose non-key columns are all null is kept ({@link #readRows} gives it back); Redis keeps no such
+     * row (it has no empty hash), so {@code ibex verify} neither expects nor counts it there.
+     */
+    default boolean holdsRowsWithoutValues() {
+        return true;
+    }
+
     /** Sets a sequence to a value, is_called and settings; returns false if it had them already. Outside any batch. */
     boolean setSequence(String schema, String name, long lastValue, boolean isCalled, SequenceSettings settings);
 

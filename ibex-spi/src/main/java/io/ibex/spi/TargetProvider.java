@@ -56,6 +56,14 @@ public interface TargetProvider {
     default void checkOptions(Database db) {
     }
 
+    /**
+     * How many sessions may write into one database of this kind at once: a parallel copy or a sliced backlog uses no
+     * more workers than this (SQLite: one, since its file has one write lock, and a second writer fails SQLITE_BUSY).
+     */
+    default int writersAtOnce() {
+        return Integer.MAX_VALUE;
+    }
+
     /** The URL that connects to the database (never with its password in it). */
     String url(Database db);
 

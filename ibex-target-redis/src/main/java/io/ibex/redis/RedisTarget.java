@@ -157,6 +157,23 @@ final class RedisTarget implements Target {
         });
     }
 
+    /** Every hash of the table, as a row ({@link RedisRows}); for {@code ibex verify}. */
+    @Override
+    public void readRows(TableInfo table, RowSink sink) throws IOException {
+        checkTable(table);
+        try {
+            RedisRows.read(jedis, keys, table, sink);
+        } catch (JedisException e) {
+            throw new IOException("database \"" + name + "\": " + firstLine(e), e);
+        }
+    }
+
+    /** A row whose columns are all key columns or null has no hash: Redis has no empty hash. */
+    @Override
+    public boolean holdsRowsWithoutValues() {
+        return false;
+    }
+
     /** Redis keeps no sequences. */
     @Override
     public boolean setSequence(String schema, String name, long lastValue, boolean isCalled, SequenceSettings settings) {

@@ -32,7 +32,7 @@ public final class RedisTargetProvider implements TargetProvider {
 
     @Override
     public Set<TargetCapability> capabilities() {
-        return EnumSet.of(TargetCapability.TRUNCATE);
+        return EnumSet.of(TargetCapability.TRUNCATE, TargetCapability.READ_ROWS);
     }
 
     /** Bucardo's: the local server's first database; "default" is the user of Redis's AUTH with a password alone. */

@@ -6,6 +6,8 @@ import io.ibex.spi.Target;
 import io.ibex.spi.TargetCapability;
 import io.ibex.spi.TargetProvider;
 import io.ibex.spi.jdbc.JdbcTarget;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +29,15 @@ public final class SqliteTargetProvider implements TargetProvider {
     @Override
     public Set<TargetCapability> capabilities() {
         return EnumSet.of(TargetCapability.READ_ROWS);
+    }
+
+    /**
+     * One: a second session that writes the same file while a copy holds its write lock would fail SQLITE_BUSY (a
+     * transaction that began by reading cannot wait for the lock), so copies into SQLite run one table at a time.
+     */
+    @Override
+    public int writersAtOnce() {
+        return 1;
     }
 
     /** No host, port or user: only the file. */
@@ -59,6 +70,9 @@ public final class SqliteTargetProvider implements TargetProvider {
                 c.close();
             } catch (SQLException ignored) {
                 // already failing
+            }
+            if (e.getCause() instanceof SQLiteException x && x.getResultCode() == SQLiteErrorCode.SQLITE_NOTADB) {
+                throw new IbexException("database \"" + db.name() + "\": " + db.dbname() + " is not an SQLite database file");
             }
             throw e;
         }

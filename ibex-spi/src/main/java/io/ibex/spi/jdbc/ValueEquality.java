@@ -22,7 +22,7 @@ public final class ValueEquality {
         String base = TypeMapping.base(pgType);
         return switch (base) {
             case "smallint", "integer", "bigint" -> Long.toString(v instanceof Number n ? n.longValue() : Long.parseLong(v.toString().trim()));
-            case "numeric" -> number(v).stripTrailingZeros().toPlainString();
+            case "numeric" -> v instanceof Double d ? d.toString() : number(v).stripTrailingZeros().toPlainString(); // NaN, infinities
             case "real" -> Float.toString(v instanceof Number n ? n.floatValue() : Float.parseFloat(v.toString()));
             case "double precision" -> Double.toString(v instanceof Number n ? n.doubleValue() : Double.parseDouble(v.toString()));
             case "boolean" -> bool(v) ? "t" : "f";

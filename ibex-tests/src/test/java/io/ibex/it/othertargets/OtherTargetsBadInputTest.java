@@ -16,8 +16,9 @@ import java.nio.file.Path;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Mistakes with targets that are not PostgreSQL: an unknown type, such a database as a source, a MariaDB target
- * without the table, an unreachable MariaDB, a missing SQLite directory. Each is one line on stderr, a non-zero exit,
+ * Mistakes with targets that are not PostgreSQL: an unknown type, such a database (MariaDB, SQLite, Redis) as a
+ * source, a MariaDB target without the table, an unreachable MariaDB, a missing SQLite directory, an SQLite dbname that
+ * is a directory or a file of something else, a Redis dbname that is not a number. Each is one line on stderr, a non-zero exit,
  * and leaves the repository as it was.
  */
 @ExtendWith(ServersPerClass.class)
@@ -38,6 +39,7 @@ class OtherTargetsBadInputTest {
         Result added = run("add", "db", "maria", "type=mysql", "dbname=" + maria.name, "dbhost=127.0.0.1", "dbport=3306", "dbuser=root");
         assertThat(added.code()).as(added.err()).isZero();
         assertThat(run("add", "db", "lite", "type=sqlite", "dbname=" + home.resolve("t.db")).code()).isZero();
+        assertThat(run("add", "db", "cache", "type=redis", "dbname=0", "dbhost=127.0.0.1", "dbport=6379").code()).isZero();
         assertThat(run("add", "table", "keyed", "db=app", "relgroup=rg").code()).isZero();
     }
 
@@ -71,6 +73,18 @@ class OtherTargetsBadInputTest {
         assertThat(fails("add", "dbgroup", "g", "maria:source", "app:target")).contains("\"maria\" is of type mariadb, which can only be a target");
         assertThat(fails("add", "sync", "s", "relgroup=rg", "db=lite,app")).contains("\"lite\" is of type sqlite, which can only be a target");
         assertThat(fails("add", "table", "keyed", "db=maria", "relgroup=other")).contains("can only be a target");
+        assertThat(fails("add", "dbgroup", "g", "cache:source", "app:target")).contains("\"cache\" is of type redis, which can only be a target");
+        assertThat(fails("add", "sync", "s", "relgroup=rg", "dbs=cache:source,app:target")).contains("can only be a target");
+    }
+
+    @Test
+    void aBadSqliteFileOrRedisDatabaseNumber() throws Exception {
+        assertThat(fails("add", "db", "adir", "type=sqlite", "dbname=" + home)).contains("database \"adir\"").contains(home.toString());
+        Path notSqlite = Files.writeString(home.resolve("notes.txt"), "not a database, but some text that is long enough to fill a header\n".repeat(20));
+        assertThat(fails("add", "db", "text", "type=sqlite", "dbname=" + notSqlite)).isEqualTo("ibex: database \"text\": " + notSqlite + " is not an SQLite database file\n");
+        assertThat(fails("add", "db", "r1", "type=redis", "dbname=cache")).isEqualTo(
+                "ibex: add db: dbname of a Redis database is its number (0, 1, ...), not \"cache\"\n");
+        assertThat(fails("add", "db", "r2", "type=redis", "dbname=-1")).contains("dbname of a Redis database is its number");
     }
 
     @Test

@@ -15,17 +15,18 @@ final class SourceLoad implements AutoCloseable {
     private final Thread thread;
     private volatile Exception failure;
 
-    SourceLoad(Replication r) {
+    /** rows: the ids of acct the load updates and deletes among (1 to rows). */
+    SourceLoad(Replication r, int rows) {
         thread = new Thread(() -> {
             try (Connection c = r.source(); Statement s = c.createStatement()) {
                 int next = 1_000_000;
                 while (running.get()) {
                     var rnd = ThreadLocalRandom.current();
-                    int id = rnd.nextInt(1, 20000);
+                    int id = rnd.nextInt(1, rows);
                     c.setAutoCommit(false);
                     s.executeUpdate("UPDATE acct SET balance = balance + 1, note = 'n' || " + rnd.nextInt() + ", changed = now(), flag = NOT flag WHERE id = " + id);
                     s.executeUpdate("INSERT INTO acct VALUES (" + next++ + ", 0.01, E'tab\\there\\nnewline ☃', now(), NULL)");
-                    s.executeUpdate("DELETE FROM acct WHERE id = " + rnd.nextInt(1, 20000));
+                    s.executeUpdate("DELETE FROM acct WHERE id = " + rnd.nextInt(1, rows));
                     s.executeUpdate("UPDATE pair SET v = v + 1 WHERE a = " + rnd.nextInt(100));
                     c.commit();
                     changes.addAndGet(4);
