@@ -26,7 +26,7 @@ public final class SqliteTargetProvider implements TargetProvider {
 
     @Override
     public Set<TargetCapability> capabilities() {
-        return EnumSet.of(TargetCapability.READ_ROWS);
+        return EnumSet.of(TargetCapability.READ_ROWS, TargetCapability.TABLES_FROM_MAPPING);
     }
 
     /** No host, port or user: only the file. */
