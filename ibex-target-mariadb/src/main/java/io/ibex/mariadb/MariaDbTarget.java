@@ -30,9 +30,18 @@ final class MariaDbTarget extends JdbcTarget {
     }
 
     private Pending pending;
+    /** The server takes LOAD DATA LOCAL (local_infile, on by default in MariaDB, off in MySQL 8); else batched INSERTs. */
+    private final boolean loadData;
 
     MariaDbTarget(String name, Connection c) {
         super(name, c, new MariaDbDialect());
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT @@local_infile")) {
+            rs.next();
+            loadData = rs.getBoolean(1);
+            c.commit();
+        } catch (SQLException e) {
+            throw fail("cannot read local_infile", e);
+        }
     }
 
     @Override
@@ -44,6 +53,9 @@ final class MariaDbTarget extends JdbcTarget {
     @Override
     public long deleteKeys(TableInfo t, InputStream keys, KeyRange range) {
         flush();
+        if (!loadData) {
+            return super.deleteKeys(t, keys, range);
+        }
         List<List<String>> read = new ArrayList<>();
         try (keys) {
             CopyTextDecoder in = new CopyTextDecoder(keys);
@@ -60,7 +72,7 @@ final class MariaDbTarget extends JdbcTarget {
     @Override
     public long deleteRange(TableInfo t, KeyRange range) {
         flush();
-        if (!GoneKeys.integerRange(t, range)) {
+        if (!loadData || !GoneKeys.integerRange(t, range)) {
             return super.deleteRange(t, range);
         }
         pending = new Pending(t, null, range);
@@ -71,6 +83,9 @@ final class MariaDbTarget extends JdbcTarget {
     public long insertRows(TableInfo t, InputStream rows) {
         if (pending != null && !pending.table().name().equals(t.name())) {
             flush();
+        }
+        if (!loadData) {
+            return super.insertRows(t, rows);
         }
         Pending waiting = pending;
         pending = null;
@@ -158,6 +173,12 @@ final class MariaDbTarget extends JdbcTarget {
         } catch (IOException e) {
             throw fail("cannot delete changed rows of " + t.name(), e);
         }
+    }
+
+    @Override
+    public void empty(TableInfo t, String deletemethod) {
+        flush();
+        super.empty(t, deletemethod);
     }
 
     @Override

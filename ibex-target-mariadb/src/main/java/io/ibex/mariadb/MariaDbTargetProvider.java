@@ -54,6 +54,8 @@ public final class MariaDbTargetProvider implements TargetProvider {
         }
         // rows go by LOAD DATA LOCAL INFILE from a stream ibex feeds (MariaDbTarget), never from a file a server names
         p.setProperty("allowLocalInfile", "true");
+        // without local_infile on the server: batched INSERTs, each batch one bulk command (COM_STMT_BULK_EXECUTE)
+        p.setProperty("useBulkStmts", "true");
         p.setProperty("connectTimeout", "10000");
         p.setProperty("connectionAttributes", "program_name:" + applicationName);
         Connection c;
