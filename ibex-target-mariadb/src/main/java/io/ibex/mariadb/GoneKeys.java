@@ -29,7 +29,6 @@ final class GoneKeys {
     static final int RUNS_PER_DELETE = 2_000;
 
     private final TableInfo table;
-    private final int[] keyAt;
     private final List<List<String>> keys;
     private final Set<String> loaded;
     private final long low;
@@ -41,8 +40,6 @@ final class GoneKeys {
         this.keys = keys;
         this.low = low;
         this.high = high;
-        List<String> names = table.columnNames();
-        this.keyAt = table.keyColumns().stream().mapToInt(names::indexOf).toArray();
         this.loaded = keys == null ? null : new HashSet<>(keys.size() * 2);
         this.present = keys == null ? new BitSet((int) (high - low + 1)) : null;
     }
@@ -72,18 +69,14 @@ final class GoneKeys {
         return new GoneKeys(t, keys, 0, 0);
     }
 
-    /** A row that came, as its COPY fields. */
-    void seen(List<String> row) {
+    /** The key of a row that came, as the values of its COPY fields. */
+    void seen(List<String> key) {
         if (present != null) {
-            long k = Long.parseLong(row.get(keyAt[0]));
+            long k = Long.parseLong(key.get(0));
             if (k >= low && k <= high) {
                 present.set((int) (k - low));
             }
             return;
-        }
-        List<String> key = new ArrayList<>(keyAt.length);
-        for (int i : keyAt) {
-            key.add(row.get(i));
         }
         loaded.add(identity(key));
     }

@@ -9,6 +9,8 @@ import io.ibex.spi.jdbc.TypeMapping;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.function.Consumer;
@@ -16,8 +18,8 @@ import java.util.function.Consumer;
 /**
  * A PostgreSQL COPY text stream of a table's rows read as the text {@code LOAD DATA ... CHARACTER SET binary} takes
  * (tab-separated, {@code \N} for null, backslash escapes), converted as it is read. The two formats are nearly the
- * same; what differs: MySQL reads {@code \f} and {@code \v} as plain letters (so every field is unescaped and written
- * again with only the escapes MySQL knows), booleans are 1/0, bytea goes as its raw bytes, a timestamptz without its
+ * same; what differs: MySQL reads {@code \f} and {@code \v} as plain letters (so they become their bytes, and an
+ * octal or hex escape its byte, the escapes both formats share passing as they are), booleans are 1/0, bytea goes as its raw bytes, a timestamptz without its
  * "+00" (ibex's sessions print UTC), and the values MariaDB cannot hold (infinities, NaN, BC dates) are refused with
  * the column named ({@link PortableValues}). A refusal ends the stream with an IOException and stays in
  * {@link #failure()}, since the driver reports a broken stream in its own words.
@@ -28,11 +30,19 @@ final class LoadDataText extends InputStream {
 
     private static final int FILL = 1 << 16;
 
-    private final CopyTextDecoder decoder;
+    private final InputStream in;
+    private final byte[] inBuf = new byte[FILL];
+    private int inPos;
+    private int inLen;
+    private byte[] line = new byte[1024];
+    private int lineLen;
+    private final int[] starts;
+    private final int[] ends;
+    private final int[] keyAt;
     private final TableInfo table;
     private final List<TableInfo.Column> columns;
     private final Kind[] kinds;
-    private final Consumer<List<String>> rowSeen;
+    private final Consumer<List<String>> keySeen;
     private byte[] buf = new byte[FILL + 1024];
     private int pos;
     private int len;
@@ -40,16 +50,20 @@ final class LoadDataText extends InputStream {
     private long rows;
     private IbexException failure;
 
-    /** rowSeen receives each row's COPY fields (null: nobody asks). */
-    LoadDataText(InputStream copyText, TableInfo table, Consumer<List<String>> rowSeen) {
-        this.decoder = new CopyTextDecoder(copyText);
+    /** keySeen receives the key of each row, as the values of its COPY fields (null: nobody asks). */
+    LoadDataText(InputStream copyText, TableInfo table, Consumer<List<String>> keySeen) {
+        this.in = copyText;
         this.table = table;
         this.columns = table.columns();
         this.kinds = new Kind[columns.size()];
         for (int i = 0; i < kinds.length; i++) {
             kinds[i] = kind(columns.get(i).type());
         }
-        this.rowSeen = rowSeen;
+        this.keySeen = keySeen;
+        this.starts = new int[kinds.length];
+        this.ends = new int[kinds.length];
+        List<String> names = table.columnNames();
+        this.keyAt = table.keyColumns().stream().mapToInt(names::indexOf).toArray();
     }
 
     private static Kind kind(String pgType) {
@@ -96,24 +110,28 @@ final class LoadDataText extends InputStream {
         len = 0;
         try {
             while (len < FILL) {
-                List<String> fields = decoder.next();
-                if (fields == null) {
+                if (!nextLine()) {
                     end = true;
                     return;
                 }
-                if (fields.size() != kinds.length) {
-                    throw new IOException("a COPY row of " + table.name() + " has " + fields.size() + " fields, not " + kinds.length);
+                if (lineLen == 2 && line[0] == '\\' && line[1] == '.') {
+                    continue; // the end-of-data marker of older clients
                 }
+                split();
                 for (int i = 0; i < kinds.length; i++) {
                     if (i > 0) {
                         put((byte) '\t');
                     }
-                    field(i, fields.get(i));
+                    field(i);
                 }
                 put((byte) '\n');
                 rows++;
-                if (rowSeen != null) {
-                    rowSeen.accept(fields);
+                if (keySeen != null) {
+                    List<String> key = new ArrayList<>(keyAt.length);
+                    for (int k : keyAt) {
+                        key.add(text(k));
+                    }
+                    keySeen.accept(key);
                 }
             }
         } catch (IbexException e) {
@@ -123,24 +141,152 @@ final class LoadDataText extends InputStream {
         }
     }
 
-    private void field(int i, String v) {
-        if (v == null) {
+    /** Reads the next line (without its newline) into line; false at the end. */
+    private boolean nextLine() throws IOException {
+        lineLen = 0;
+        boolean any = false;
+        while (true) {
+            if (inPos == inLen) {
+                inLen = in.read(inBuf, 0, inBuf.length);
+                inPos = 0;
+                if (inLen <= 0) {
+                    inLen = 0;
+                    return any;
+                }
+            }
+            any = true;
+            int from = inPos;
+            while (inPos < inLen && inBuf[inPos] != '\n') {
+                inPos++;
+            }
+            int n = inPos - from;
+            if (lineLen + n > line.length) {
+                line = Arrays.copyOf(line, Math.max(line.length * 2, lineLen + n));
+            }
+            System.arraycopy(inBuf, from, line, lineLen, n);
+            lineLen += n;
+            if (inPos < inLen) {
+                inPos++;
+                return true;
+            }
+        }
+    }
+
+    /** The fields' bounds in line. */
+    private void split() throws IOException {
+        int n = lineLen > 0 && line[lineLen - 1] == '\r' ? lineLen - 1 : lineLen;
+        int f = 0;
+        int from = 0;
+        for (int i = 0; i <= n; i++) {
+            if (i == n || line[i] == '\t') {
+                if (f == kinds.length) {
+                    f++;
+                    break;
+                }
+                starts[f] = from;
+                ends[f++] = i;
+                from = i + 1;
+            }
+        }
+        if (f != kinds.length) {
+            throw new IOException("a COPY row of " + table.name() + " does not have " + kinds.length + " fields");
+        }
+    }
+
+    private boolean isNull(int i) {
+        return ends[i] - starts[i] == 2 && line[starts[i]] == '\\' && line[starts[i] + 1] == 'N';
+    }
+
+    /** A field's value, unescaped; null for \N. */
+    private String text(int i) {
+        return isNull(i) ? null : CopyTextDecoder.field(line, starts[i], ends[i]);
+    }
+
+    private void field(int i) {
+        if (isNull(i)) {
             put((byte) '\\');
             put((byte) 'N');
             return;
         }
         switch (kinds[i]) {
-            case BOOL -> put((byte) ("t".equals(v) || "true".equals(v) ? '1' : '0'));
-            case BYTEA -> escaped(bytea(i, v));
+            case BOOL -> put(line[starts[i]] == 't' ? (byte) '1' : (byte) '0');
+            case BYTEA -> escaped(bytea(i, text(i)));
             case FLOAT -> {
+                String v = text(i);
                 if (v.equals("NaN") || v.endsWith("Infinity")) {
                     throw PortableValues.cannotHold(table.name(), columns.get(i).name(), columns.get(i).type(), v);
                 }
                 ascii(v);
             }
-            case TIMESTAMP -> ascii((String) PortableValues.toTarget(table.name(), columns.get(i).name(), columns.get(i).type(), v));
-            case PLAIN -> escaped(v.getBytes(StandardCharsets.UTF_8));
+            case TIMESTAMP -> ascii((String) PortableValues.toTarget(table.name(), columns.get(i).name(), columns.get(i).type(), text(i)));
+            case PLAIN -> plain(starts[i], ends[i]);
         }
+    }
+
+    /**
+     * COPY text as MySQL's: the escapes both read alike (\\, \t, \n, \r, \b) pass as they are; \f and \v become
+     * their bytes, and an octal or hex escape its byte (escaped again if MySQL needs it).
+     */
+    private void plain(int from, int to) {
+        boolean escapes = false;
+        for (int k = from; k < to && !escapes; k++) {
+            escapes = line[k] == '\\';
+        }
+        if (!escapes) {
+            ensure(to - from);
+            System.arraycopy(line, from, buf, len, to - from);
+            len += to - from;
+            return;
+        }
+        ensure(2 * (to - from));
+        int k = from;
+        while (k < to) {
+            byte c = line[k++];
+            if (c != '\\' || k == to) {
+                buf[len++] = c;
+                continue;
+            }
+            byte e = line[k];
+            switch (e) {
+                case '\\', 't', 'n', 'r', 'b' -> {
+                    buf[len++] = '\\';
+                    buf[len++] = e;
+                    k++;
+                }
+                case 'f' -> {
+                    buf[len++] = '\f';
+                    k++;
+                }
+                case 'v' -> {
+                    buf[len++] = 0x0b;
+                    k++;
+                }
+                default -> {
+                    // an octal or hex escape is a byte; any other escaped character stands for itself
+                    int next = e == 'x' || (e >= '0' && e <= '7') ? escapeEnd(k, to) : k + 1;
+                    escaped(new byte[] {e == 'x' ? (next == k + 1 ? (byte) 'x' : (byte) Integer.parseInt(new String(line, k + 1, next - k - 1,
+                            StandardCharsets.US_ASCII), 16)) : e >= '0' && e <= '7'
+                            ? (byte) Integer.parseInt(new String(line, k, next - k, StandardCharsets.US_ASCII), 8) : e});
+                    k = next;
+                }
+            }
+        }
+    }
+
+    /** Where an octal (up to 3 digits) or hex (x and up to 2 digits) escape that starts at k ends. */
+    private int escapeEnd(int k, int to) {
+        if (line[k] == 'x') {
+            int n = k + 1;
+            while (n < to && n < k + 3 && Character.digit(line[n], 16) >= 0) {
+                n++;
+            }
+            return n;
+        }
+        int n = k + 1;
+        while (n < to && n < k + 3 && line[n] >= '0' && line[n] <= '7') {
+            n++;
+        }
+        return n;
     }
 
     private byte[] bytea(int i, String v) {
