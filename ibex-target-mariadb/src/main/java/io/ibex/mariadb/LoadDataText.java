@@ -18,11 +18,11 @@ import java.util.function.Consumer;
 /**
  * A PostgreSQL COPY text stream of a table's rows read as the text {@code LOAD DATA ... CHARACTER SET binary} takes
  * (tab-separated, {@code \N} for null, backslash escapes), converted as it is read. The two formats are nearly the
- * same; what differs: MySQL reads {@code \f} and {@code \v} as plain letters (so they become their bytes, and an
- * octal or hex escape its byte, the escapes both formats share passing as they are), booleans are 1/0, bytea goes as its raw bytes, a timestamptz without its
- * "+00" (ibex's sessions print UTC), and the values MariaDB cannot hold (infinities, NaN, BC dates) are refused with
- * the column named ({@link PortableValues}). A refusal ends the stream with an IOException and stays in
- * {@link #failure()}, since the driver reports a broken stream in its own words.
+ * same; what differs: MySQL reads {@code \f} and {@code \v} as plain letters (they become their bytes, and an octal
+ * or hex escape its byte; the escapes both formats share pass as they are), booleans are 1/0, bytea goes as its raw
+ * bytes, a timestamptz without its "+00" (ibex's sessions print UTC), and the values MariaDB cannot hold
+ * (infinities, NaN, BC dates) are refused with the column named ({@link PortableValues}). A refusal ends the stream
+ * with an IOException and stays in {@link #failure()}, since the driver reports a broken stream in its own words.
  */
 final class LoadDataText extends InputStream {
 
