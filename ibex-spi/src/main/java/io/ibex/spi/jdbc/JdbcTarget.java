@@ -23,10 +23,10 @@ import java.util.Set;
 
 /**
  * A SQL database that is not PostgreSQL as a target, through JDBC: one transaction per batch, in which the changed
- * keys are deleted with {@code DELETE ... WHERE key IN (...)} a chunk of keys at a time, then the current rows are
- * inserted with one prepared INSERT sent as batches (MariaDB's driver turns a batch into one bulk command, which
- * measured as fast as LOAD DATA LOCAL INFILE). Tables go by bare name, as in Bucardo. Values come decoded from the
- * COPY text ({@link RowStream}) and pass through {@link PortableValues}.
+ * keys are deleted with {@code DELETE ... WHERE key IN (...)} thousands of keys at a time, then the current rows are
+ * inserted with one prepared INSERT sent as batches (SQLite; MariaDB's adapter replaces this with LOAD DATA where the
+ * server allows it). A target that lacks a table gets it from the type mapping (create_tables). Tables go by bare
+ * name, as in Bucardo. Values come decoded from the COPY text ({@link RowStream}) and pass through {@link PortableValues}.
  */
 public class JdbcTarget implements Target {
 
