@@ -38,6 +38,14 @@ final class SchemaCopy extends RepositoryCommand {
                 continue;
             }
             try (Target target = Targets.open(plan, m.db())) {
+                if (TableCreator.fromMapping(m.db())) {
+                    List<String> statements = TableCreator.mappedScript(plan, target);
+                    if (!dryRun && !statements.isEmpty()) {
+                        target.runSchema(statements);
+                    }
+                    out.add(new TargetSchema(m.db().name(), statements.size(), 0, statements));
+                    continue;
+                }
                 TableCreator.Missing missing = TableCreator.missing(plan, target);
                 SchemaScript script = TableCreator.script(plan, missing);
                 if (!dryRun && !script.isEmpty()) {

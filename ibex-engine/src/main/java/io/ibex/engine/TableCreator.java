@@ -10,6 +10,8 @@ import io.ibex.repository.Repository;
 import io.ibex.spi.ChangeSources;
 import io.ibex.spi.SchemaScript;
 import io.ibex.spi.Target;
+import io.ibex.spi.TargetCapability;
+import io.ibex.spi.TargetRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -90,6 +92,9 @@ public final class TableCreator {
      * so that no crash loses them. Returns how many tables were created.
      */
     static int createMissing(Repository repo, SyncPlan plan, Database targetDb, Target target) {
+        if (fromMapping(targetDb)) {
+            return createMapped(plan, targetDb, target);
+        }
         Missing missing = missing(plan, target);
         if (missing.isEmpty()) {
             return 0;
@@ -108,6 +113,34 @@ public final class TableCreator {
                         + "key(s), index(es) and foreign key(s) after the rows)", sync, missing.tables().size(), missing.sequences().size(),
                 targetDb.name(), (System.nanoTime() - started) / 1_000_000, script.create().size(), after.size());
         return missing.tables().size();
+    }
+
+    /** Whether the target makes a table it lacks from the source's columns in its own types (MariaDB, SQLite). */
+    public static boolean fromMapping(Database targetDb) {
+        return TargetRegistry.installed().require(targetDb).can(TargetCapability.TABLES_FROM_MAPPING);
+    }
+
+    /** For a {@link #fromMapping} target: the CREATE TABLE of each table of the plan it lacks (sequences stay on PostgreSQL). */
+    public static List<String> mappedScript(SyncPlan plan, Target target) {
+        List<String> statements = new ArrayList<>();
+        for (SyncPlan.Table t : plan.tables()) {
+            if (!target.hasRelation(t.info().schema(), t.info().name())) {
+                statements.add(target.createTableStatement(t.info()));
+            }
+        }
+        return statements;
+    }
+
+    /** The tables a {@link #fromMapping} target lacks, created with their primary keys (InnoDB orders rows by it). */
+    private static int createMapped(SyncPlan plan, Database targetDb, Target target) {
+        List<String> statements = mappedScript(plan, target);
+        if (!statements.isEmpty()) {
+            long started = System.nanoTime();
+            target.runSchema(statements);
+            log.info("KID ({}) Created {} table(s) on {} from the source's columns with the type mapping in {} ms", plan.sync().name(),
+                    statements.size(), targetDb.name(), (System.nanoTime() - started) / 1_000_000);
+        }
+        return statements.size();
     }
 
     /**

@@ -72,7 +72,7 @@ public final class CopyTextDecoder {
     }
 
     /** One field, unescaped; null for \N. */
-    static String field(byte[] b, int from, int to) {
+    public static String field(byte[] b, int from, int to) {
         if (to - from == 2 && b[from] == '\\' && b[from + 1] == 'N') {
             return null;
         }

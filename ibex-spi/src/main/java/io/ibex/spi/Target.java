@@ -43,6 +43,14 @@ public interface Target extends AutoCloseable {
         throw new io.ibex.IbexException("this target cannot create tables: create them by hand, or set create_tables=off");
     }
 
+    /**
+     * The statement that creates the table from the source's columns in this target's own types (create_tables on a
+     * target that cannot run the source's catalog script: {@link TargetCapability#TABLES_FROM_MAPPING}).
+     */
+    default String createTableStatement(TableInfo source) {
+        throw new UnsupportedOperationException("this target makes its tables from the source's catalog");
+    }
+
     void truncate(TableInfo table);
 
     /** Empties a table before a full copy: deletemethod is delete, truncate or truncate_cascade. */

@@ -17,5 +17,10 @@ public enum TargetCapability {
     /** Reads a table's rows back as typed values ({@link Target#readRows}), so that {@code ibex verify} compares values across engines. */
     READ_ROWS,
     /** Describes its tables' columns, adds a column, runs a statement of 'ibex ddl' (README, "Schema changes"). */
-    SCHEMA_CHANGES
+    SCHEMA_CHANGES,
+    /**
+     * Lacking a table, gets it from {@link Target#createTableStatement} (the source's columns in the target's types)
+     * instead of the source's catalog script; it has no sequences to create.
+     */
+    TABLES_FROM_MAPPING
 }

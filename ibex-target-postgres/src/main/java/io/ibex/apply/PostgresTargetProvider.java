@@ -33,7 +33,7 @@ public final class PostgresTargetProvider implements TargetProvider {
 
     @Override
     public Set<TargetCapability> capabilities() {
-        return EnumSet.allOf(TargetCapability.class);
+        return EnumSet.complementOf(EnumSet.of(TargetCapability.TABLES_FROM_MAPPING)); // it runs the source's catalog script
     }
 
     @Override

@@ -28,7 +28,7 @@ public final class SqliteTargetProvider implements TargetProvider {
 
     @Override
     public Set<TargetCapability> capabilities() {
-        return EnumSet.of(TargetCapability.READ_ROWS);
+        return EnumSet.of(TargetCapability.READ_ROWS, TargetCapability.TABLES_FROM_MAPPING);
     }
 
     /**

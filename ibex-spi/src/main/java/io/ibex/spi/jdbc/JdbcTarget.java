@@ -23,15 +23,15 @@ import java.util.Set;
 
 /**
  * A SQL database that is not PostgreSQL as a target, through JDBC: one transaction per batch, in which the changed
- * keys are deleted with {@code DELETE ... WHERE key IN (...)} a chunk of keys at a time, then the current rows are
- * inserted with one prepared INSERT sent as batches (MariaDB's driver turns a batch into one bulk command, which
- * measured as fast as LOAD DATA LOCAL INFILE). Tables go by bare name, as in Bucardo. Values come decoded from the
- * COPY text ({@link RowStream}) and pass through {@link PortableValues}.
+ * keys are deleted with {@code DELETE ... WHERE key IN (...)} thousands of keys at a time, then the current rows are
+ * inserted with one prepared INSERT sent as batches (SQLite; MariaDB's adapter replaces this with LOAD DATA where the
+ * server allows it). A target that lacks a table gets it from the type mapping (create_tables). Tables go by bare
+ * name, as in Bucardo. Values come decoded from the COPY text ({@link RowStream}) and pass through {@link PortableValues}.
  */
 public class JdbcTarget implements Target {
 
     /** Keys per DELETE statement. */
-    static final int DELETE_CHUNK = 500;
+    static final int DELETE_CHUNK = 5_000;
     /** Rows per batch sent to the server. */
     static final int INSERT_BATCH = 5_000;
 
@@ -56,7 +56,11 @@ public class JdbcTarget implements Target {
         return c;
     }
 
-    private String table(TableInfo t) {
+    protected Dialect dialect() {
+        return dialect;
+    }
+
+    protected String table(TableInfo t) {
         return dialect.quote(t.name());
     }
 
@@ -76,7 +80,7 @@ public class JdbcTarget implements Target {
             c.commit();
             if (cols.isEmpty()) {
                 throw new IbexException("database \"" + name + "\" (" + dialect.kind() + ") has no table " + source.name()
-                        + "; create it, for instance: " + dialect.types().createTable(dialect, source));
+                        + " (a sync's initial copy creates it with create_tables=on); create it, for instance: " + dialect.types().createTable(dialect, source));
             }
             Set<String> have = new HashSet<>(cols);
             List<String> missing = source.columnNames().stream().filter(col -> !have.contains(col)).toList();
@@ -85,6 +89,37 @@ public class JdbcTarget implements Target {
             }
         } catch (SQLException e) {
             throw fail("cannot read table " + source.name(), e);
+        }
+    }
+
+    /** Whether the table is there; a sequence never is (sequences stay on PostgreSQL). Outside any batch. */
+    @Override
+    public boolean hasRelation(String schema, String relation) {
+        try {
+            boolean there = !dialect.columns(c, relation).isEmpty();
+            c.commit();
+            return there;
+        } catch (SQLException e) {
+            throw fail("cannot read table " + relation, e);
+        }
+    }
+
+    /** The table made from the source's columns with the documented type mapping, its primary key included. */
+    @Override
+    public String createTableStatement(TableInfo source) {
+        return dialect.types().createTable(dialect, source);
+    }
+
+    @Override
+    public void runSchema(List<String> statements) {
+        try (Statement s = c.createStatement()) {
+            for (String sql : statements) {
+                s.execute(sql);
+            }
+            c.commit();
+        } catch (SQLException e) {
+            rollback();
+            throw fail("cannot create tables", e);
         }
     }
 
@@ -133,50 +168,71 @@ public class JdbcTarget implements Target {
 
     @Override
     public long deleteKeys(TableInfo t, InputStream keys, KeyRange range) {
-        List<String> keyCols = t.keyColumns().stream().map(dialect::quote).toList();
-        long deleted = 0;
         try (RowStream in = RowStream.keys(t, keys)) {
-            List<Row> chunk = new ArrayList<>(DELETE_CHUNK);
-            PreparedStatement full = null;
-            try {
-                for (Row r = in.next(); ; r = in.next()) {
-                    if (r != null) {
-                        chunk.add(r);
-                    }
-                    if (chunk.size() == DELETE_CHUNK || r == null && !chunk.isEmpty()) {
-                        String sql = "DELETE FROM " + table(t) + " WHERE " + dialect.keyIn(keyCols, chunk.size());
-                        if (chunk.size() == DELETE_CHUNK && full == null) {
-                            full = c.prepareStatement(sql);
-                        }
-                        PreparedStatement ps = chunk.size() == DELETE_CHUNK ? full : c.prepareStatement(sql);
-                        try {
-                            int p = 1;
-                            for (Row k : chunk) {
-                                for (int i = 0; i < keyCols.size(); i++) {
-                                    ps.setObject(p++, value(t, t.keyColumns().get(i), t.keyTypes().get(i), k.get(i)));
-                                }
-                            }
-                            deleted += ps.executeUpdate();
-                        } finally {
-                            if (ps != full) {
-                                ps.close();
-                            }
-                        }
-                        chunk.clear();
-                    }
-                    if (r == null) {
-                        break;
-                    }
-                }
-            } finally {
-                if (full != null) {
-                    full.close();
-                }
-            }
-        } catch (SQLException | IOException e) {
+            return deleteKeys(t, in::next);
+        } catch (IOException e) {
             throw fail("cannot delete changed rows of " + t.name(), e);
         }
-        return deleted;
+    }
+
+    /** Supplies keys one at a time, null at the end. */
+    protected interface KeySupplier {
+        Row next() throws IOException;
+    }
+
+    /** Deletes the keys supplied, a chunk of {@link #deleteChunk} keys per DELETE statement; returns how many rows went. */
+    protected long deleteKeys(TableInfo t, KeySupplier keys) throws IOException {
+        List<String> keyCols = t.keyColumns().stream().map(dialect::quote).toList();
+        int chunkSize = deleteChunk(keyCols.size());
+        long deleted = 0;
+        List<Row> chunk = new ArrayList<>(chunkSize);
+        PreparedStatement full = null;
+        try {
+            for (Row r = keys.next(); ; r = keys.next()) {
+                if (r != null) {
+                    chunk.add(r);
+                }
+                if (chunk.size() == chunkSize || r == null && !chunk.isEmpty()) {
+                    String sql = "DELETE FROM " + table(t) + " WHERE " + dialect.keyIn(keyCols, chunk.size());
+                    if (chunk.size() == chunkSize && full == null) {
+                        full = c.prepareStatement(sql);
+                    }
+                    PreparedStatement ps = chunk.size() == chunkSize ? full : c.prepareStatement(sql);
+                    try {
+                        int p = 1;
+                        for (Row k : chunk) {
+                            for (int i = 0; i < keyCols.size(); i++) {
+                                ps.setObject(p++, value(t, t.keyColumns().get(i), t.keyTypes().get(i), k.get(i)));
+                            }
+                        }
+                        deleted += ps.executeUpdate();
+                    } finally {
+                        if (ps != full) {
+                            ps.close();
+                        }
+                    }
+                    chunk.clear();
+                }
+                if (r == null) {
+                    return deleted;
+                }
+            }
+        } catch (SQLException e) {
+            throw fail("cannot delete changed rows of " + t.name(), e);
+        } finally {
+            if (full != null) {
+                try {
+                    full.close();
+                } catch (SQLException ignored) {
+                    // the statement's connection failed already
+                }
+            }
+        }
+    }
+
+    /** Keys per DELETE: thousands, within the 32,766 placeholders SQLite takes in one statement. */
+    static int deleteChunk(int keyColumns) {
+        return Math.max(1, Math.min(DELETE_CHUNK, 30_000 / keyColumns));
     }
 
     @Override
@@ -227,7 +283,7 @@ public class JdbcTarget implements Target {
         return n;
     }
 
-    private Object value(TableInfo t, String column, String type, Object v) {
+    protected Object value(TableInfo t, String column, String type, Object v) {
         return dialect.bind(PortableValues.toTarget(t.name(), column, type, v));
     }
 
@@ -296,7 +352,7 @@ public class JdbcTarget implements Target {
         }
     }
 
-    private ApplyException fail(String what, Exception e) {
+    protected ApplyException fail(String what, Exception e) {
         String msg = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
         return new ApplyException("database \"" + name + "\": " + what + ": " + msg, e instanceof SQLException s ? s.getSQLState() : null, e);
     }
