@@ -7,6 +7,7 @@ import io.ibex.model.KeyRange;
 import io.ibex.model.TableInfo;
 import io.ibex.repository.CopyRanges;
 import io.ibex.spi.ChangeReader;
+import io.ibex.spi.ChangeWindow;
 import io.ibex.spi.ChangeSources;
 import io.ibex.spi.Target;
 import org.slf4j.Logger;
@@ -141,6 +142,9 @@ final class RangedCopy {
                 }
             }
             TableCopier.rethrow(failure, target);
+            if (left < total && ranges.get(0).blocks()) {
+                forgetMovedRows(main, laneTarget, t);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IbexException("copy to \"" + target.name() + "\" interrupted");
@@ -152,6 +156,29 @@ final class RangedCopy {
                 source.name(), t.qualifiedName(), target.name(), left, total, ranges.get(0).blocks() ? "block" : "key", workers, (System.nanoTime() - started) / 1_000_000,
                 left < total ? " (resumed: " + (total - left) + " range(s) were done)" : "");
         return rows.get();
+    }
+
+    /**
+     * Block ranges copied from different snapshots (a resumed copy) may both hold a row that changed in between: its
+     * old version in a range done before, its new one in a block of a range done later. The keys changed since the
+     * copy's first snapshot are deleted from the target: the changes, which follow from that first snapshot, bring
+     * every one of them back as it is on the source (docs/design.md, "A resumed copy").
+     */
+    private void forgetMovedRows(ChangeReader main, Target laneTarget, TableInfo t) throws SQLException {
+        ChangeWindow since = new ChangeWindow(ChangeSources.of(source).position(ledger.start()), main.position(), plan.applicationName());
+        if (since.isEmpty() || ledger.start().equals(main.position().text())) {
+            return;
+        }
+        laneTarget.begin();
+        try {
+            long gone = laneTarget.deleteKeys(t, main.keys(t, since));
+            laneTarget.commit();
+            log.info("KID ({}) Deleted {} row(s) of {} on {} whose keys changed since the copy began: the changes bring them", plan.sync().name(),
+                    gone, t.qualifiedName(), target.name());
+        } catch (RuntimeException e) {
+            laneTarget.rollback();
+            throw e;
+        }
     }
 
     /** One worker: copies ranges until none is left, each in a committed target transaction of its own. */
