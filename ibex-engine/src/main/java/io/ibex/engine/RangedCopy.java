@@ -13,7 +13,9 @@ import io.ibex.spi.Target;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.PushbackInputStream;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -169,9 +171,19 @@ final class RangedCopy {
         if (since.isEmpty() || ledger.start().equals(main.position().text())) {
             return;
         }
+        PushbackInputStream keys = new PushbackInputStream(main.keys(t, since));
+        try {
+            int first = keys.read();
+            if (first < 0) {
+                return; // no key changed: nothing to scan the target table for
+            }
+            keys.unread(first);
+        } catch (IOException e) {
+            throw new SQLException("cannot read the changed keys of " + t.qualifiedName() + ": " + e.getMessage(), e);
+        }
         laneTarget.begin();
         try {
-            long gone = laneTarget.deleteKeys(t, main.keys(t, since));
+            long gone = laneTarget.deleteKeys(t, keys);
             laneTarget.commit();
             log.info("KID ({}) Deleted {} row(s) of {} on {} whose keys changed since the copy began: the changes bring them", plan.sync().name(),
                     gone, t.qualifiedName(), target.name());
