@@ -9,7 +9,7 @@
 #
 # Usage: ibex-bench/scripts/bigcopy.sh [--host H] [--port P] [--user U] [--jobs N] [--scale S] [--big-rows R] [--runs K]
 #                                      [--resume-only pgbench|big]
-# Needs: psql, pgbench, pg_dump, pg_restore of the server's version, a built tree (mvn -B -q package -DskipTests).
+# Needs: psql, pgbench, pg_dump, pg_restore of the server's version, bc, a built tree (mvn -B -q package -DskipTests).
 set -euo pipefail
 
 HOST=127.0.0.1 PORT=5432 USER_=postgres JOBS=2 SCALE=30 BIG_ROWS=10000000 RUNS=1 RESUME_ONLY=
@@ -125,7 +125,8 @@ run_ibex_resume() { # src tables...
     if copied; then ibex stop >/dev/null; echo "no-ranges -"; return; fi # a table below copy_split_rows: nothing to kill
     sleep 0.05
   done
-  pid=$(cat "$WORK/ibex.pid"); kill -9 "$pid"; t1=$(now)
+  read -r pid _ < "$WORK/ibex.pid" # the pid file holds the pid, then the repository on a line of its own
+  kill -9 "$pid"; t1=$(now)
   while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
   rm -f "$WORK/ibex.pid"
   sleep 1 # the killed daemon's repository session (its lock) goes
@@ -147,17 +148,20 @@ if [ -n "$RESUME_ONLY" ]; then
 fi
 echo "| database | ibex onetimecopy (creates the tables) | pgcopydb clone | pg_dump -Fc + pg_restore -j $JOBS |"
 echo "|---|---|---|---|"
+declare -A WHOLE # the last whole ibex copy of each database, for the resume's ratio
 for db in $PGB $BIG; do
   if [ $db = $PGB ]; then tables=(pgbench_accounts pgbench_branches pgbench_tellers); else tables=(big); fi
-  for r in $(seq "$RUNS"); do
+  for r in $(seq "$RUNS"); do # the three ways alternate, run after run
     a=$(run_ibex $db "${tables[@]}")
     b=$(run_pgcopydb $db)
     c=$(run_dump $db)
+    WHOLE[$db]=$a
     echo "| $db (run $r) | $a s | $b s | $c s |"
   done
 done
 for db in $PGB $BIG; do
   if [ $db = $PGB ]; then tables=(pgbench_accounts pgbench_branches pgbench_tellers); else tables=(big); fi
   read -r before after < <(run_ibex_resume $db "${tables[@]}")
-  echo "resume $db: killed at 60% of the ranges after $before s; the restarted daemon finished in $after s"
+  echo "resume $db: killed at 60% of the ranges after $before s; the restarted daemon finished in $after s" \
+    "($(echo "scale=2; $after / ${WHOLE[$db]}" | bc)x of the whole copy above, ${WHOLE[$db]} s)"
 done

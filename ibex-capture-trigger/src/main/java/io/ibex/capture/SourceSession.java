@@ -85,6 +85,23 @@ public final class SourceSession implements ChangeReader {
         return b.get(0);
     }
 
+    @Override
+    public long blocks(TableInfo t) throws SQLException {
+        if (Pg.serverVersion(c) < 140000) {
+            return -1;
+        }
+        // the size now: rows of this read's snapshot lie in blocks that existed when it was taken
+        return Pg.queryLong(c, "SELECT pg_relation_size(" + Sql.literal(Sql.qualified(t.schema(), t.name()))
+                + "::regclass) / current_setting('block_size')::bigint");
+    }
+
+    /** A TID range scan (PostgreSQL 14+): the blocks are read in order, as a sequential scan reads them. */
+    @Override
+    public InputStream rowsInBlocks(TableInfo t, long lo, long hi) throws SQLException {
+        return copyOut("SELECT " + selectList(t, "t.") + " FROM ONLY " + Sql.qualified(t.schema(), t.name()) + " t WHERE t.ctid >= '("
+                + lo + ",0)'::tid AND t.ctid < '(" + hi + ",0)'::tid");
+    }
+
     /** The snapshot of a source right now, outside any batch (for the first position of a new consumer). */
     static TxidSnapshotPosition currentSnapshot(Connection c) throws SQLException {
         return new TxidSnapshotPosition(Pg.queryString(c, "SELECT txid_current_snapshot()::text"));

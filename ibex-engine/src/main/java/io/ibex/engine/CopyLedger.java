@@ -11,8 +11,10 @@ import java.util.Map;
 /**
  * The bookkeeping of a resumable onetimecopy to one target (ibex.copy_start, ibex.copy_range), on a repository
  * connection of its own so that the copy's workers can record each range as they go: a range is marked started
- * (committed) before its target transaction begins and done after it commits. A range found started but not done
- * when the copy resumes may have committed on the target, so its keys are deleted before it is copied again.
+ * (committed, with the id of the target transaction that copies it, where the target tells ids) once that transaction
+ * has begun, and done after it commits. A range found started but not done when the copy resumes may have committed
+ * on the target: the target says whether that transaction did (the range is done) or not (it is copied again); a
+ * target that cannot tell has the range's keys deleted before it is copied again.
  */
 final class CopyLedger implements AutoCloseable {
 
@@ -63,11 +65,18 @@ final class CopyLedger implements AutoCloseable {
         return byTable.getOrDefault(table, List.of()).stream().filter(r -> !r.whole()).toList();
     }
 
-    synchronized void addRanges(String table, List<long[]> ranges) {
-        repo.copyRanges().addRanges(sync, target, table, ranges);
+    /** Records the table's ranges to do: of key values (unit key) or of the source's blocks (unit block). */
+    synchronized void addRanges(String table, String unit, List<long[]> ranges) {
+        repo.copyRanges().addRanges(sync, target, table, unit, ranges);
         repo.commit();
         List<CopyRanges.Range> list = byTable.computeIfAbsent(table, k -> new ArrayList<>());
-        ranges.forEach(r -> list.add(new CopyRanges.Range(table, r[0], r[1], "todo")));
+        ranges.forEach(r -> list.add(new CopyRanges.Range(table, r[0], r[1], "todo", unit, null)));
+    }
+
+    /** Records, committed, that the target transaction of that id (null: unknown) copies the range from now on. */
+    synchronized void started(String table, long lo, Long targetXid) {
+        repo.copyRanges().markStarted(sync, target, table, lo, targetXid);
+        repo.commit();
     }
 
     /** Records a range's (lo null: the whole table's) new state, committed. */

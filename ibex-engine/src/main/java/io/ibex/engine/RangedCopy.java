@@ -7,11 +7,15 @@ import io.ibex.model.KeyRange;
 import io.ibex.model.TableInfo;
 import io.ibex.repository.CopyRanges;
 import io.ibex.spi.ChangeReader;
+import io.ibex.spi.ChangeWindow;
 import io.ibex.spi.ChangeSources;
 import io.ibex.spi.Target;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PushbackInputStream;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -26,10 +30,10 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One big table of an onetimecopy copied in key ranges (a single integer key, more than copy_split_rows rows) by up to
- * copy_parallelism workers reading the one shared snapshot; each range is its own target transaction, recorded in the
- * {@link CopyLedger} before it begins (started) and after it commits (done), so that a copy cut short resumes with
- * the ranges not done. The table is emptied once, when its ranges are first recorded. Indexes stay as they are (a
+ * One big table of an onetimecopy (more than copy_split_rows rows) copied in ranges of blocks or of its single
+ * integer key (see {@link #ranges}) by up to copy_parallelism workers reading the one shared snapshot; each range is
+ * its own target transaction, recorded in the {@link CopyLedger} once it has begun (started, with its id) and after
+ * it commits (done), so that a copy cut short resumes with the ranges not done. The table is emptied once, when its ranges are first recorded. Indexes stay as they are (a
  * table ibex created has none yet: they come after the rows, see TableCreator).
  */
 final class RangedCopy {
@@ -51,8 +55,11 @@ final class RangedCopy {
     }
 
     /**
-     * The table's ranges, recorded before (resumed) or split now: equal widths of the key's span in the snapshot, about
-     * rangeRows rows each by the estimate. Null when the table is not copied in ranges.
+     * The table's ranges, recorded before (resumed) or split now, about splitRows/4 rows each by the estimate: of the
+     * source's blocks where the source reads block ranges (PostgreSQL 14+: TID range scans, each a sequential read of
+     * its part of the table, whatever the key) and the target tells whether a transaction committed (a range cut
+     * short is then settled without deleting anything); else of equal widths of the single integer key's span in
+     * the snapshot. Null when the table is not copied in ranges.
      */
     static List<CopyRanges.Range> ranges(ChangeReader session, TableInfo t, long estimate, int splitRows, CopyLedger ledger,
                                          Target laneTarget, String deletemethod) throws SQLException {
@@ -64,11 +71,20 @@ final class RangedCopy {
         if (estimate <= splitRows) {
             return null;
         }
-        long[] bounds = session.integerKeyBounds(t);
-        if (bounds == null) {
-            return null;
-        }
         long pieces = Math.max(2, (estimate + splitRows / 4 - 1) / Math.max(1, splitRows / 4));
+        long blocks = laneTarget.tellsCommitted() ? session.blocks(t) : -1;
+        String unit;
+        long[] bounds;
+        if (blocks > 0) {
+            unit = "block";
+            bounds = new long[] {0, blocks - 1};
+        } else {
+            unit = "key";
+            bounds = session.integerKeyBounds(t);
+            if (bounds == null) {
+                return null;
+            }
+        }
         long span = bounds[1] - bounds[0] + 1;
         long width = Math.max(1, (span + pieces - 1) / pieces);
         List<long[]> split = new ArrayList<>();
@@ -81,7 +97,7 @@ final class RangedCopy {
         laneTarget.begin();
         laneTarget.empty(t, deletemethod);
         laneTarget.commit();
-        ledger.addRanges(name, split);
+        ledger.addRanges(name, unit, split);
         return ledger.ranges(name);
     }
 
@@ -128,6 +144,9 @@ final class RangedCopy {
                 }
             }
             TableCopier.rethrow(failure, target);
+            if (left < total && ranges.get(0).blocks()) {
+                forgetMovedRows(main, laneTarget, t);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IbexException("copy to \"" + target.name() + "\" interrupted");
@@ -135,10 +154,43 @@ final class RangedCopy {
             todo.clear();
             pool.shutdownNow();
         }
-        log.info("KID ({}) Copied {} rows of {}.{} to {} in {} of {} key range(s) by {} worker(s) in {} ms{}", plan.sync().name(), rows.get(),
-                source.name(), t.qualifiedName(), target.name(), left, total, workers, (System.nanoTime() - started) / 1_000_000,
+        log.info("KID ({}) Copied {} rows of {}.{} to {} in {} of {} {} range(s) by {} worker(s) in {} ms{}", plan.sync().name(), rows.get(),
+                source.name(), t.qualifiedName(), target.name(), left, total, ranges.get(0).blocks() ? "block" : "key", workers, (System.nanoTime() - started) / 1_000_000,
                 left < total ? " (resumed: " + (total - left) + " range(s) were done)" : "");
         return rows.get();
+    }
+
+    /**
+     * Block ranges copied from different snapshots (a resumed copy) may both hold a row that changed in between: its
+     * old version in a range done before, its new one in a block of a range done later. The keys changed since the
+     * copy's first snapshot are deleted from the target: the changes, which follow from that first snapshot, bring
+     * every one of them back as it is on the source (docs/design.md, "A resumed copy").
+     */
+    private void forgetMovedRows(ChangeReader main, Target laneTarget, TableInfo t) throws SQLException {
+        ChangeWindow since = new ChangeWindow(ChangeSources.of(source).position(ledger.start()), main.position(), plan.applicationName());
+        if (since.isEmpty() || ledger.start().equals(main.position().text())) {
+            return;
+        }
+        PushbackInputStream keys = new PushbackInputStream(main.keys(t, since));
+        try {
+            int first = keys.read();
+            if (first < 0) {
+                return; // no key changed: nothing to scan the target table for
+            }
+            keys.unread(first);
+        } catch (IOException e) {
+            throw new SQLException("cannot read the changed keys of " + t.qualifiedName() + ": " + e.getMessage(), e);
+        }
+        laneTarget.begin();
+        try {
+            long gone = laneTarget.deleteKeys(t, keys);
+            laneTarget.commit();
+            log.info("KID ({}) Deleted {} row(s) of {} on {} whose keys changed since the copy began: the changes bring them", plan.sync().name(),
+                    gone, t.qualifiedName(), target.name());
+        } catch (RuntimeException e) {
+            laneTarget.rollback();
+            throw e;
+        }
     }
 
     /** One worker: copies ranges until none is left, each in a committed target transaction of its own. */
@@ -146,15 +198,28 @@ final class RangedCopy {
                       AtomicLong bytes, long[] progress) throws SQLException {
         String name = t.qualifiedName();
         for (CopyRanges.Range r = todo.poll(); r != null; r = todo.poll()) {
-            KeyRange range = new KeyRange(List.of(String.valueOf(r.lo())), List.of(String.valueOf(r.hi())));
-            ledger.mark(name, r.lo(), "started");
+            boolean deleteFirst = false;
+            if (r.state().equals("started")) {
+                Boolean committed = r.targetXid() == null ? null : tgt.committed(r.targetXid()).orElse(null);
+                if (Boolean.TRUE.equals(committed)) {
+                    ledger.mark(name, r.lo(), "done"); // its transaction committed before the copy was cut short
+                    continue;
+                }
+                if (committed == null && r.blocks()) {
+                    throw new IbexException("cannot tell whether the copy of blocks " + r.lo() + " to " + r.hi() + " of " + name + " on \""
+                            + target.name() + "\" committed: set onetimecopy=1 again to start that copy over");
+                }
+                deleteFirst = committed == null; // it may have committed: its keys go first
+            }
             long[] last = {0, 0};
             tgt.begin();
             try {
-                if (r.state().equals("started")) {
-                    tgt.deleteRange(t, range); // it may have committed before the copy was cut short
+                ledger.started(name, r.lo(), tgt.tellsCommitted() ? tgt.transactionId().orElseThrow() : null);
+                if (deleteFirst) {
+                    tgt.deleteRange(t, keyRange(r));
                 }
-                TableCopier.RowCounter counter = new TableCopier.RowCounter(session.rowsIn(t, range), (n, b) -> {
+                InputStream in = r.blocks() ? session.rowsInBlocks(t, r.lo(), r.hi() + 1) : session.rowsIn(t, keyRange(r));
+                TableCopier.RowCounter counter = new TableCopier.RowCounter(in, (n, b) -> {
                     progress[0] = rows.addAndGet(n - last[0]);
                     progress[3] = bytes.addAndGet(b - last[1]);
                     last[0] = n;
@@ -171,5 +236,9 @@ final class RangedCopy {
             ledger.mark(name, r.lo(), "done");
         }
         return rows.get();
+    }
+
+    private static KeyRange keyRange(CopyRanges.Range r) {
+        return new KeyRange(List.of(String.valueOf(r.lo())), List.of(String.valueOf(r.hi())));
     }
 }

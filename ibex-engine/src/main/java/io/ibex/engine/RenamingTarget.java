@@ -91,6 +91,21 @@ final class RenamingTarget implements Target {
     }
 
     @Override
+    public java.util.OptionalLong transactionId() {
+        return inner.transactionId();
+    }
+
+    @Override
+    public Optional<Boolean> committed(long transactionId) {
+        return inner.committed(transactionId);
+    }
+
+    @Override
+    public boolean tellsCommitted() {
+        return inner.tellsCommitted();
+    }
+
+    @Override
     public long deleteRange(TableInfo table, KeyRange range) {
         return inner.deleteRange(on(table), range);
     }

@@ -144,9 +144,10 @@ public final class TableCreator {
     }
 
     /**
-     * Runs the statements pending after the copy and forgets them: the keys and indexes of up to parallelism tables at
-     * a time, each table on a connection of its own, then the foreign keys. A statement that finds its object there
-     * already (it ran before a crash that kept its row) is passed over.
+     * Runs the statements pending after the copy and forgets them, up to parallelism at a time on connections of their
+     * own: first every CREATE INDEX (several of one table at once: each takes a SHARE lock), then each table's other
+     * statements in order (ADD CONSTRAINT, USING INDEX or not), then the foreign keys. A statement that finds its
+     * object there already (it ran before a crash that kept its row) is passed over.
      */
     static void finishPending(Repository repo, SyncPlan plan, Database targetDb, Target target, int parallelism) {
         String sync = plan.sync().name();
@@ -155,17 +156,36 @@ public final class TableCreator {
             return;
         }
         long started = System.nanoTime();
+        List<List<String>> indexes = new ArrayList<>();
         Map<String, List<String>> byTable = new LinkedHashMap<>();
         List<String> foreignKeys = new ArrayList<>();
         for (PendingSchema.Statement st : pending) {
             if (st.table() == null) {
                 foreignKeys.add(st.sql());
+            } else if (st.sql().startsWith("CREATE ")) {
+                indexes.add(List.of(st.sql()));
             } else {
                 byTable.computeIfAbsent(st.table(), k -> new ArrayList<>()).add(st.sql());
             }
         }
-        ConcurrentLinkedQueue<List<String>> tables = new ConcurrentLinkedQueue<>(byTable.values());
-        int workers = Math.max(1, Math.min(parallelism, tables.size()));
+        int workers = Math.max(1, Math.min(parallelism, Math.max(indexes.size(), byTable.size())));
+        inParallel(plan, targetDb, target, workers, indexes);
+        inParallel(plan, targetDb, target, workers, new ArrayList<>(byTable.values()));
+        runEach(target, new ConcurrentLinkedQueue<>(List.of(foreignKeys)));
+        repo.pendingSchema().clear(sync, targetDb.name());
+        repo.commit();
+        log.info("KID ({}) Built the keys and indexes of {} table(s) ({} statement(s), {} at a time) and added {} foreign key(s) on {} after "
+                + "the rows in {} ms", sync, pending.stream().map(PendingSchema.Statement::table).filter(java.util.Objects::nonNull).distinct().count(),
+                pending.size() - foreignKeys.size(), workers, foreignKeys.size(), targetDb.name(), (System.nanoTime() - started) / 1_000_000);
+    }
+
+    /** Runs the groups (each one's statements in order) by up to workers connections: the target given and new ones. */
+    private static void inParallel(SyncPlan plan, Database targetDb, Target target, int most, List<List<String>> groups) {
+        if (groups.isEmpty()) {
+            return;
+        }
+        ConcurrentLinkedQueue<List<String>> tables = new ConcurrentLinkedQueue<>(groups);
+        int workers = Math.max(1, Math.min(most, groups.size()));
         ExecutorService pool = Executors.newFixedThreadPool(workers);
         try {
             List<Future<?>> futures = new ArrayList<>();
@@ -189,11 +209,6 @@ public final class TableCreator {
             tables.clear();
             pool.shutdownNow();
         }
-        runEach(target, new ConcurrentLinkedQueue<>(List.of(foreignKeys)));
-        repo.pendingSchema().clear(sync, targetDb.name());
-        repo.commit();
-        log.info("KID ({}) Built the keys and indexes of {} table(s) ({} at a time) and added {} foreign key(s) on {} after the rows in {} ms",
-                sync, byTable.size(), workers, foreignKeys.size(), targetDb.name(), (System.nanoTime() - started) / 1_000_000);
     }
 
     private static void runEach(Target target, ConcurrentLinkedQueue<List<String>> groups) {
@@ -202,7 +217,9 @@ public final class TableCreator {
                 try {
                     target.runSchema(List.of(statement));
                 } catch (IbexException e) {
-                    if (!ALREADY_THERE.contains(Pg.sqlState(e))) {
+                    // an index attached before a crash: "already associated with a constraint"
+                    boolean attached = "55000".equals(Pg.sqlState(e)) && statement.contains(" USING INDEX ");
+                    if (!ALREADY_THERE.contains(Pg.sqlState(e)) && !attached) {
                         throw e;
                     }
                 }

@@ -93,15 +93,32 @@ public record TableDefinition(String schema, String name, boolean unlogged, Stri
         return out;
     }
 
-    /** The primary key, unique and exclusion constraints, then the other indexes: built once the rows are in. */
+    /**
+     * The primary key, unique and exclusion constraints, then the other indexes: built once the rows are in. A plain
+     * primary key or unique constraint is built as pgcopydb does, as a unique index (CREATE INDEX takes a SHARE lock,
+     * so the table's indexes can be built at the same time) then attached with ADD CONSTRAINT ... USING INDEX, which
+     * only renames it into the constraint; other constraints are added as they are defined.
+     */
     public List<String> indexStatements() {
         List<String> out = new ArrayList<>();
+        List<String> attach = new ArrayList<>();
         for (Named key : keys) {
-            out.add("ALTER TABLE " + qualified() + " ADD CONSTRAINT " + Sql.ident(key.name()) + " " + key.definition());
+            java.util.regex.Matcher m = PLAIN_KEY.matcher(key.definition());
+            if (m.matches()) {
+                out.add("CREATE UNIQUE INDEX " + Sql.ident(key.name()) + " ON " + qualified() + " " + m.group(2));
+                attach.add("ALTER TABLE " + qualified() + " ADD CONSTRAINT " + Sql.ident(key.name()) + " " + m.group(1) + " USING INDEX "
+                        + Sql.ident(key.name()));
+            } else {
+                out.add("ALTER TABLE " + qualified() + " ADD CONSTRAINT " + Sql.ident(key.name()) + " " + key.definition());
+            }
         }
         out.addAll(indexes);
+        out.addAll(attach);
         return out;
     }
+
+    /** A primary key or unique constraint on plain columns, nothing more (no INCLUDE, WITH, tablespace, deferral, NULLS). */
+    private static final java.util.regex.Pattern PLAIN_KEY = java.util.regex.Pattern.compile("(PRIMARY KEY|UNIQUE) (\\([^()]*\\))");
 
     /** The foreign keys, added once the rows are in. */
     public List<String> foreignKeyStatements() {

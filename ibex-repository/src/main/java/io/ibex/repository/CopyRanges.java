@@ -14,10 +14,21 @@ import static io.ibex.repository.Jdbc.call;
  */
 public final class CopyRanges {
 
-    /** A table (lo and hi null) or a key range of it, and its state: todo, started or done. */
-    public record Range(String table, Long lo, Long hi, String state) {
+    /**
+     * A table (lo and hi null) or a range of it (unit key: key values lo to hi; block: the source's blocks lo to hi),
+     * its state (todo, started or done) and the id of the target transaction that copies it (null if not recorded).
+     */
+    public record Range(String table, Long lo, Long hi, String state, String unit, Long targetXid) {
+        public Range(String table, Long lo, Long hi, String state) {
+            this(table, lo, hi, state, "key", null);
+        }
+
         public boolean whole() {
             return lo == null;
+        }
+
+        public boolean blocks() {
+            return "block".equals(unit);
         }
     }
 
@@ -38,17 +49,17 @@ public final class CopyRanges {
     }
 
     public List<Range> ranges(String sync, String target) {
-        return call(() -> Pg.query(c, "SELECT tablename, lo, hi, state FROM ibex.copy_range WHERE sync = ? AND target = ? "
+        return call(() -> Pg.query(c, "SELECT tablename, lo, hi, state, unit, target_xid FROM ibex.copy_range WHERE sync = ? AND target = ? "
                 + "ORDER BY tablename, lo NULLS FIRST", rs -> new Range(rs.getString(1), (Long) rs.getObject(2), (Long) rs.getObject(3),
-                rs.getString(4)), sync, target));
+                rs.getString(4), rs.getString(5), (Long) rs.getObject(6)), sync, target));
     }
 
-    /** Records a table's key ranges, to do. */
-    public void addRanges(String sync, String target, String table, List<long[]> ranges) {
+    /** Records a table's ranges (unit key or block), to do. */
+    public void addRanges(String sync, String target, String table, String unit, List<long[]> ranges) {
         call(() -> {
             for (long[] r : ranges) {
-                Pg.update(c, "INSERT INTO ibex.copy_range (sync, target, tablename, lo, hi, state) VALUES (?, ?, ?, ?, ?, 'todo')",
-                        sync, target, table, r[0], r[1]);
+                Pg.update(c, "INSERT INTO ibex.copy_range (sync, target, tablename, lo, hi, state, unit) VALUES (?, ?, ?, ?, ?, 'todo', ?)",
+                        sync, target, table, r[0], r[1], unit);
             }
             return null;
         });
@@ -68,6 +79,12 @@ public final class CopyRanges {
             }
             return null;
         });
+    }
+
+    /** Marks a range started by the target transaction of that id (null: the target cannot tell its fate later). */
+    public void markStarted(String sync, String target, String table, long lo, Long targetXid) {
+        call(() -> Pg.update(c, "UPDATE ibex.copy_range SET state = 'started', target_xid = ? WHERE sync = ? AND target = ? AND tablename = ? "
+                + "AND lo = ?", targetXid, sync, target, table, lo));
     }
 
     /** Forgets the copy to this target (it finished, or starts over). */

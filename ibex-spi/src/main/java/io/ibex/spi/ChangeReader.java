@@ -38,6 +38,19 @@ public interface ChangeReader extends AutoCloseable {
         return null;
     }
 
+    /**
+     * How many blocks the table has, for a copy in block ranges ({@link #rowsInBlocks}); -1 if this source cannot read
+     * a range of blocks by itself (PostgreSQL before 14 has no TID range scan).
+     */
+    default long blocks(TableInfo t) throws SQLException {
+        return -1;
+    }
+
+    /** The rows of this read stored in the table's blocks from lo up to, not including, hi (COPY text). */
+    default InputStream rowsInBlocks(TableInfo t, long lo, long hi) throws SQLException {
+        throw new UnsupportedOperationException("no block ranges on this source");
+    }
+
     boolean hasChanges(TableInfo t, ChangeWindow w) throws SQLException;
 
     /**

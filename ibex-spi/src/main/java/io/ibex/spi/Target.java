@@ -87,6 +87,28 @@ public interface Target extends AutoCloseable {
     /** Like {@link #deleteKeys(TableInfo, InputStream)}, for keys known to lie in a range (null: no range). */
     long deleteKeys(TableInfo table, InputStream keys, KeyRange range);
 
+    /** Whether {@link #committed} can tell (a range copied in a transaction of this target is then never deleted). */
+    default boolean tellsCommitted() {
+        return false;
+    }
+
+    /**
+     * The id of the transaction begun (one is assigned if it has none), so that whoever finds the work it did cut
+     * short can ask {@link #committed} later; empty when this target cannot tell.
+     */
+    default java.util.OptionalLong transactionId() {
+        return java.util.OptionalLong.empty();
+    }
+
+    /**
+     * Whether the transaction of that id committed (true) or not, and never will (false); empty if the target cannot
+     * tell. One still running (its client died and the server has not noticed yet) is ended first. Outside a
+     * transaction: it leaves none open.
+     */
+    default Optional<Boolean> committed(long transactionId) {
+        return Optional.empty();
+    }
+
     /** Deletes every row whose key lies in the range; returns how many rows went. */
     long deleteRange(TableInfo table, KeyRange range);
 

@@ -395,6 +395,33 @@ public class PostgresTarget implements Target {
     }
 
     @Override
+    public boolean tellsCommitted() {
+        try {
+            return Pg.serverVersion(c) >= 100000;
+        } catch (SQLException e) {
+            throw fail("cannot read the server version", e);
+        }
+    }
+
+    @Override
+    public java.util.OptionalLong transactionId() {
+        try {
+            return java.util.OptionalLong.of(TransactionFate.current(c));
+        } catch (SQLException e) {
+            throw fail("cannot read the transaction id", e);
+        }
+    }
+
+    @Override
+    public Optional<Boolean> committed(long transactionId) {
+        try {
+            return TransactionFate.committed(c, transactionId);
+        } catch (SQLException e) {
+            throw fail("cannot tell whether transaction " + transactionId + " committed", e);
+        }
+    }
+
+    @Override
     public void commit() {
         copyWithoutIndexes.rebuildAll();
         try {

@@ -28,9 +28,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A big table's onetimecopy into an empty database (tables created by ibex), in key ranges by two workers, under a
+ * A big table's onetimecopy into an empty database (tables created by ibex), in block ranges by two workers, under a
  * continuous write load: the daemon (its own process) is SIGKILLed part way, then the target server restarts part way
- * through the resumed copy. The copy goes on from the ranges not done each time, and the table ends equal on source and
+ * through the resumed copy. The copy goes on from the ranges not done each time (a range in flight is settled by its
+ * target transaction's fate), and the table ends equal on source and
  * target (row count and content hash), with its primary key built after the rows.
  */
 @ExtendWith(ServersPerClass.class)
@@ -70,6 +71,10 @@ class ResumableCopyTest {
             long doneAtKill = rangesDone(repo);
             assertThat(total).isBetween(30L, 50L);
             assertThat(doneAtKill).as("killed part way").isLessThan(total);
+            assertThat(repo.queryLong("SELECT count(*) FROM ibex.copy_range WHERE lo IS NOT NULL AND unit = 'block'"))
+                    .as("a 17 source is read in block ranges").isEqualTo(total);
+            assertThat(repo.queryLong("SELECT count(*) FROM ibex.copy_range WHERE state <> 'todo' AND lo IS NOT NULL AND target_xid IS NULL"))
+                    .as("each range begun records its target transaction").isZero();
 
             start(daemon);
             awaitRangesDone(repo, doneAtKill + 6);
