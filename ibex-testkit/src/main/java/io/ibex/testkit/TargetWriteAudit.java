@@ -71,9 +71,17 @@ public final class TargetWriteAudit implements AutoCloseable {
         return audit;
     }
 
-    /** The committed writes whose client port the daemon held, after this instant. */
+    /**
+     * The committed writes whose client port the daemon held, after this instant. A port that another daemon held
+     * too (an ephemeral port used again) is left out: it names no one.
+     */
     public List<Write> writesBy(String daemon, Instant after) throws SQLException {
         Set<Integer> ports = new HashSet<>(portsByDaemon.get(daemon));
+        portsByDaemon.forEach((other, theirs) -> {
+            if (!other.equals(daemon)) {
+                ports.removeAll(theirs);
+            }
+        });
         List<Write> out = new ArrayList<>();
         try (Connection c = target.connect(); PreparedStatement ps = c.prepareStatement(
                 "SELECT at, port, tbl FROM ibex_audit.writes WHERE at > ? ORDER BY at")) {

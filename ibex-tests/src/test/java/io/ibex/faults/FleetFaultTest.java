@@ -45,17 +45,21 @@ class FleetFaultTest {
             Fleet.Takeover t = rig.fleet.awaitTakeover(FleetRig.SYNC, before, cutAt, Duration.ofSeconds(30));
             Instant takenAt = Instant.now();
             DaemonProc cut = rig.fleet.daemon(before.owner());
-            // while still cut off, the old owner has stopped the sync by its own clock
-            Waits.await(Duration.ofSeconds(10), before.owner() + " to say it stopped the sync",
-                    () -> cut.log().contains("MCP Sync bank stopped here: its lease is not renewed"));
-            Thread.sleep(1000);
-            rig.fleet.proxy(before.owner()).heal();
+            // cut off for two leases more: whatever the cut daemon still has in flight must not reach the target
             Thread.sleep(2 * LEASE * 1000);
+            rig.fleet.proxy(before.owner()).heal();
+            // back in touch, it learns it lost the lease (if its own clock had not stopped the sync already)
+            Waits.await(Duration.ofSeconds(30), before.owner() + " to stand down", () -> cut.log().contains("MCP Lost the lease of sync bank")
+                    || cut.log().contains("MCP Sync bank stopped here: its lease is not renewed"));
+            Thread.sleep(LEASE * 1000);
 
             Duration converged = rig.converge(Duration.ofSeconds(90));
             assertThat(rig.audit.writesBy(before.owner(), takenAt)).as("writes on the target by the cut-off daemon after the takeover")
                     .isEmpty();
             assertThat(rig.audit.writesBy(t.lease().owner(), takenAt)).as("writes by the new owner").isNotEmpty();
+            assertThat(rig.audit.writesBy(before.owner(), Instant.EPOCH)).as("writes by the first owner before the cut (the audit sees it)")
+                    .isNotEmpty();
+            assertThat(rig.fleet.lease(FleetRig.SYNC).owner()).as("the owner after the heal").isEqualTo(t.lease().owner());
             assertThat(cut.alive()).as("the cut-off daemon goes on running").isTrue();
             assertThat(rig.fleet.lease(FleetRig.SYNC).owner()).isNotNull();
             System.out.printf("faults: %s's repository connections cut; %s took sync bank over %d ms after the cut (lease %d s);"

@@ -54,10 +54,12 @@ final class FleetRig implements AutoCloseable {
             ibex.set("lease_seconds", String.valueOf(leaseSeconds));
         }
         ibex.addTables(List.of("pgbench_accounts", "pgbench_branches", "pgbench_tellers"), Map.of("db", "src", "relgroup", "bank"), false);
-        ibex.addSync(SYNC, Map.of("relgroup", "bank", "db", "src,dst"));
+        ibex.addSync(SYNC, Map.of("relgroup", "bank", "db", "src,dst", "onetimecopy", "1"));
         fleet = new Fleet(repo, daemons, true);
         audit = TargetWriteAudit.start(dst, TABLES, fleet.daemons());
         fleet.start();
+        // the initial copy (Bank leaves the target empty), by whichever daemon takes the lease first
+        Convergence.awaitAllEqual(Duration.ofSeconds(120), TABLES, List.of(src, dst), repo);
     }
 
     /** Starts the TPC-B-like load on the source (3 clients, 150 transactions a second in all). */
