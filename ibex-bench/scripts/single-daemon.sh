@@ -4,7 +4,8 @@
 # daemon; a round replays the same work through one of them and returns once the target has caught up:
 #   300 short TPC-B-like transactions on the source (pgbench, 2 clients, as fast as they go), then one UPDATE of
 #   every pgbench_accounts row; done when source and target have the same md5 of every balance.
-# Time the rounds of the two builds alternately (A B A B ...), whole process, and compare them pair by pair.
+# Time the rounds of the two builds alternately (A B A B ...), whole process, and compare them pair by pair; each
+# round also appends the daemon's own CPU milliseconds for it to $TMPDIR/single-daemon-NAME/daemon-cpu-ms.
 #
 # Usage: single-daemon.sh setup NAME JAR   | round NAME | teardown NAME     (NAME: a short [a-z0-9_] label)
 #   e.g.  single-daemon.sh setup before /tmp/before/ibex-cli/target/ibex.jar
@@ -25,6 +26,13 @@ WORK=${TMPDIR:-/tmp}/single-daemon-$NAME
 ibex() {
   java -jar "$(cat "$WORK/jar")" --dbhost "$PGHOST" --dbport "$PGPORT" --dbuser "$PGUSER" --dbname "$REPO" \
     --piddir "$WORK" --logdir "$WORK" --no-ibexrc "$@"
+}
+
+# the daemon's CPU time so far in clock ticks (utime + stime of /proc/PID/stat; the JVM is one process)
+daemon_ticks() {
+  local pid
+  pid=$(head -1 "$WORK/ibex.pid" | tr -dc 0-9)
+  awk '{ print $14 + $15 }' "/proc/$pid/stat"
 }
 
 same() {
@@ -54,9 +62,17 @@ case "$CMD" in
     same || { echo "single-daemon.sh: $NAME does not replicate (see $WORK)" >&2; exit 1; }
     ;;
   round)
+    before=$(daemon_ticks)
     pgbench -n -c 2 -t 150 -b tpcb-like "$SRC" >/dev/null 2>&1
     psql -Xq -d "$SRC" -c "UPDATE pgbench_accounts SET abalance = abalance + 1"
-    for _ in $(seq 6000); do same && exit 0; sleep 0.05; done
+    for _ in $(seq 6000); do
+      if same; then
+        # the daemon's own CPU for the round, which the round's whole-process times do not include
+        echo "$(( ($(daemon_ticks) - before) * 1000 / $(getconf CLK_TCK) ))" >> "$WORK/daemon-cpu-ms"
+        exit 0
+      fi
+      sleep 0.05
+    done
     echo "single-daemon.sh: $NAME did not catch up in 5 minutes" >&2; exit 1
     ;;
   teardown)

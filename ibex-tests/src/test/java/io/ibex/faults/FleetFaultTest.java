@@ -8,6 +8,7 @@ import io.ibex.testkit.Fleet;
 import io.ibex.testkit.Server;
 import io.ibex.testkit.ServersPerClass;
 import io.ibex.testkit.Waits;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -32,13 +33,30 @@ class FleetFaultTest {
     @Server("17") static PostgresServer repoServer;
 
     static final int LEASE = 3;
+    /** One rig for both tests: a fleet's set-up (two daemon JVMs, an initial copy) is most of a test's time. */
+    static FleetRig rig;
+
+    static synchronized FleetRig rig() throws Exception {
+        if (rig == null) {
+            rig = new FleetRig(sourceServer, targetServer, repoServer, List.of("alpha", "beta"), LEASE);
+        }
+        return rig;
+    }
+
+    @AfterAll
+    static void closeRig() throws Exception {
+        if (rig != null) {
+            rig.close();
+        }
+    }
 
     @Test
     void theOwnerCutOffFromTheRepositoryStandsDownAndTheOtherTakesOver() throws Exception {
-        try (FleetRig rig = new FleetRig(sourceServer, targetServer, repoServer, List.of("alpha", "beta"), LEASE)) {
+        {
+            FleetRig rig = rig();
             Fleet.Lease before = rig.fleet.awaitOwner(FleetRig.SYNC, Duration.ofSeconds(60));
             rig.load(22);
-            Thread.sleep(2000);
+            Thread.sleep(1000);
 
             rig.fleet.proxy(before.owner()).cut();
             long cutAt = System.nanoTime();
@@ -46,12 +64,11 @@ class FleetFaultTest {
             Instant takenAt = Instant.now();
             DaemonProc cut = rig.fleet.daemon(before.owner());
             // cut off for two leases more: whatever the cut daemon still has in flight must not reach the target
-            Thread.sleep(2 * LEASE * 1000);
+            Thread.sleep((LEASE + 1) * 1000);
             rig.fleet.proxy(before.owner()).heal();
             // back in touch, it learns it lost the lease (if its own clock had not stopped the sync already)
             Waits.await(Duration.ofSeconds(30), before.owner() + " to stand down", () -> cut.log().contains("MCP Lost the lease of sync bank")
                     || cut.log().contains("MCP Sync bank stopped here: its lease is not renewed"));
-            Thread.sleep(LEASE * 1000);
 
             Duration converged = rig.converge(Duration.ofSeconds(90));
             assertThat(rig.audit.writesBy(before.owner(), takenAt)).as("writes on the target by the cut-off daemon after the takeover")
@@ -70,10 +87,11 @@ class FleetFaultTest {
 
     @Test
     void afterTheRepositoryRestartsBothDaemonsReconnectAndOneRunsTheSync() throws Exception {
-        try (FleetRig rig = new FleetRig(sourceServer, targetServer, repoServer, List.of("alpha", "beta"), LEASE)) {
+        {
+            FleetRig rig = rig();
             rig.fleet.awaitOwner(FleetRig.SYNC, Duration.ofSeconds(60));
             rig.load(23);
-            Thread.sleep(2000);
+            Thread.sleep(1000);
 
             repoServer.stopImmediately();
             long down = System.nanoTime();

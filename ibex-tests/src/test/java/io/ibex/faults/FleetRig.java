@@ -44,11 +44,12 @@ final class FleetRig implements AutoCloseable {
     FleetRig(PostgresServer sourceServer, PostgresServer targetServer, PostgresServer repoServer, List<String> daemons, int leaseSeconds)
             throws Exception {
         this.sourceServer = sourceServer;
+        long t0 = System.nanoTime();
         int n = SEQ.incrementAndGet();
         src = Db.create("source", sourceServer, "flsrc" + n);
         dst = Db.create("target", targetServer, "fldst" + n);
         repo = Db.create("repository", repoServer, "flrepo" + n);
-        Bank.initialize(src, dst, 2, 20, 20_000);
+        Bank.initialize(src, dst, 1, 10, 5_000);
         ibex = IbexSetup.install(repo, src, dst);
         if (leaseSeconds > 0) {
             ibex.set("lease_seconds", String.valueOf(leaseSeconds));
@@ -57,9 +58,13 @@ final class FleetRig implements AutoCloseable {
         ibex.addSync(SYNC, Map.of("relgroup", "bank", "db", "src,dst", "onetimecopy", "1"));
         fleet = new Fleet(repo, daemons, true);
         audit = TargetWriteAudit.start(dst, TABLES, fleet.daemons());
+        long t1 = System.nanoTime();
         fleet.start();
+        long t2 = System.nanoTime();
         // the initial copy (Bank leaves the target empty), by whichever daemon takes the lease first
         Convergence.awaitAllEqual(Duration.ofSeconds(120), TABLES, List.of(src, dst), repo);
+        System.out.printf("FleetRig: databases and sync in %d ms, %d daemons started in %d ms, initial copy done %d ms later%n",
+                (t1 - t0) / 1_000_000, daemons.size(), (t2 - t1) / 1_000_000, (System.nanoTime() - t2) / 1_000_000);
     }
 
     /** Starts the TPC-B-like load on the source (3 clients, 150 transactions a second in all). */
