@@ -12,6 +12,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -40,6 +41,9 @@ final class FleetFaults {
     private final FleetRig rig;
     private final PostgresServer repoServer;
     private final int leaseSeconds;
+    /** A SIGKILLed daemon being started again while the run converges (a JVM start is slow on a busy machine). */
+    private Thread restart;
+    private final AtomicReference<Throwable> restartError = new AtomicReference<>();
 
     FleetFaults(FleetRig rig, PostgresServer repoServer, int leaseSeconds) {
         this.rig = rig;
@@ -49,6 +53,7 @@ final class FleetFaults {
 
     /** Injects the fault, waits until the sync has an owner again and the fleet is whole, and checks the fencing. */
     Outcome inject(Fault fault) throws Exception {
+        awaitWhole();
         Fleet fleet = rig.fleet;
         Duration timeout = Duration.ofSeconds(4L * leaseSeconds + 30);
         Fleet.Lease before = fleet.awaitOwner(FleetRig.SYNC, Duration.ofSeconds(60));
@@ -60,7 +65,14 @@ final class FleetFaults {
             case SIGKILL_OWNER -> {
                 owner.kill();
                 t = fleet.awaitTakeover(FleetRig.SYNC, before, at, timeout);
-                Fleet.start(owner);
+                restart = new Thread(() -> {
+                    try {
+                        Fleet.start(owner);
+                    } catch (Throwable e) {
+                        restartError.set(e);
+                    }
+                }, "restart-" + owner.name());
+                restart.start();
             }
             case SIGSTOP_OWNER -> {
                 owner.freeze();
@@ -88,8 +100,22 @@ final class FleetFaults {
                         timeout, "an owner of sync bank after the repository restarted");
             }
         }
-        assertThat(fleet.daemons()).as("every daemon runs after %s", fault).allMatch(DaemonProc::alive);
+        assertThat(fleet.daemons().stream().filter(d -> d != owner || fault != Fault.SIGKILL_OWNER))
+                .as("every daemon runs after %s", fault).allMatch(DaemonProc::alive);
         return new Outcome(fault, before.owner(), t.lease().owner(), t.after());
+    }
+
+    /** Waits until a daemon SIGKILLed by the last fault runs again. */
+    void awaitWhole() throws InterruptedException {
+        if (restart != null) {
+            restart.join();
+            restart = null;
+            Throwable e = restartError.getAndSet(null);
+            if (e != null) {
+                throw new AssertionError("a SIGKILLed daemon did not start again: " + e.getMessage(), e);
+            }
+            assertThat(rig.fleet.daemons()).as("every daemon runs again").allMatch(DaemonProc::alive);
+        }
     }
 
     /** How often the daemon's log says it stopped the sync because its lease was lost or not renewed. */

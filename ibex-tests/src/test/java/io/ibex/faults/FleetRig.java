@@ -8,7 +8,6 @@ import io.ibex.testkit.Convergence;
 import io.ibex.testkit.Db;
 import io.ibex.testkit.Fleet;
 import io.ibex.testkit.IbexSetup;
-import io.ibex.testkit.PrivateClasspath;
 import io.ibex.testkit.TargetWriteAudit;
 import io.ibex.workload.Pgbench;
 
@@ -82,8 +81,7 @@ final class FleetRig implements AutoCloseable {
             load.stop();
         }
         Duration took = Convergence.awaitAllEqual(timeout, TABLES, List.of(src, dst), repo);
-        CommandLine.Result v = PrivateClasspath.run(() -> CommandLine.bare(repo.server().port(), repo.name(), Files.createTempDirectory("ibex-verify"))
-                .run("verify", SYNC));
+        CommandLine.Result v = CommandLine.bare(repo.server().port(), repo.name(), Files.createTempDirectory("ibex-verify")).run("verify", SYNC);
         assertThat(v.code()).as("ibex verify %s\n%s%s", SYNC, v.out(), v.err()).isZero();
         assertThat(v.out()).contains("verify: every table is identical");
         return took;

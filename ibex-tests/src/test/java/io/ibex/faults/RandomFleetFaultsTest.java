@@ -60,6 +60,7 @@ class RandomFleetFaultsTest {
                                 + " run took %d ms%n", i, count, seed, fault, o.before(), o.after(), o.takeover().toMillis(), converged.toMillis(),
                         (System.nanoTime() - runStart) / 1_000_000);
             }
+            faults.awaitWhole();
         }
         System.out.printf("RandomFleetFaultsTest: %d runs (seed %d, lease_seconds %d) in %d s; takeover times:%n", count, seed, LEASE,
                 (System.nanoTime() - started) / 1_000_000_000);

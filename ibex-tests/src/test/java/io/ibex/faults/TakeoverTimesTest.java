@@ -44,6 +44,7 @@ class TakeoverTimesTest {
                             fault, o.before(), o.after(), o.takeover().toMillis(), converged.toMillis());
                 }
             }
+            faults.awaitWhole();
         }
         System.out.println("TakeoverTimesTest: lease_seconds 15 (default), time from the fault until a daemon holds the lease again:");
         FleetFaults.summary(outcomes).forEach(l -> System.out.println("  " + l));
