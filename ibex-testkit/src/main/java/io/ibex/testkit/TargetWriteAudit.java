@@ -97,6 +97,19 @@ public final class TargetWriteAudit implements AutoCloseable {
         return out;
     }
 
+    /**
+     * The fencing property: no write by the daemon that lost the lease once the daemon that took it has written (a
+     * stale batch committed before the new owner's first write is harmless: the new owner starts from the positions
+     * the old one could not store, and writes the newest images over it). Returns the offending writes.
+     */
+    public List<Write> writesByOldAfterNewOwnerStarted(String oldOwner, String newOwner, Instant fault) throws SQLException {
+        List<Write> fresh = writesBy(newOwner, fault);
+        if (fresh.isEmpty()) {
+            throw new AssertionError("no write on the target by " + newOwner + " since the fault: the fencing cannot be judged");
+        }
+        return writesBy(oldOwner, fresh.get(0).at());
+    }
+
     /** The local ports of the process's TCP sockets, from /proc (IPv4 and IPv6). */
     static Set<Integer> localPorts(long pid) {
         Set<String> inodes = new HashSet<>();

@@ -87,11 +87,6 @@ final class FleetRig implements AutoCloseable {
         return took;
     }
 
-    /** Restarts the load after a convergence (a new seed, so that a run differs from the one before). */
-    void restartLoad(long seed) throws Exception {
-        load(seed);
-    }
-
     long transactions() {
         return load == null ? 0 : load.transactions();
     }

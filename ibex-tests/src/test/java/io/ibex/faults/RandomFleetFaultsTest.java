@@ -55,6 +55,7 @@ class RandomFleetFaultsTest {
                 FleetFaults.Outcome o = faults.inject(fault);
                 Thread.sleep(rnd.nextInt(1000));
                 Duration converged = rig.converge(Duration.ofSeconds(120));
+                faults.assertFenced(o);
                 outcomes.add(o);
                 System.out.printf("run %d/%d (seed %d): %s; sync bank from %s to %s in %d ms; converged %d ms after the load stopped;"
                                 + " run took %d ms%n", i, count, seed, fault, o.before(), o.after(), o.takeover().toMillis(), converged.toMillis(),

@@ -39,6 +39,7 @@ class TakeoverTimesTest {
                     Thread.sleep(2000);
                     FleetFaults.Outcome o = faults.inject(fault);
                     Duration converged = rig.converge(Duration.ofSeconds(120));
+                    faults.assertFenced(o);
                     outcomes.add(o);
                     System.out.printf("figure run %d: %s; sync bank from %s to %s in %d ms; converged %d ms after the load stopped%n", i + 1,
                             fault, o.before(), o.after(), o.takeover().toMillis(), converged.toMillis());
