@@ -16,6 +16,8 @@ public final class DaemonProc {
     public final DaemonProcess process;
     private final Db repository;
     private final String name;
+    /** The port the daemon reaches the repository on (a {@link TcpProxy}'s), or 0 for the server's own. */
+    private final int repositoryPort;
     private long pid = -1;
 
     public DaemonProc(Db repository, Path dir) {
@@ -24,6 +26,12 @@ public final class DaemonProc {
 
     /** name: the daemon's name in the repository (daemon=NAME); null for the host's name. */
     public DaemonProc(Db repository, Path dir, String name) {
+        this(repository, dir, name, 0);
+    }
+
+    /** repositoryPort: where the daemon connects to the repository (a {@link TcpProxy}'s port); its databases stay direct. */
+    public DaemonProc(Db repository, Path dir, String name, int repositoryPort) {
+        this.repositoryPort = repositoryPort;
         this.repository = repository;
         this.dir = dir;
         this.name = name;
@@ -31,7 +39,7 @@ public final class DaemonProc {
     }
 
     public List<String> args() {
-        List<String> args = new java.util.ArrayList<>(List.of("--dbhost", "localhost", "--dbport", String.valueOf(repository.server().port()),
+        List<String> args = new java.util.ArrayList<>(List.of("--dbhost", "localhost", "--dbport", String.valueOf(repositoryPort > 0 ? repositoryPort : repository.server().port()),
                 "--dbname", repository.name(), "--dbuser", "postgres", "--piddir", dir.toString(), "--logdir", dir.toString(), "--no-ibexrc"));
         if (name != null) {
             args.add("daemon=" + name);
