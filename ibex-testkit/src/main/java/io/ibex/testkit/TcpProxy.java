@@ -15,7 +15,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * A TCP forwarder on 127.0.0.1 that a test can cut, as a network between a daemon and its repository would be cut:
  * {@link #cut()} resets every connection through it and blackholes new ones (accepted, never answered, as a peer
- * behind a dead link) until {@link #heal()}, which resets the blackholed ones too. Clients connect to {@link #port()}.
+ * behind a dead link) until {@link #heal()}, which resets the blackholed ones too; {@link #down()} resets every
+ * connection and each new one at once, as a server that is down (without stopping a server other tests share).
+ * Clients connect to {@link #port()}.
  */
 public final class TcpProxy implements AutoCloseable {
 
@@ -24,6 +26,7 @@ public final class TcpProxy implements AutoCloseable {
     /** Every socket of the proxy, on both sides, forwarded or blackholed. */
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private volatile boolean cut;
+    private volatile boolean down;
     private volatile boolean closed;
 
     private TcpProxy(int targetPort) throws IOException {
@@ -58,9 +61,16 @@ public final class TcpProxy implements AutoCloseable {
         resetAll();
     }
 
+    /** Resets every connection through the proxy, and each new one at once, until {@link #heal()}. */
+    public void down() {
+        down = true;
+        resetAll();
+    }
+
     /** New connections are forwarded again; those blackholed meanwhile are reset (their clients see an error). */
     public void heal() {
         cut = false;
+        down = false;
         resetAll();
     }
 
@@ -95,6 +105,10 @@ public final class TcpProxy implements AutoCloseable {
                 if (closed) {
                     return;
                 }
+                continue;
+            }
+            if (down) {
+                reset(client);
                 continue;
             }
             sockets.add(client);

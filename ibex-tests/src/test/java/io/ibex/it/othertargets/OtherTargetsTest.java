@@ -5,6 +5,7 @@ import io.ibex.embedded.PostgresServer;
 import io.ibex.testkit.Replication;
 import io.ibex.testkit.Server;
 import io.ibex.testkit.ServersPerClass;
+import io.ibex.testkit.TcpProxy;
 import io.ibex.testkit.Waits;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -57,7 +58,7 @@ class OtherTargetsTest {
     @Test
     void oneSyncIntoEveryKindUnderLoadWithTruncateMariaDbDownAndBackOnetimecopy2AndFullcopy() throws Exception {
         String prefix = "ibexot:" + ProcessHandle.current().pid() + ":" + System.nanoTime() + ":";
-        try (Replication r = new Replication(server, server); MariaDb maria = new MariaDb(); TcpProxy proxy = new TcpProxy(MariaDb.HOST, MariaDb.PORT)) {
+        try (Replication r = new Replication(server, server); MariaDb maria = new MariaDb(); TcpProxy proxy = TcpProxy.start(MariaDb.PORT)) {
             r.execSource(PG_DDL, "INSERT INTO acct SELECT g, g * 1.5, 'note ' || g, now(), g % 2 = 0 FROM generate_series(1, 5000) g",
                     "INSERT INTO pair SELECT g % 100, 'b' || g, g FROM generate_series(1, 2000) g",
                     "INSERT INTO extra SELECT g, 'label ' || g, g / 4.0 FROM generate_series(1, 1000) g",
@@ -87,13 +88,13 @@ class OtherTargetsTest {
                 r.execSource("TRUNCATE pair", "INSERT INTO pair SELECT g, 'after', g FROM generate_series(1, 60) g");
                 Thread.sleep(1000);
                 phase("copied+truncate", started);
-                proxy.stop();
+                proxy.down();
                 Waits.await(Duration.ofSeconds(60), "sync Bad while MariaDB is away",
                         Waits.quietly(() -> ibex.status("s").currentState().equals("Bad")));
                 assertThat(ibex.status("s").lastBad().map(io.ibex.model.SyncRun::error).orElse("")).contains("maria");
                 Thread.sleep(1000);
                 phase("bad", started);
-                proxy.start();
+                proxy.heal();
                 // under the load some lane is nearly always running, and status shows its run's state rather than Good
                 Waits.await(Duration.ofSeconds(120), "sync no longer Bad under the load",
                         Waits.quietly(() -> !ibex.status("s").currentState().equals("Bad")));
