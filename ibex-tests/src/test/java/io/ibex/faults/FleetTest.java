@@ -68,7 +68,7 @@ class FleetTest {
         try {
             shell.ok("set", "lease_seconds=5"); // short where the point is not the default: the class stays fast
             for (String n : List.of("alpha", "beta", "gamma")) {
-                DaemonProc d = new DaemonProc(repo, Files.createTempDirectory("ibex-fleet-" + n), n);
+                DaemonProc d = new DaemonProc(repo, Files.createTempDirectory("ibex-fleettest-" + n), n);
                 daemons.put(n, d);
                 start(d);
             }
