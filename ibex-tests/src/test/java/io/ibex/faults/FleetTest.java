@@ -66,11 +66,14 @@ class FleetTest {
         Pgbench.Load load = null;
         Writer writer = null;
         try {
-            shell.ok("set", "lease_seconds=5"); // short where the point is not the default: the class stays fast
+            // a short lease where the point is not the default, so that the class stays fast; a purge every second, so
+            // that purges run through every takeover (the new owner must find every change it still needs)
+            shell.ok("set", "lease_seconds=5", "purge_interval=1");
             for (String n : List.of("alpha", "beta", "gamma")) {
                 DaemonProc d = new DaemonProc(repo, Files.createTempDirectory("ibex-fleettest-" + n), n);
                 daemons.put(n, d);
                 start(d);
+                System.out.println("fleet: daemon " + n + " started after " + seconds(started) + " s");
             }
             load = new Pgbench.Load(server.connectionSupplier(src.name()), 2).rate(60).seed(7).start();
             writer = new Writer(src);
@@ -105,7 +108,7 @@ class FleetTest {
             assertThat(takeoverMs).as("takeover after SIGKILL with the default lease").isLessThan(30_000);
             Waits.await(Duration.ofSeconds(30), "every sync run by a live daemon", Waits.quietly(() ->
                     owners().size() == SYNCS.size() && !owners().containsValue(victim)));
-            daemons.remove(victim);
+            String victimLog = daemons.remove(victim).log();
 
             // (c) the owner of s1 frozen with a batch read from the source and not applied, longer than its lease
             shell.ok("set", "lease_seconds=5");
@@ -145,6 +148,8 @@ class FleetTest {
             assertThat(shell.ok("stop")).contains("ibex stopped");
             Waits.await(Duration.ofSeconds(30), "every daemon gone", () -> daemons.values().stream().noneMatch(DaemonProc::alive));
             assertThat(shell.ok("status")).startsWith("ibex is not running\n");
+            String logs = victimLog + daemons.values().stream().map(DaemonProc::log).collect(Collectors.joining());
+            assertThat(logs).as("purges ran meanwhile").contains("VAC Purged");
             System.out.printf("fleet: test took %d s%n", seconds(started));
         } finally {
             if (load != null) {
