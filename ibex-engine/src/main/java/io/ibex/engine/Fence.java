@@ -79,9 +79,7 @@ class Fence {
             }
             boolean auto = target.getAutoCommit();
             lock(target);
-            String others = "FROM pg_locks l WHERE l.locktype = 'advisory' AND l.database = (SELECT oid FROM pg_database"
-                    + " WHERE datname = current_database()) AND l.classid = " + Integer.toUnsignedLong(LOCK_CLASS)
-                    + " AND l.objid = " + Integer.toUnsignedLong(key(sync)) + " AND l.objsubid = 2 AND l.pid <> pg_backend_pid()";
+            String others = "FROM pg_locks l WHERE " + holders() + " AND l.pid <> pg_backend_pid()";
             long deadline = System.nanoTime() + 30_000_000_000L;
             while (!"0".equals(Pg.queryString(target, "SELECT count(pg_terminate_backend(l.pid))::text " + others))
                     || Pg.exists(target, "SELECT 1 " + others)) {
@@ -113,7 +111,7 @@ class Fence {
 
     /**
      * Another session of the sync on the lane's target, before its first write: the same shared lock, then the lane's
-     * session must still be there. A newer owner's sweep ends every holder of the lock and waits until they are gone
+     * session must still hold it. A newer owner's sweep ends every holder of the lock and waits until they are gone
      * before it writes; a session that took the lock after that sweep finds the lane's session gone and stands down.
      */
     void join(Connection worker, Lane lane) {
@@ -126,7 +124,10 @@ class Fence {
             }
             boolean auto = worker.getAutoCommit();
             lock(worker);
-            boolean laneThere = Pg.exists(worker, "SELECT 1 FROM pg_stat_activity WHERE pid = ? AND " + START_MICROS + " = ?",
+            // the lane's lock, not only its backend: a terminated backend releases its locks before its activity row
+            // goes, and it is the lock that the newer owner's sweep saw gone
+            boolean laneThere = Pg.exists(worker, "SELECT 1 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE " + holders()
+                    + " AND l.granted AND l.pid = ? AND " + START_MICROS.replace("backend_start", "a.backend_start") + " = ?",
                     (int) lane.pid(), lane.startMicros());
             if (!auto) {
                 worker.commit();
@@ -138,6 +139,13 @@ class Fence {
         } catch (SQLException e) {
             throw new IbexException("fencing the target of sync \"" + sync + "\": " + Pg.firstLine(e), e);
         }
+    }
+
+    /** The condition on pg_locks (as l) of the sessions holding the sync's fence lock in this database. */
+    private String holders() {
+        return "l.locktype = 'advisory' AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+                + " AND l.classid = " + Integer.toUnsignedLong(LOCK_CLASS) + " AND l.objid = " + Integer.toUnsignedLong(key(sync))
+                + " AND l.objsubid = 2";
     }
 
     private void lock(Connection target) throws SQLException {
