@@ -152,17 +152,17 @@ class FleetTest {
             assertThat(logs).as("purges ran meanwhile").contains("VAC Purged");
             System.out.printf("fleet: test took %d s%n", seconds(started));
         } finally {
-            if (load != null) {
-                load.stop();
-            }
-            if (writer != null) {
-                writer.stop();
-            }
             for (DaemonProc d : daemons.values()) {
                 if (d.pid() > 0) {
                     new ProcessBuilder("kill", "-CONT", String.valueOf(d.pid())).start().waitFor();
                 }
                 d.stop();
+            }
+            if (load != null) {
+                load.stop();
+            }
+            if (writer != null) {
+                writer.halt();
             }
         }
     }
@@ -336,9 +336,13 @@ class FleetTest {
         }
 
         void stop() throws InterruptedException {
+            halt();
+            assertThat(error.get()).as("the writer").isNull();
+        }
+
+        void halt() throws InterruptedException {
             stop.set(true);
             thread.join();
-            assertThat(error.get()).as("the writer").isNull();
         }
     }
 }
