@@ -156,7 +156,11 @@ class FleetTest {
                 if (d.pid() > 0) {
                     new ProcessBuilder("kill", "-CONT", String.valueOf(d.pid())).start().waitFor();
                 }
-                d.stop();
+                try {
+                    d.stop();
+                } catch (RuntimeException e) {
+                    d.kill();
+                }
             }
             if (load != null) {
                 load.stop();
