@@ -112,10 +112,11 @@ class DaemonRegistryTest {
             assertThat(first.running()).isTrue();
             s.replicates(100);
 
-            // another shell, another pid directory: sees the daemon, and will not start a second one
+            // another shell, another pid directory: sees the daemon, and will not start a second one of its name
+            // (one of another name would join the fleet: FleetTest)
             assertThat(b.ok("status")).contains("PID of ibex daemon: " + first.pid()).contains("Daemon alpha: pid " + first.pid())
                     .doesNotContain("STALE");
-            CommandLine.Result again = PrivateClasspath.run(() -> b.run("start"));
+            CommandLine.Result again = PrivateClasspath.run(() -> b.run("start", "daemon=alpha"));
             assertThat(again.code()).isEqualTo(1);
             assertThat(again.err()).contains("ibex is already running (daemon alpha, pid " + first.pid());
             assertThat(b.run("stop", "daemon=beta").err()).contains("no daemon named \"beta\" is registered in this repository (registered: alpha)");
