@@ -100,11 +100,13 @@ class FleetTest {
             String victim = owners().get("bank");
             long killed = System.nanoTime();
             daemons.get(victim).kill();
-            Waits.await(Duration.ofSeconds(45), "another daemon runs bank", Waits.quietly(() -> owners().get("bank") != null
-                    && !victim.equals(owners().get("bank"))));
+            String[] heir = new String[1];
+            Waits.await(Duration.ofSeconds(45), "another daemon runs bank", Waits.quietly(() -> {
+                heir[0] = owners().get("bank");
+                return heir[0] != null && !victim.equals(heir[0]);
+            }));
             long takeoverMs = Duration.ofNanos(System.nanoTime() - killed).toMillis();
-            System.out.printf("fleet: SIGKILL of %s: sync bank taken over by %s after %d ms (lease_seconds=15)%n", victim,
-                    owners().get("bank"), takeoverMs);
+            System.out.printf("fleet: SIGKILL of %s: sync bank taken over by %s after %d ms (lease_seconds=15)%n", victim, heir[0], takeoverMs);
             assertThat(takeoverMs).as("takeover after SIGKILL with the default lease").isLessThan(30_000);
             Waits.await(Duration.ofSeconds(30), "every sync run by a live daemon", Waits.quietly(() ->
                     owners().size() == SYNCS.size() && !owners().containsValue(victim)));
