@@ -20,6 +20,7 @@ class SettingsTest {
                 Map.entry("gather_max_ms", "500"),
                 Map.entry("gather_ms", "20"),
                 Map.entry("http_listen", "127.0.0.1:9187"),
+                Map.entry("lease_seconds", "15"),
                 Map.entry("log_level", "normal"),
                 Map.entry("max_backoff", "60"),
                 Map.entry("poll_ms", "10"),
@@ -73,7 +74,7 @@ class SettingsTest {
     @Test
     void anUnknownSettingNamesTheKnownOnes() {
         assertThat(Settings.problem("NoSuch", "1")).contains("unknown setting \"NoSuch\": one of copy_parallelism, copy_split_rows, "
-                + "create_tables, gather_max_ms, gather_ms, http_listen, log_level, max_backoff, poll_ms, purge_interval, slice_keys, status_interval");
+                + "create_tables, gather_max_ms, gather_ms, http_listen, lease_seconds, log_level, max_backoff, poll_ms, purge_interval, slice_keys, status_interval");
         assertThat(Settings.problem("MAX_BACKOFF", "x")).contains("max_backoff must be a positive whole number, not \"x\"");
         assertThat(Settings.problem("max_backoff", "9")).isEmpty();
     }
