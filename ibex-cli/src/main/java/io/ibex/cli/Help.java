@@ -212,6 +212,8 @@ final class Help {
                   conflict_strategy, deletemethod, analyze_after_copy, rebuild_index (see 'ibex help add'),
                   ddl=auto|hold (auto, the default: a column added on the source is added on the
                   targets by the daemon; hold: the table is held until you add it; see 'ibex help ddl').
+                  daemon=NAME pins the sync to that daemon: only it runs the sync (it moves there at the
+                  next lease round, and waits while that daemon is not running); daemon= unpins it.
                   Activating a sync installs capture on its sources.
                 update db: dbname, host, port, user, pass (pass= with no value forgets it), status,
                   makedelta, replica_function, replica_mode. New connection settings are tried first, as
@@ -226,6 +228,7 @@ final class Help {
                 Examples:
                   ibex update sync sync_pg84_rds96 checktime=5m onetimecopy=1
                   ibex update sync sync_pg84_rds96 inactive
+                  ibex update sync sync_pg84_rds96 daemon=host2
                   ibex update db rds96 dbpass=newsecret
                 """);
         PAGES.put("remove", """
@@ -247,12 +250,16 @@ final class Help {
         PAGES.put("start", """
                 Usage: ibex start [daemon=NAME] ["reason"] [--piddir DIR] [--logdir DIR] [--log-level terse|normal|verbose|debug]
 
-                Starts the daemon in the background: it runs every active sync, and keeps doing so until
-                'ibex stop'. The daemon registers in the repository (name, host, pid, version) and renews
-                a heartbeat there every 2 s. Refuses when the repository shows a daemon alive, from any
-                host or pid directory; a killed daemon (even a zombie) never blocks a start. Removes a
-                stale pid file (piddir/ibex.pid, default ~/.ibex/run). daemon=NAME names the daemon
-                (default: the host's name). The log is logdir/log.ibex (default ~/.ibex/log).
+                Starts the daemon in the background: it runs the active syncs whose lease it holds, and
+                keeps doing so until 'ibex stop'. The daemon registers in the repository (name, host, pid,
+                version) and renews a heartbeat there every 2 s. daemon=NAME names the daemon (default:
+                the host's name). Refuses when the repository shows a daemon of the same name alive, from
+                any host or pid directory; a killed daemon (even a zombie) never blocks a start. Daemons
+                of other names join: each sync is run by one daemon at a time under a lease in the
+                repository, the syncs are spread over the live daemons, and a daemon that dies or freezes
+                has its syncs taken over within lease_seconds and a third (see 'ibex help set'); on one
+                host give each daemon its own name and --piddir. Removes a stale pid file (piddir/ibex.pid,
+                default ~/.ibex/run). The log is logdir/log.ibex (default ~/.ibex/log).
                 The repository password is handed over in the environment, never on the command line.
                 The reason, if given, is written to the log. Alias: strt.
 
@@ -265,10 +272,11 @@ final class Help {
         PAGES.put("stop", """
                 Usage: ibex stop [daemon=NAME] ["reason"] [--piddir DIR]
 
-                Asks the daemon of this repository to stop, through the repository, wherever it runs and
-                whatever its pid directory, and waits until it has deregistered: each sync finishes (or
-                rolls back) the batch in flight. daemon=NAME stops that daemon only. Prints "ibex is not
-                running" if there is no daemon. The reason goes into the daemon's log. When the repository
+                Asks every daemon of this repository to stop, through the repository, wherever it runs
+                and whatever its pid directory, and waits until it has deregistered: each sync finishes
+                (or rolls back) the batch in flight. daemon=NAME stops that daemon only; its leases are
+                given back and the other daemons take its syncs within lease_seconds/3. Prints "ibex is
+                not running" if there is no daemon. The reason goes into the daemon's log. When the repository
                 cannot be read (unreachable, not yet upgraded), the pid file is used instead.
 
                 Example:
@@ -581,6 +589,9 @@ final class Help {
                                                          status page (read when the daemon starts)
                   status_interval=SECONDS                10: how often the daemon measures lag, backlog and
                                                          its databases for the metrics and the page
+                  lease_seconds=N                        15: how long a daemon's lease on a sync lasts (see
+                                                         'ibex help start'); renewed every third of it, taken
+                                                         over by another daemon once it expires
                 Settings are set in the order given; the first refused stops the command.
                 Prints: Set log_level = verbose
 

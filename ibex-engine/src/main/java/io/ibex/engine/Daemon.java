@@ -432,10 +432,17 @@ public class Daemon {
         observer.start();
     }
 
-    /** Local fencing: a sync whose lease this daemon's monotonic clock no longer vouches for stops here at once. */
+    /**
+     * Local fencing: a sync whose lease this daemon's monotonic clock no longer vouches for stops here at once. So does
+     * a worker of an older epoch (the lease lost and won again between two looks): it would never run again, and the
+     * reload that follows starts one under the new epoch.
+     */
     private void standDownUnleased() {
         for (Map.Entry<String, SyncWorker> e : workers.entrySet()) {
-            if (!leases.holds(e.getValue().name()) && workers.remove(e.getKey(), e.getValue())) {
+            String sync = e.getValue().name();
+            boolean stale = !leases.holds(sync) || e.getValue().epoch() != leases.epoch(sync);
+            if (stale && workers.remove(e.getKey(), e.getValue())) {
+                leasesChanged = true;
                 e.getValue().stop();
                 log.info("MCP Sync {} stopped here: its lease is not renewed", e.getValue().name());
             }

@@ -24,7 +24,8 @@ import java.util.stream.Collectors;
  * The daemon's leases on syncs (see docs/design.md, "Several daemons: leases and fencing"): from a thread and
  * connection of its own, every third of lease_seconds, it renews the leases it holds, takes free or expired ones up
  * to its share (ceil(active syncs / live daemons)), and gives back those beyond its share, of inactive syncs, or
- * pinned to another daemon. Whether it still holds a lease is told by this host's monotonic clock alone: a lease
+ * pinned to another daemon; while a live daemon holds fewer than floor(active syncs / live daemons), the others give
+ * back down to that floor and only the starved daemon takes. Whether it still holds a lease is told by this host's monotonic clock alone: a lease
  * whose last renewal is older than four fifths of lease_seconds is not held any more, whatever the repository says,
  * so that a daemon frozen or cut off stops its workers before another daemon can take the sync.
  */
@@ -127,14 +128,23 @@ final class LeaseKeeper {
         }
         Leases.ensureRows(c);
         List<Leases.Lease> all = Leases.list(c);
-        long live = Math.max(1, Daemons.list(c).stream().filter(DaemonInfo::running).count());
+        Set<String> liveNames = Daemons.list(c).stream().filter(DaemonInfo::running).map(DaemonInfo::name).collect(Collectors.toSet());
+        long live = Math.max(1, liveNames.size());
         long active = all.stream().filter(Leases.Lease::active).count();
         long share = (active + live - 1) / live;
+        // a live daemon below the fair floor (one that joined, or whose syncs others took while it was away): those
+        // above the floor make room for it, one sync a round each, and only it takes them
+        long floor = active / live;
+        Map<String, Long> load = new HashMap<>();
+        liveNames.forEach(n -> load.put(n, 0L));
+        all.stream().filter(l -> l.held() && l.pinned() == null && load.containsKey(l.owner())).forEach(l -> load.merge(l.owner(), 1L, Long::sum));
+        boolean starved = load.values().stream().anyMatch(n -> n < floor);
         Map<String, Leases.Lease> bySync = all.stream().collect(Collectors.toMap(Leases.Lease::sync, l -> l));
         boolean gave = false;
         for (String s : Set.copyOf(held.keySet())) {
             Leases.Lease l = bySync.get(s);
-            boolean excess = l != null && l.pinned() == null && unpinnedHeld(bySync) > share && !gave;
+            long count = unpinnedHeld(bySync);
+            boolean excess = l != null && l.pinned() == null && !gave && (count > share || starved && count > floor);
             if (l == null || !l.active() || l.pinned() != null && !l.pinned().equals(me) || excess) {
                 giveBack(c, s);
                 gave |= excess;
@@ -147,7 +157,8 @@ final class LeaseKeeper {
                 continue;
             }
             boolean pinnedHere = me.equals(l.pinned());
-            if (l.pinned() != null && !pinnedHere || !pinnedHere && unpinnedHeld(bySync) >= share) {
+            long count = unpinnedHeld(bySync);
+            if (l.pinned() != null && !pinnedHere || !pinnedHere && (count >= share || starved && count >= floor)) {
                 continue;
             }
             long epoch = Leases.acquire(c, l.sync(), me, leaseSeconds);

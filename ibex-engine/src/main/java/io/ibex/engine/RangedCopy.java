@@ -45,8 +45,12 @@ final class RangedCopy {
     private final Database target;
     private final CopyLedger ledger;
     private final int parallelism;
+    /** A worker's own target session, fenced (see SyncRunner#workerTarget). */
+    private final java.util.function.Supplier<Target> workerTarget;
 
-    RangedCopy(SyncPlan plan, Database source, Database target, CopyLedger ledger, int parallelism) {
+    RangedCopy(SyncPlan plan, Database source, Database target, CopyLedger ledger, int parallelism,
+               java.util.function.Supplier<Target> workerTarget) {
+        this.workerTarget = workerTarget;
         this.plan = plan;
         this.source = source;
         this.target = target;
@@ -122,7 +126,7 @@ final class RangedCopy {
             for (int w = 1; w < workers; w++) {
                 futures.add(pool.submit(() -> {
                     try (Connection c = SyncRunner.openSource(source);
-                         Target tgt = Targets.open(plan, target);
+                         Target tgt = workerTarget.get();
                          ChangeReader s = ChangeSources.of(source).readShared(c, snapshotId, main.position())) {
                         return work(s, tgt, t, todo, rows, bytes, progress);
                     }

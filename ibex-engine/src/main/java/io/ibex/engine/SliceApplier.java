@@ -244,7 +244,7 @@ final class SliceApplier {
     private Sessions openSessions() {
         Connection c = SyncRunner.openSource(source);
         try {
-            return new Sessions(c, Targets.open(plan, targetDb));
+            return new Sessions(c, runner.workerTarget(plan, targetDb));
         } catch (RuntimeException e) {
             Pg.closeQuietly(c);
             throw e;

@@ -45,6 +45,8 @@ public class SyncRunner implements AutoCloseable {
     private final Supplier<Settings> settings;
     private final Map<String, Connection> sources = new HashMap<>();
     private final Map<String, Target> targets = new HashMap<>();
+    /** The fenced lane session on each target, which the sync's worker sessions there join (read by their threads). */
+    private final Map<String, Fence.Lane> lanes = new java.util.concurrent.ConcurrentHashMap<>();
     private CustomCodeChain hooks;
     private SyncPlan hooksOf;
     private List<io.ibex.model.CustomColumns> customColumns = List.of();
@@ -337,7 +339,7 @@ public class SyncRunner implements AutoCloseable {
                 repo.commit();
                 counts.inserts += new TableCopier(repo, this, plan, source, targetDb, writers(targetDb, now), ledger, now.copySplitRows())
                         .copy(session, toCopy);
-                TableCreator.finishPending(repo, plan, targetDb, target, writers(targetDb, now));
+                TableCreator.finishPending(repo, plan, targetDb, target, () -> workerTarget(plan, targetDb), writers(targetDb, now));
                 ChangeWindow window = new ChangeWindow(previous, session.position(), plan.applicationName());
                 if (!notCopied.isEmpty() && !window.isEmpty()) {
                     new WindowApplier(plan, source, target, targetDb, hooks(plan)).apply(session, window, notCopied, Long.MAX_VALUE, counts);
@@ -361,7 +363,8 @@ public class SyncRunner implements AutoCloseable {
         return reading(source, session -> {
             BatchCounts counts = new BatchCounts();
             counts.inserts = copyTables(plan, source, targetDb, runId, session, plan.tables());
-            TableCreator.finishPending(repo, plan, targetDb, target(plan, targetDb), writers(targetDb, settings.get()));
+            TableCreator.finishPending(repo, plan, targetDb, target(plan, targetDb), () -> workerTarget(plan, targetDb),
+                    writers(targetDb, settings.get()));
             return counts;
         });
     }
@@ -413,7 +416,10 @@ public class SyncRunner implements AutoCloseable {
             targets.put(db.name(), t);
             Target opened = t;
             try {
-                t.session().ifPresent(c -> fence.targetSession(c, repo));
+                Fence.Lane lane = t.session().map(c -> fence.targetSession(c, repo)).orElse(null);
+                if (lane != null) {
+                    lanes.put(db.name(), lane);
+                }
             } catch (RuntimeException e) {
                 targets.remove(db.name());
                 opened.close();
@@ -423,7 +429,23 @@ public class SyncRunner implements AutoCloseable {
         return t;
     }
 
+    /**
+     * One more session on the sync's target, for a parallel worker (copy, sliced apply, index build): it joins the
+     * fence of the lane's session, which the caller has opened first.
+     */
+    Target workerTarget(SyncPlan plan, Database db) {
+        Target t = Targets.open(plan, db);
+        try {
+            t.session().ifPresent(c -> fence.join(c, lanes.get(db.name())));
+        } catch (RuntimeException e) {
+            t.close();
+            throw e;
+        }
+        return t;
+    }
+
     void dropTarget(String name) {
+        lanes.remove(name);
         Target t = targets.remove(name);
         if (t != null) {
             t.close();
@@ -455,6 +477,7 @@ public class SyncRunner implements AutoCloseable {
     public void close() {
         targets.values().forEach(Target::close);
         targets.clear();
+        lanes.clear();
         sources.values().forEach(Pg::closeQuietly);
         sources.clear();
     }

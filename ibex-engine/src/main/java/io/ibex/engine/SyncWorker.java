@@ -65,6 +65,11 @@ final class SyncWorker implements Runnable {
     private final Fence fence;
     private final BooleanSupplier leaseHeld;
 
+    /** The lease epoch this worker runs under (0 outside a daemon). */
+    long epoch() {
+        return fence.epoch();
+    }
+
     /** lane: the one target this worker serves, or null for every database of the sync. */
     SyncWorker(Sync sync, String lane, ConnectionSpec repositorySpec, Runnable kickTaken, Supplier<Settings> settings,
                MetricsSink metrics) {

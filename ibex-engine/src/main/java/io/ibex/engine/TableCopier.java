@@ -119,7 +119,7 @@ final class TableCopier {
             long done = ranges.stream().filter(r -> r.state().equals("done")).count();
             p[1] = p[1] * (ranges.size() - done) / Math.max(1, ranges.size()); // what is left of the estimate
             flush(true);
-            rows += new RangedCopy(plan, source, target, ledger, parallelism).copy(session, snapshotId, laneTarget, t.info(), ranges, p,
+            rows += new RangedCopy(plan, source, target, ledger, parallelism, () -> runner.workerTarget(plan, target)).copy(session, snapshotId, laneTarget, t.info(), ranges, p,
                     () -> flush(false));
             Boolean tableAnalyze = t.relation().analyzeAfterCopy();
             if (tableAnalyze != null ? tableAnalyze : plan.sync().analyzeAfterCopy()) {
@@ -167,7 +167,7 @@ final class TableCopier {
             for (int w = 1; w < workers; w++) {
                 futures.add(pool.submit(() -> {
                     try (Connection c = SyncRunner.openSource(source);
-                         Target tgt = Targets.open(plan, target)) {
+                         Target tgt = runner.workerTarget(plan, target)) {
                         try (ChangeReader s = ChangeSources.of(source).readShared(c, snapshotId, main.position())) {
                             return copyQueued(s, tgt, queue, false);
                         }

@@ -149,7 +149,8 @@ public final class TableCreator {
      * statements in order (ADD CONSTRAINT, USING INDEX or not), then the foreign keys. A statement that finds its
      * object there already (it ran before a crash that kept its row) is passed over.
      */
-    static void finishPending(Repository repo, SyncPlan plan, Database targetDb, Target target, int parallelism) {
+    static void finishPending(Repository repo, SyncPlan plan, Database targetDb, Target target, java.util.function.Supplier<Target> more,
+                              int parallelism) {
         String sync = plan.sync().name();
         List<PendingSchema.Statement> pending = repo.pendingSchema().pending(sync, targetDb.name());
         if (pending.isEmpty()) {
@@ -192,7 +193,7 @@ public final class TableCreator {
             futures.add(pool.submit(() -> runEach(target, tables)));
             for (int w = 1; w < workers; w++) {
                 futures.add(pool.submit(() -> {
-                    try (Target own = Targets.open(plan, targetDb)) {
+                    try (Target own = more.get()) {
                         runEach(own, tables);
                     }
                 }));

@@ -113,6 +113,7 @@ class DaemonRegistryTest {
             s.replicates(100);
 
             // another shell, another pid directory: sees the daemon, and will not start a second one of its name
+            // (one of another name would join the fleet: FleetTest)
             assertThat(b.ok("status")).contains("PID of ibex daemon: " + first.pid()).contains("Daemon alpha: pid " + first.pid())
                     .doesNotContain("STALE");
             CommandLine.Result again = PrivateClasspath.run(() -> b.run("start", "daemon=alpha"));
