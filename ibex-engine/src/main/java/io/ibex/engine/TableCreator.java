@@ -170,8 +170,8 @@ public final class TableCreator {
             }
         }
         int workers = Math.max(1, Math.min(parallelism, Math.max(indexes.size(), byTable.size())));
-        inParallel(plan, targetDb, target, workers, indexes);
-        inParallel(plan, targetDb, target, workers, new ArrayList<>(byTable.values()));
+        inParallel(targetDb, target, more, workers, indexes);
+        inParallel(targetDb, target, more, workers, new ArrayList<>(byTable.values()));
         runEach(target, new ConcurrentLinkedQueue<>(List.of(foreignKeys)));
         repo.pendingSchema().clear(sync, targetDb.name());
         repo.commit();
@@ -180,8 +180,9 @@ public final class TableCreator {
                 pending.size() - foreignKeys.size(), workers, foreignKeys.size(), targetDb.name(), (System.nanoTime() - started) / 1_000_000);
     }
 
-    /** Runs the groups (each one's statements in order) by up to workers connections: the target given and new ones. */
-    private static void inParallel(SyncPlan plan, Database targetDb, Target target, int most, List<List<String>> groups) {
+    /** Runs the groups (each one's statements in order) by up to workers connections: the target given and more (fenced) ones. */
+    private static void inParallel(Database targetDb, Target target, java.util.function.Supplier<Target> more, int most,
+                                   List<List<String>> groups) {
         if (groups.isEmpty()) {
             return;
         }
