@@ -134,7 +134,7 @@ public class Daemon {
             registration.startHeartbeat(this::stopAsked);
             applySettings(repo.settingTable().settings());
             repo.commit();
-            leases.start();
+            leases.start(registration.predecessorDead());
             if (pidFile != null) {
                 pidFile.write(ProcessHandle.current().pid(), repositorySpec.describe());
             }

@@ -28,6 +28,7 @@ final class DaemonRegistration {
     private final DaemonIdentity id;
     private final ConnectionSpec spec;
     private volatile int backendPid;
+    private volatile boolean predecessorDead;
     private volatile boolean closed;
     private volatile boolean stopTold;
     private Thread heartbeat;
@@ -63,7 +64,17 @@ final class DaemonRegistration {
             sleep(100);
         }
         backendPid = Daemons.backendPid(c);
+        predecessorDead = Daemons.list(c).stream().anyMatch(d -> d.name().equals(id.name()) && d.host().equals(id.host())
+                && d.pid() != id.pid() && !Processes.alive(d.pid()));
         Daemons.register(c, id.name(), id.host(), id.pid(), id.version(), id.piddir(), backendPid);
+    }
+
+    /**
+     * Whether the daemon this one replaces (same name, same host) is known dead: its process is gone. Its leases, still
+     * under this name until they expire, may then be taken at once instead of after their expiry.
+     */
+    boolean predecessorDead() {
+        return predecessorDead;
     }
 
     /** After a reconnection, in the caller's transaction: the lock again, and the row pointed at this session. */

@@ -47,6 +47,8 @@ final class LeaseKeeper {
     private final Map<String, Held> held = new ConcurrentHashMap<>();
     private final Set<String> givingBack = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
+    /** Until the first round has run: take the leases a dead predecessor of this name left (see start). */
+    private volatile boolean inheriting;
     private Connection c;
     private Thread thread;
 
@@ -75,7 +77,12 @@ final class LeaseKeeper {
         return h == null ? 0 : h.epoch;
     }
 
-    void start() {
+    /**
+     * inherit: this daemon replaces one of its name that died on this host (a restart after a crash); the leases it
+     * left under this name are taken at once, under new epochs, instead of after they expire.
+     */
+    void start(boolean inherit) {
+        inheriting = inherit;
         thread = new Thread(this::loop, "ibex-leases");
         thread.setDaemon(true);
         thread.start();
@@ -152,6 +159,21 @@ final class LeaseKeeper {
             }
         }
         boolean won = false;
+        if (inheriting) {
+            for (Leases.Lease l : all) {
+                if (l.active() && l.held() && me.equals(l.owner()) && !held.containsKey(l.sync())) {
+                    long epoch = Leases.inherit(c, l.sync(), me, leaseSeconds);
+                    if (epoch > 0) {
+                        held.put(l.sync(), new Held(epoch, before));
+                        new RunHistory(c).closeAbandonedRuns(me, l.sync());
+                        won = true;
+                        log.info("MCP Took the lease of sync {} (epoch {}) at once: its owner was this daemon's predecessor, dead",
+                                l.sync(), epoch);
+                    }
+                }
+            }
+            inheriting = false;
+        }
         for (Leases.Lease l : all) {
             if (!l.active() || held.containsKey(l.sync()) || l.held()) {
                 continue;

@@ -59,6 +59,20 @@ public final class Leases {
     }
 
     /**
+     * Takes, under a new epoch, a lease still held under owner's name by a predecessor of that name known dead (its
+     * process gone on this host), without waiting for it to expire; returns the new epoch, or 0.
+     */
+    public static long inherit(Connection c, String sync, String owner, int leaseSeconds) {
+        return call(() -> {
+            List<Long> got = Pg.query(c, "UPDATE ibex.sync_lease SET epoch = epoch + 1,"
+                    + " expires_at = clock_timestamp() + ? * interval '1 second'"
+                    + " WHERE sync = ? AND owner = ? AND (pinned IS NULL OR pinned = ?) RETURNING epoch", rs -> rs.getLong(1),
+                    leaseSeconds, sync, owner, owner);
+            return got.isEmpty() ? 0L : got.get(0);
+        });
+    }
+
+    /**
      * Renews the leases owner holds under these epochs (sync to epoch); returns those renewed. A lease taken over
      * meanwhile has a new epoch and is not renewed, even if the takeover's owner is this daemon again.
      */

@@ -153,6 +153,8 @@ class DaemonKillTest {
                     Duration.ofNanos(System.nanoTime() - started).toSeconds());
             assertThat(total).isGreaterThanOrEqualTo(30);
             assertThat(hits.getOrDefault(Moment.DURING_INITIAL_COPY, 0)).as("kills that hit the initial copy of big").isPositive();
+            // the daemon started again after a kill takes the leases its dead predecessor left at once, not after they expire
+            assertThat(daemon.log()).contains("at once: its owner was this daemon's predecessor, dead");
         } finally {
             stopWriter.set(true);
             load.stop();
