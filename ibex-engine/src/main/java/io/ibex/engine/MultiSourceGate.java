@@ -45,11 +45,16 @@ final class MultiSourceGate {
     record Outcome(List<SyncPlan.Table> apply, Map<String, Map<String, Position>> since) {
     }
 
+    /** A table's replication key on a source now (null: not known there). */
+    interface KeyLookup {
+        List<String> key(String source, TableInfo table) throws SQLException;
+    }
+
     private MultiSourceGate() {
     }
 
     static Outcome pass(Repository repo, SyncPlan plan, Map<String, ChangeReader> sessions, Map<String, ChangeWindow> windows,
-                        Map<String, Target> targets) throws SQLException {
+                        Map<String, Target> targets, KeyLookup keys) throws SQLException {
         String sync = plan.sync().name();
         List<TableInfo> infos = plan.tables().stream().map(SyncPlan.Table::info).toList();
         Map<String, Map<String, List<ColumnDef>>> sourceColumns = new LinkedHashMap<>();
@@ -77,7 +82,10 @@ final class MultiSourceGate {
             for (var e : targets.entrySet()) {
                 perTarget.put(e.getKey(), canChange.contains(e.getKey()) ? e.getValue().columns(t.info()) : null);
             }
-            MultiSourceSchema verdict = MultiSourceSchema.of(sync, ddlMode, t.info(), perSource, perTarget, canChange);
+            String keyChange = keyChange(t.info(), perSource, keys);
+            MultiSourceSchema verdict = keyChange != null
+                    ? MultiSourceSchema.hold(keyChange, "a table's key cannot change under a running sync: remove the table from the sync and add it again")
+                    : MultiSourceSchema.of(sync, ddlMode, t.info(), perSource, perTarget, canChange);
             Map<String, SchemaChanges.Held> before = held.getOrDefault(name, Map.of());
             if (!verdict.held()) {
                 verdict = addColumns(sync, t.info(), verdict, targets);
@@ -98,6 +106,21 @@ final class MultiSourceGate {
             }
         }
         return new Outcome(apply, since);
+    }
+
+    /** How the table's key changed on a source whose columns changed (a key that gains or loses a column), or null. */
+    private static String keyChange(TableInfo planned, Map<String, List<ColumnDef>> perSource, KeyLookup keys) throws SQLException {
+        for (var s : perSource.entrySet()) {
+            if (s.getValue() == null || SchemaDrift.same(planned, s.getValue())) {
+                continue; // gone (held below with its own reason), or unchanged: the key did not change either
+            }
+            List<String> now = keys.key(s.getKey(), planned);
+            if (now != null && !now.isEmpty() && !now.equals(planned.keyColumns())) {
+                return "the key of " + planned.qualifiedName() + " changed on database \"" + s.getKey() + "\" from ("
+                        + String.join(", ", planned.keyColumns()) + ") to (" + String.join(", ", now) + ")";
+            }
+        }
+        return null;
     }
 
     /** Adds, on each target that lacks them, the columns every source has, each target in a transaction of its own. */

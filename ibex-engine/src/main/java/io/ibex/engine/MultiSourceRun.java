@@ -88,7 +88,10 @@ final class MultiSourceRun {
             Map<String, Target> pureTargets = new LinkedHashMap<>();
             plan.targets().stream().filter(m -> m.role() == Role.TARGET).forEach(m -> pureTargets.put(m.db().name(), connections.target(plan, m.db())));
             // every database's columns, as this run's snapshots see them, before any change is read (see MultiSourceGate)
-            MultiSourceGate.Outcome gated = MultiSourceGate.pass(repo, plan, sessions, windows, pureTargets);
+            MultiSourceGate.Outcome gated = MultiSourceGate.pass(repo, plan, sessions, windows, pureTargets, (name, t) -> {
+                Database s = plan.sources().stream().filter(d -> d.name().equals(name)).findFirst().orElseThrow();
+                return ChangeSources.of(s).table(connections.source(s), t.schema(), t.name()).map(TableInfo::keyColumns).orElse(null);
+            });
             List<SyncPlan.Table> tables = gated.apply();
             long deletes = 0;
             long inserts = 0;

@@ -21,7 +21,7 @@ record MultiSourceSchema(List<ColumnDef> columns, Map<String, List<ColumnDef>> a
         return reason != null;
     }
 
-    private static MultiSourceSchema hold(String reason, String fix) {
+    static MultiSourceSchema hold(String reason, String fix) {
         return new MultiSourceSchema(null, Map.of(), reason, fix);
     }
 
