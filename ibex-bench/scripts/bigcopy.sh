@@ -22,14 +22,14 @@ while [ $# -gt 0 ]; do
     --scale) SCALE=$2; shift 2 ;;
     --big-rows) BIG_ROWS=$2; shift 2 ;;
     --runs) RUNS=$2; shift 2 ;;
-    --resume-only) RESUME_ONLY=$2; shift 2 ;; # pgbench or big: only that database's resume measurement
+    --resume-only) RESUME_ONLY=$2; shift 2 ;; # pgbench or big: only that database, a whole ibex copy and its resume
     *) echo "bigcopy.sh: unknown option $1" >&2; exit 1 ;;
   esac
 done
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 WORK=$(mktemp -d /tmp/bigcopy.XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
+trap 'cp -f "$WORK"/log.ibex /tmp/bigcopy-last.log 2>/dev/null; rm -rf "$WORK"' EXIT # the last daemon log is kept
 [ -f "$ROOT/ibex-cli/target/ibex.jar" ] || { echo "build first: mvn -B -q package -DskipTests" >&2; exit 1; }
 cp "$ROOT/ibex-cli/target/ibex.jar" "$WORK/ibex.jar" # a rebuild during the run does not touch the daemon's jar
 export PGHOST=$HOST PGPORT=$PORT PGUSER=$USER_
@@ -142,8 +142,10 @@ run_ibex_resume() { # src tables...
 make_sources
 if [ -n "$RESUME_ONLY" ]; then
   if [ "$RESUME_ONLY" = pgbench ]; then db=$PGB; tables=(pgbench_accounts pgbench_branches pgbench_tellers); else db=$BIG; tables=(big); fi
+  whole=$(run_ibex $db "${tables[@]}") # a whole copy in the same run, for the resume's ratio
   read -r before after < <(run_ibex_resume $db "${tables[@]}")
-  echo "resume $db: killed at 60% of the ranges after $before s; the restarted daemon finished in $after s"
+  echo "resume $db: whole copy $whole s; killed at 60% of the ranges after $before s; the restarted daemon finished in" \
+    "$after s ($(echo "scale=2; $after / $whole" | bc)x of the whole copy)"
   exit 0
 fi
 echo "| database | ibex onetimecopy (creates the tables) | pgcopydb clone | pg_dump -Fc + pg_restore -j $JOBS |"
