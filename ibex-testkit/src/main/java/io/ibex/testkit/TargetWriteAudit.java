@@ -72,6 +72,15 @@ public final class TargetWriteAudit implements AutoCloseable {
     }
 
     /**
+     * Forgets the ports seen so far; those still open are seen again within a sampling period. Called before each
+     * fault of a long series, where the ephemeral ports of earlier runs come round again under another daemon.
+     */
+    public void forgetPorts() throws InterruptedException {
+        portsByDaemon.values().forEach(Set::clear);
+        Thread.sleep(100);
+    }
+
+    /**
      * The committed writes whose client port the daemon held, after this instant. A port that another daemon held
      * too (an ephemeral port used again) is left out: it names no one.
      */

@@ -54,6 +54,7 @@ final class FleetFaults {
     /** Injects the fault, waits until the sync has an owner again and the fleet is whole, and checks the fencing. */
     Outcome inject(Fault fault) throws Exception {
         awaitWhole();
+        rig.audit.forgetPorts(); // ports of earlier runs, used again since by another daemon, would name no one
         Fleet fleet = rig.fleet;
         Duration timeout = Duration.ofSeconds(4L * leaseSeconds + 30);
         Fleet.Lease before = fleet.awaitOwner(FleetRig.SYNC, Duration.ofSeconds(60));
