@@ -254,8 +254,15 @@ class FakeIbex extends Ibex {
 
     @Override
     public List<String> activate(List<String> names) {
+        return new java.util.ArrayList<>(activateReporting(names).keySet());
+    }
+
+    @Override
+    public Map<String, List<String>> activateReporting(List<String> names) {
         calls.add("activate " + names);
-        return names;
+        Map<String, List<String>> out = new java.util.LinkedHashMap<>();
+        names.forEach(n -> out.put(n, List.of()));
+        return out;
     }
 
     @Override
