@@ -88,8 +88,10 @@ class MultiSourceSchemaTest {
 
         // the same column, the same way, by hand on the other source: the target gets it, the table is released
         dbs.get(1).exec("ALTER TABLE t ADD COLUMN c int DEFAULT 5", "UPDATE t SET c = id WHERE id BETWEEN 21 AND 40");
-        assertThat(ibex.activateReporting(List.of("mm")).get("mm")).singleElement().asString()
-                .startsWith("Released public.t on every database: its columns agree again");
+        // the source's commit autokicks the sync, whose run may release the table before activate looks: then activate
+        // finds nothing held; otherwise it says it released it
+        assertThat(ibex.activateReporting(List.of("mm")).get("mm")).hasSizeLessThanOrEqualTo(1).allSatisfy(line ->
+                assertThat(line).startsWith("Released public.t on every database: its columns agree again"));
         Convergence.awaitAllEqual(Duration.ofSeconds(30), List.of("public.t", "public.u"), dbs);
         kick(ibex);
         assertThat(ibex.status("mm").held()).isEmpty();
