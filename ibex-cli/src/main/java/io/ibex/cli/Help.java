@@ -582,9 +582,9 @@ final class Help {
                   create_tables=on|off                   on: a copy (onetimecopy, fullcopy) creates the target
                                                          tables it lacks from the source's catalog; off: it
                                                          refuses a missing table
-                  copy_split_rows=N                      1000000: an onetimecopy copies a bigger table with one
-                                                         integer key in resumable ranges of N/4 rows,
-                                                         copy_parallelism at a time
+                  copy_split_rows=N                      1000000: an onetimecopy copies a bigger table in
+                                                         resumable ranges of about N rows (at least two
+                                                         per worker), copy_parallelism at a time
                   http_listen=HOST:PORT|off              127.0.0.1:9187: where the daemon serves /metrics and its
                                                          status page (read when the daemon starts)
                   status_interval=SECONDS                10: how often the daemon measures lag, backlog and

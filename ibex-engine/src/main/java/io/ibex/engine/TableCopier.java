@@ -111,7 +111,7 @@ final class TableCopier {
         for (SyncPlan.Table t : List.copyOf(order)) {
             String name = t.info().qualifiedName();
             long[] p = progress.get(name);
-            var ranges = RangedCopy.ranges(session, t.info(), p[1], splitRows, ledger, laneTarget, plan.sync().deletemethod());
+            var ranges = RangedCopy.ranges(session, t.info(), p[1], splitRows, parallelism, ledger, laneTarget, plan.sync().deletemethod());
             if (ranges == null) {
                 continue;
             }

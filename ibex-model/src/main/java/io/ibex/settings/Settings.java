@@ -24,7 +24,7 @@ import java.util.TreeMap;
  * @param sliceKeys            the most keys of one table applied in one transaction
 * @param createTables         whether a copy (onetimecopy, fullcopy) creates the target tables it lacks (issue 25)
  * @param copySplitRows        above this many (estimated) rows, an onetimecopy copies a table with one integer key in
- *                             resumable key ranges of about copy_split_rows/4 rows, several at a time (issue 25)
+ *                             resumable ranges of about copy_split_rows rows (at least two per worker), several at a time (issue 25)
  * @param httpListen           where the daemon serves /metrics and its status page (see {@link HttpListen})
  * @param statusIntervalSeconds how often the daemon measures lag, backlog and its databases for that
  * @param leaseSeconds         how long a daemon's lease on a sync lasts unrenewed (renewed every third of it): another

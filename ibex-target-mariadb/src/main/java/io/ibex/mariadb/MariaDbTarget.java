@@ -6,6 +6,8 @@ import io.ibex.spi.CopyTextDecoder;
 import io.ibex.spi.CopyTextTypes;
 import io.ibex.spi.Row;
 import io.ibex.spi.jdbc.JdbcTarget;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,6 +17,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * MariaDB's fastest path: rows go by {@code LOAD DATA LOCAL INFILE ... REPLACE} fed from the COPY stream as it is
@@ -29,6 +33,10 @@ final class MariaDbTarget extends JdbcTarget {
     private record Pending(TableInfo table, List<List<String>> keys, KeyRange range) {
     }
 
+    private static final Logger log = LoggerFactory.getLogger(MariaDbTarget.class);
+    /** The targets already told about their server's local_infile (said once per daemon, not per session). */
+    private static final Set<String> TOLD = ConcurrentHashMap.newKeySet();
+
     private Pending pending;
     /** The server takes LOAD DATA LOCAL (local_infile, on by default in MariaDB, off in MySQL 8); else batched INSERTs. */
     private final boolean loadData;
@@ -39,6 +47,10 @@ final class MariaDbTarget extends JdbcTarget {
             rs.next();
             loadData = rs.getBoolean(1);
             c.commit();
+            if (!loadData && TOLD.add(name)) {
+                log.warn("Database \"{}\": the server has local_infile off, so rows go as batched INSERTs, several times slower than"
+                        + " LOAD DATA LOCAL INFILE; SET GLOBAL local_infile = 1 on it for the fast path", name);
+            }
         } catch (SQLException e) {
             throw fail("cannot read local_infile", e);
         }

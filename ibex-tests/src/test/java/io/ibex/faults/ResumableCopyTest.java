@@ -28,7 +28,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A big table's onetimecopy into an empty database (tables created by ibex), in block ranges by two workers, under a
+ * A big table's onetimecopy into an empty database (tables created by ibex), in ranges by two workers (of blocks from
+ * a 17 source, of the integer key's values from a 9.6 source, which has no TID range scans), under a
  * continuous write load: the daemon (its own process) is SIGKILLed part way, then the target server restarts part way
  * through the resumed copy. The copy goes on from the ranges not done each time (a range in flight is settled by its
  * target transaction's fate), and the table ends equal on source and
@@ -38,19 +39,29 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ResumableCopyTest {
 
     @Server("17") static PostgresServer sourceServer;
+    @Server("9.6") static PostgresServer oldSourceServer;
     @Server("17") static PostgresServer targetServer;
 
     static final int ROWS = 400_000;
 
     @Test
-    void rangedCopyResumesAfterADaemonKillAndATargetRestartUnderWrites() throws Exception {
-        Db src = Db.create("source", sourceServer, "rcsrc");
-        Db dst = Db.create("target", targetServer, "rcdst");
-        Db repo = Db.create("repository", sourceServer, "rcrepo"); // not on the target, which restarts
+    void blockRangedCopyResumesAfterADaemonKillAndATargetRestartUnderWrites() throws Exception {
+        resumesAfterADaemonKillAndATargetRestart(sourceServer, "block", "rc");
+    }
+
+    @Test
+    void keyRangedCopyResumesAfterADaemonKillAndATargetRestartUnderWrites() throws Exception {
+        resumesAfterADaemonKillAndATargetRestart(oldSourceServer, "key", "rk");
+    }
+
+    private void resumesAfterADaemonKillAndATargetRestart(PostgresServer sourceServer, String unit, String prefix) throws Exception {
+        Db src = Db.create("source", sourceServer, prefix + "src");
+        Db dst = Db.create("target", targetServer, prefix + "dst");
+        Db repo = Db.create("repository", sourceServer, prefix + "repo"); // not on the target, which restarts
         src.exec("CREATE TABLE big (id int PRIMARY KEY, v text, n int, pad text)",
                 "INSERT INTO big SELECT g, md5(g::text), 0, repeat('x', 60) FROM generate_series(1, " + ROWS + ") g", "ANALYZE big");
         Ibex ibex = IbexSetup.install(repo, src, dst);
-        ibex.set("copy_split_rows", "40000"); // ranges of about 10,000 rows: 40
+        ibex.set("copy_split_rows", "10000"); // ranges of about 10,000 rows: 40
         ibex.set("max_backoff", "1");
         ibex.addTables(List.of("big"), Map.of("db", "src", "relgroup", "bigrg"), false);
         ibex.addSync("bigsync", Map.of("relgroup", "bigrg", "db", "src,dst", "onetimecopy", "1"));
@@ -71,8 +82,8 @@ class ResumableCopyTest {
             long doneAtKill = rangesDone(repo);
             assertThat(total).isBetween(30L, 50L);
             assertThat(doneAtKill).as("killed part way").isLessThan(total);
-            assertThat(repo.queryLong("SELECT count(*) FROM ibex.copy_range WHERE lo IS NOT NULL AND unit = 'block'"))
-                    .as("a 17 source is read in block ranges").isEqualTo(total);
+            assertThat(repo.queryLong("SELECT count(*) FROM ibex.copy_range WHERE lo IS NOT NULL AND unit = '" + unit + "'"))
+                    .as("a " + sourceServer.version() + " source is read in " + unit + " ranges").isEqualTo(total);
             assertThat(repo.queryLong("SELECT count(*) FROM ibex.copy_range WHERE state <> 'todo' AND lo IS NOT NULL AND target_xid IS NULL"))
                     .as("each range begun records its target transaction").isZero();
 

@@ -78,7 +78,7 @@ class OtherTargetsCreateTest {
     }
 
     /** Each server hashes its own rows of bulk and pair, in key order: the same text, so the same md5. */
-    private static void assertHashesEqual(Replication r, MariaDb maria) throws SQLException {
+    static void assertHashesEqual(Replication r, MariaDb maria) throws SQLException {
         Map<String, String> pg = new HashMap<>();
         try (Connection c = r.source(); Statement s = c.createStatement()) {
             pg.put("bulk", one(s, "SELECT md5(string_agg(id || ':' || v || ':' || note, ',' ORDER BY id)) FROM bulk"));
