@@ -4,6 +4,7 @@ import io.ibex.IbexException;
 import io.ibex.db.Pg;
 import io.ibex.repository.Leases;
 import io.ibex.repository.Repository;
+import io.ibex.spi.Target;
 import org.postgresql.PGConnection;
 
 import java.nio.charset.StandardCharsets;
@@ -35,6 +36,10 @@ class Fence {
 
         @Override
         void positions(Repository repo) {
+        }
+
+        @Override
+        void otherEngine(Target target) {
         }
     };
 
@@ -139,6 +144,14 @@ class Fence {
         } catch (SQLException e) {
             throw new IbexException("fencing the target of sync \"" + sync + "\": " + Pg.firstLine(e), e);
         }
+    }
+
+    /**
+     * A session of the sync on a target of another engine (MariaDB, SQLite, Redis), before its first write: the
+     * target's own fence (a row or key holding the sync's epoch, checked by each of its transactions).
+     */
+    void otherEngine(Target target) {
+        target.fence(sync, epoch);
     }
 
     /** The condition on pg_locks (as l) of the sessions holding the sync's fence lock in this database. */

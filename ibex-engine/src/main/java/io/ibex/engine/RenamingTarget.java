@@ -140,6 +140,11 @@ final class RenamingTarget implements Target {
     }
 
     @Override
+    public void fence(String sync, long epoch) {
+        inner.fence(sync, epoch);
+    }
+
+    @Override
     public Optional<String> describeReplicaMode() {
         return inner.describeReplicaMode();
     }

@@ -420,6 +420,7 @@ public class SyncRunner implements AutoCloseable {
                 if (lane != null) {
                     lanes.put(db.name(), lane);
                 }
+                fence.otherEngine(t); // nothing on PostgreSQL, fenced above
             } catch (RuntimeException e) {
                 targets.remove(db.name());
                 opened.close();
@@ -437,6 +438,7 @@ public class SyncRunner implements AutoCloseable {
         Target t = Targets.open(plan, db);
         try {
             t.session().ifPresent(c -> fence.join(c, lanes.get(db.name())));
+            fence.otherEngine(t); // nothing on PostgreSQL, joined above
         } catch (RuntimeException e) {
             t.close();
             throw e;

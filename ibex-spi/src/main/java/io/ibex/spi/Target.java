@@ -167,6 +167,19 @@ public interface Target extends AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * Fences this session for a sync owned under a lease epoch (several daemons on one repository), before its first
+     * write: the target's fence of the sync is raised to this epoch if it is lower (waiting for, or ending, an older
+     * owner's transaction in flight), and from then on every transaction this session begins checks that no newer
+     * owner has raised it, failing with one line ({@link #STANDING_DOWN} in its message) if one has. By default
+     * nothing: PostgreSQL targets are fenced by the engine's advisory locks, through {@link #session()}.
+     */
+    default void fence(String sync, long epoch) {
+    }
+
+    /** The words a fenced target's refusal begins with: a newer owner of the sync took it over. */
+    String STANDING_DOWN = "another daemon took over sync";
+
     /** The JDBC session the target applies with, handed to custom code; empty for an adapter that has none. */
     default Optional<Connection> session() {
         return Optional.empty();

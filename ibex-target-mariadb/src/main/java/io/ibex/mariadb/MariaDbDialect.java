@@ -39,6 +39,11 @@ final class MariaDbDialect implements Dialect {
     }
 
     @Override
+    public String lockingRead() {
+        return " LOCK IN SHARE MODE";
+    }
+
+    @Override
     public void holdOffChecks(Connection c) throws SQLException {
         try (Statement s = c.createStatement()) {
             s.execute("SET SESSION foreign_key_checks = 0");

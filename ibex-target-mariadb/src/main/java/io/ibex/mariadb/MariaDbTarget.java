@@ -11,7 +11,10 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
+import io.ibex.spi.jdbc.JdbcFence;
+
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -19,6 +22,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 /**
  * MariaDB's fastest path: rows go by {@code LOAD DATA LOCAL INFILE ... REPLACE} fed from the COPY stream as it is
@@ -41,8 +46,12 @@ final class MariaDbTarget extends JdbcTarget {
     /** The server takes LOAD DATA LOCAL (local_infile, on by default in MariaDB, off in MySQL 8); else batched INSERTs. */
     private final boolean loadData;
 
-    MariaDbTarget(String name, Connection c) {
+    /** Opens another session on the same server (the fence's sweeper's). */
+    private final Supplier<Connection> another;
+
+    MariaDbTarget(String name, Connection c, Supplier<Connection> another) {
         super(name, c, new MariaDbDialect());
+        this.another = another;
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT @@local_infile")) {
             rs.next();
             loadData = rs.getBoolean(1);
@@ -60,6 +69,63 @@ final class MariaDbTarget extends JdbcTarget {
     public void begin() {
         pending = null;
         super.begin();
+    }
+
+    /** The sessions whose transactions hold locks that this connection's statement waits for. */
+    private static final String BLOCKERS = "SELECT DISTINCT b.trx_mysql_thread_id FROM information_schema.INNODB_LOCK_WAITS w"
+            + " JOIN information_schema.INNODB_TRX b ON b.trx_id = w.blocking_trx_id"
+            + " JOIN information_schema.INNODB_TRX r ON r.trx_id = w.requesting_trx_id WHERE r.trx_mysql_thread_id = ?";
+
+    /**
+     * Raises the sync's fence while a sweeper on another session ends every transaction the UPDATE waits for: those
+     * are the older owner's, which read the fence's row with a shared lock (a daemon frozen in the middle of a batch
+     * would otherwise hold the new owner up for good). Their transactions roll back; they wrote nothing that stays.
+     */
+    @Override
+    protected void raiseFence(JdbcFence.SqlAction update) throws SQLException {
+        long me;
+        try (Statement s = connection().createStatement(); ResultSet rs = s.executeQuery("SELECT CONNECTION_ID()")) {
+            rs.next();
+            me = rs.getLong(1);
+        }
+        AtomicBoolean done = new AtomicBoolean();
+        Thread sweeper = new Thread(() -> sweep(me, done), "fence-sweeper");
+        sweeper.setDaemon(true);
+        sweeper.start();
+        try {
+            update.run();
+        } finally {
+            done.set(true);
+            try {
+                sweeper.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void sweep(long me, AtomicBoolean done) {
+        try (Connection w = another.get(); PreparedStatement ps = w.prepareStatement(BLOCKERS); Statement kill = w.createStatement()) {
+            w.setAutoCommit(true);
+            while (!done.get()) {
+                ps.setLong(1, me);
+                List<Long> ids = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        ids.add(rs.getLong(1));
+                    }
+                }
+                for (long id : ids) {
+                    kill.execute("KILL CONNECTION " + id);
+                    log.warn("Ended session {} on MariaDB target: an older owner's transaction in flight held the sync's fence", id);
+                }
+                Thread.sleep(50);
+            }
+        } catch (SQLException | RuntimeException e) {
+            log.warn("Cannot end the older owner's sessions on a MariaDB target (the fence waits for them instead): {}", e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override

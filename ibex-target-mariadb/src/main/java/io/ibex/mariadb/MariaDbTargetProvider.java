@@ -12,6 +12,7 @@ import java.sql.SQLException;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Supplier;
 import java.util.Set;
 
 /**
@@ -58,15 +59,17 @@ public final class MariaDbTargetProvider implements TargetProvider {
         p.setProperty("useBulkStmts", "true");
         p.setProperty("connectTimeout", "10000");
         p.setProperty("connectionAttributes", "program_name:" + applicationName);
-        Connection c;
+        Supplier<Connection> connect = () -> {
+            try {
+                return DriverManager.getConnection(url(db), p);
+            } catch (SQLException e) {
+                throw new IbexException("database \"" + db.name() + "\": cannot connect to MariaDB at " + db.host() + ":" + db.port()
+                        + "/" + db.dbname() + ": " + firstLine(e));
+            }
+        };
+        Connection c = connect.get();
         try {
-            c = DriverManager.getConnection(url(db), p);
-        } catch (SQLException e) {
-            throw new IbexException("database \"" + db.name() + "\": cannot connect to MariaDB at " + db.host() + ":" + db.port()
-                    + "/" + db.dbname() + ": " + firstLine(e));
-        }
-        try {
-            return new MariaDbTarget(db.name(), c);
+            return new MariaDbTarget(db.name(), c, connect);
         } catch (RuntimeException e) {
             try {
                 c.close();

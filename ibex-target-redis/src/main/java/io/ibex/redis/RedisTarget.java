@@ -38,9 +38,63 @@ final class RedisTarget implements Target {
         this.keys = keys;
     }
 
+    /** Raises a sync's fence key to an epoch if it holds less, in one step; returns what it holds then. */
+    static final String RAISE_FENCE = """
+            local cur = tonumber(redis.call('GET', KEYS[1]) or '0')
+            if cur < tonumber(ARGV[1]) then
+              redis.call('SET', KEYS[1], ARGV[1])
+              return tonumber(ARGV[1])
+            end
+            return cur
+            """;
+
+    /** What a sync's fence key is named after the key prefix: as no table's keys are (a table's are "table:key"). */
+    static final String FENCE = "__ibex_fence__:";
+
+    /** The fenced sync's key and epoch (null: not fenced). */
+    private String fenceKey;
+    private long fenceEpoch;
+
+    /**
+     * A sync's fence in Redis: the key {@code [key_prefix]__ibex_fence__:SYNC} holds the newest owner's epoch, raised by a
+     * script before the owner's first write. Each batch WATCHes it and reads it before its MULTI: an older owner's
+     * batch finds the newer epoch, or, raised while it was being sent, has its EXEC refused by Redis.
+     */
+    @Override
+    public void fence(String sync, long epoch) {
+        String key = keys.keyPrefix() + FENCE + sync;
+        Object now = call(() -> jedis.eval(RAISE_FENCE, List.of(key), List.of(String.valueOf(epoch))));
+        if (!(now instanceof Long held) || held != epoch) {
+            throw standingDown(sync, String.valueOf(now), epoch);
+        }
+        fenceKey = key;
+        fenceEpoch = epoch;
+    }
+
+    private ApplyException standingDown(String sync, String found, long mine) {
+        return new ApplyException("database \"" + name + "\": " + STANDING_DOWN + " \"" + sync + "\" (its fence there holds lease epoch "
+                + found + ", this daemon's is " + mine + "): standing down", null, null);
+    }
+
+    /** Before a fenced session's writes: WATCH the fence's key and check it still holds this session's epoch. */
+    private void watchFence() {
+        if (fenceKey == null) {
+            return;
+        }
+        String held = call(() -> {
+            jedis.watch(fenceKey);
+            return jedis.get(fenceKey);
+        });
+        if (!String.valueOf(fenceEpoch).equals(held)) {
+            call(() -> jedis.unwatch());
+            throw standingDown(fenceKey.substring(fenceKey.lastIndexOf(FENCE) + FENCE.length()), held, fenceEpoch);
+        }
+    }
+
     @Override
     public void begin() {
         discard();
+        watchFence();
         writes = RedisWrites.transaction(jedis);
     }
 
@@ -75,8 +129,10 @@ final class RedisTarget implements Target {
 
     @Override
     public io.ibex.spi.CopyPath emptyForCopy(TableInfo table, String deletemethod) {
+        discard();
+        watchFence(); // a copy's chunks are not one transaction: the fence is checked before it, not at each chunk
+        call(() -> jedis.unwatch());
         return call(() -> {
-            discard();
             RedisWrites.deleteMatchingNow(jedis, keys.pattern(table));
             writes = RedisWrites.chunked(jedis);
             return io.ibex.spi.CopyPath.keptAll("keys deleted, then the rows written in pipelined chunks (no MULTI)");

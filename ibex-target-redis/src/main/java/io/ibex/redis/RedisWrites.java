@@ -52,7 +52,7 @@ abstract class RedisWrites {
             void finish() {
                 List<Object> answers = tx.exec();
                 if (answers == null) {
-                    throw new JedisDataException("EXEC was refused: the transaction was aborted");
+                    throw new JedisDataException("EXEC was refused: the sync's fence changed while the batch was sent (" + io.ibex.spi.Target.STANDING_DOWN + ")");
                 }
                 for (Object a : answers) {
                     if (a instanceof Exception e) {

@@ -43,6 +43,16 @@ public interface Dialect {
     /** Once per connection, outside any transaction: time zone UTC, strict values, quoting as the SQL standard. */
     void prepareSession(Connection c) throws SQLException;
 
+    /** Creates the table of the syncs' fences if it is missing (see JdbcFence). */
+    default String fenceTable() {
+        return "CREATE TABLE IF NOT EXISTS " + JdbcFence.TABLE + " (sync VARCHAR(200) NOT NULL PRIMARY KEY, epoch BIGINT NOT NULL)";
+    }
+
+    /** What makes a SELECT of the fence's row hold it until the transaction ends: nothing where writers are serialized (SQLite). */
+    default String lockingRead() {
+        return "";
+    }
+
     /** At the start of each batch: foreign-key and unique checks held off, as Bucardo does. */
     void holdOffChecks(Connection c) throws SQLException;
 

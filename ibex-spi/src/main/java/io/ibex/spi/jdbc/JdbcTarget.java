@@ -38,11 +38,13 @@ public class JdbcTarget implements Target {
     private final String name;
     private final Connection c;
     private final Dialect dialect;
+    private final JdbcFence fence;
 
     public JdbcTarget(String name, Connection c, Dialect dialect) {
         this.name = name;
         this.c = c;
         this.dialect = dialect;
+        this.fence = new JdbcFence(name, c, dialect);
         try {
             c.setAutoCommit(true);
             dialect.prepareSession(c);
@@ -71,6 +73,26 @@ public class JdbcTarget implements Target {
         } catch (SQLException e) {
             throw fail("cannot hold off foreign-key and unique checks", e);
         }
+        try {
+            fence.check();
+        } catch (SQLException e) {
+            throw fail("cannot read the sync's fence", e);
+        }
+    }
+
+    @Override
+    public void fence(String sync, long epoch) {
+        try {
+            fence.fence(sync, epoch, this::raiseFence);
+        } catch (SQLException e) {
+            rollback();
+            throw fail("cannot fence sync \"" + sync + "\"", e);
+        }
+    }
+
+    /** Runs the UPDATE that raises a sync's fence; an adapter may end the older owner's transactions that it waits for. */
+    protected void raiseFence(JdbcFence.SqlAction update) throws SQLException {
+        update.run();
     }
 
     @Override

@@ -129,6 +129,10 @@ class OtherTargetsTest {
             assertThat(fc.tables()).hasSize(2).allSatisfy(t -> assertThat(t.targetRows()).isEqualTo(2901));
             assertThat(maria.count("history")).isEqualTo(2901);
             assertThat(sqliteCount(lite, "history")).isEqualTo(2901);
+            // the daemon fenced each target for both syncs under its lease epochs (OtherTargetsFenceTest tests the fences)
+            assertThat(maria.count("ibex_fence")).isEqualTo(2);
+            assertThat(sqliteCount(lite, "ibex_fence")).isEqualTo(2);
+            assertThat(redisKeys(prefix + "__ibex_fence__:")).isEqualTo(1); // fc has no Redis target
             System.out.printf("other targets: 4 kinds in one sync, MariaDB down and back, onetimecopy=2, fullcopy, verified in %d ms%n",
                     (System.nanoTime() - started) / 1_000_000);
         } finally {

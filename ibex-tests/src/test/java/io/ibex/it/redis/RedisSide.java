@@ -74,7 +74,7 @@ final class RedisSide {
         String cursor = ScanParams.SCAN_POINTER_START;
         do {
             ScanResult<String> r = jedis.scan(cursor, params);
-            keys.addAll(r.getResult());
+            r.getResult().stream().filter(k -> !k.startsWith(keyPrefix + FENCE)).forEach(keys::add);
             cursor = r.getCursor();
         } while (!ScanParams.SCAN_POINTER_START.equals(cursor));
         Map<String, Response<Map<String, String>>> answers = new LinkedHashMap<>();
@@ -88,8 +88,12 @@ final class RedisSide {
         return rows;
     }
 
-    /** Deletes every key that begins with the prefix (a test's leftovers). */
+    /** Where the daemon keeps a sync's fence under the key prefix (a string, not a row's hash). */
+    static final String FENCE = "__ibex_fence__:";
+
+    /** Deletes every key that begins with the prefix (a test's leftovers), the syncs' fences too. */
     static void clear(Jedis jedis, String keyPrefix) {
         actual(jedis, keyPrefix).keySet().forEach(k -> jedis.del(keyPrefix + k));
+        jedis.keys(keyPrefix.replaceAll("([*?\\[\\]\\\\])", "\\\\$1") + FENCE + "*").forEach(jedis::del);
     }
 }
