@@ -130,11 +130,10 @@ final class RedisTarget implements Target {
     @Override
     public io.ibex.spi.CopyPath emptyForCopy(TableInfo table, String deletemethod) {
         discard();
-        watchFence(); // a copy's chunks are not one transaction: the fence is checked before it, not at each chunk
-        call(() -> jedis.unwatch());
+        watchFence();
         return call(() -> {
-            RedisWrites.deleteMatchingNow(jedis, keys.pattern(table));
-            writes = RedisWrites.chunked(jedis);
+            RedisWrites.deleteMatchingNow(jedis, keys.pattern(table)); // under the WATCH: the first chunk checks it
+            writes = RedisWrites.chunked(jedis, this::watchFence);
             return io.ibex.spi.CopyPath.keptAll("keys deleted, then the rows written in pipelined chunks (no MULTI)");
         });
     }

@@ -1,7 +1,6 @@
 package io.ibex.redis;
 
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.PipeliningBase;
 import redis.clients.jedis.Transaction;
 import redis.clients.jedis.exceptions.JedisDataException;
@@ -14,7 +13,7 @@ import java.util.Map;
 
 /**
  * The writes of one batch or one copy, pipelined: sent without waiting for answers, which are read at the end.
- * A batch's are wrapped in MULTI/EXEC; a copy's are answered every {@link #CHUNK} commands instead, so that neither
+ * A batch's are wrapped in one MULTI/EXEC; a copy's in one MULTI/EXEC every {@link #CHUNK} commands, so that neither
  * side keeps a whole table's commands in memory.
  */
 abstract class RedisWrites {
@@ -38,11 +37,16 @@ abstract class RedisWrites {
             return n
             """;
 
-    private final PipeliningBase commands;
+    private PipeliningBase commands;
     private final List<String> toDelete = new ArrayList<>();
 
     private RedisWrites(PipeliningBase commands) {
         this.commands = commands;
+    }
+
+    /** The commands of a new chunk's transaction. */
+    void use(PipeliningBase next) {
+        this.commands = next;
     }
 
     static RedisWrites transaction(Jedis jedis) {
@@ -50,15 +54,7 @@ abstract class RedisWrites {
         return new RedisWrites(tx) {
             @Override
             void finish() {
-                List<Object> answers = tx.exec();
-                if (answers == null) {
-                    throw new JedisDataException("EXEC was refused: the sync's fence changed while the batch was sent (" + io.ibex.spi.Target.STANDING_DOWN + ")");
-                }
-                for (Object a : answers) {
-                    if (a instanceof Exception e) {
-                        throw new JedisDataException("a command of the batch failed: " + e.getMessage(), e);
-                    }
-                }
+                exec(tx);
             }
 
             @Override
@@ -72,37 +68,51 @@ abstract class RedisWrites {
         };
     }
 
-    static RedisWrites chunked(Jedis jedis) {
-        Pipeline pipeline = jedis.pipelined();
-        return new RedisWrites(pipeline) {
+    /**
+     * A copy's writes: one MULTI/EXEC per {@link #CHUNK} commands, each preceded by beforeChunk (the sync's fence
+     * WATCHed and checked), so that a chunk is applied whole or, if the fence moved meanwhile, refused whole.
+     */
+    static RedisWrites chunked(Jedis jedis, Runnable beforeChunk) {
+        beforeChunk.run();
+        Transaction first = jedis.multi();
+        return new RedisWrites(first) {
+            private Transaction tx = first;
             private int unanswered;
 
             @Override
             void finish() {
-                check(pipeline.syncAndReturnAll());
+                exec(tx);
                 unanswered = 0;
             }
 
             @Override
             void abandon() {
-                pipeline.sync();
+                tx.discard();
             }
 
             @Override
             void sent() {
                 if (++unanswered >= CHUNK) {
                     finish();
-                }
-            }
-
-            private void check(List<Object> answers) {
-                for (Object a : answers) {
-                    if (a instanceof Exception e) {
-                        throw new JedisDataException("a write failed: " + e.getMessage(), e);
-                    }
+                    beforeChunk.run();
+                    tx = jedis.multi();
+                    use(tx);
                 }
             }
         };
+    }
+
+    /** EXEC of a transaction: refused (null) when a WATCHed key changed, which here is the sync's fence. */
+    private static void exec(Transaction tx) {
+        List<Object> answers = tx.exec();
+        if (answers == null) {
+            throw new JedisDataException("EXEC was refused: the sync's fence changed while the writes were sent (" + io.ibex.spi.Target.STANDING_DOWN + ")");
+        }
+        for (Object a : answers) {
+            if (a instanceof Exception e) {
+                throw new JedisDataException("a write failed: " + e.getMessage(), e);
+            }
+        }
     }
 
     /** Makes what was sent take effect (EXEC, or the last answers read); throws if a command failed. */

@@ -126,6 +126,51 @@ class OtherTargetsFenceTest {
         }
     }
 
+    /**
+     * A copy into Redis goes in chunks of 20,000 commands, each its own MULTI/EXEC under a WATCH of the fence: the
+     * older owner's chunk in flight when the newer owner raises the fence is refused whole; the chunk before stays
+     * (it was applied before the raise).
+     */
+    @Test
+    void redisRefusesTheCopyChunkSentAcrossTheRaise() throws Exception {
+        String prefix = "fencecopy" + ProcessHandle.current().pid() + "_" + System.nanoTime() + ":";
+        Database db = new Database("red", "redis", "127.0.0.1", 6379, "0", null, null, "active", false, null, null, Map.of("key_prefix", prefix));
+        try (Jedis jedis = new Jedis("127.0.0.1", 6379); Target old = open(db); Target next = open(db)) {
+            try {
+                old.fence("s", 1);
+                old.begin();
+                old.emptyForCopy(T, "truncate");
+                StringBuilder rows = new StringBuilder();
+                for (int i = 1; i <= 30_000; i++) {
+                    rows.append(i).append("\tcopy\n");
+                }
+                byte[] text = rows.toString().getBytes(StandardCharsets.UTF_8);
+                int raiseAt = rows.indexOf("25000\t"); // within the second chunk
+                java.io.InputStream stream = new java.io.InputStream() {
+                    private int at;
+
+                    @Override
+                    public int read() {
+                        if (at == raiseAt) {
+                            next.fence("s", 2); // the newer owner takes the sync over here
+                        }
+                        return at < text.length ? text[at++] & 0xff : -1;
+                    }
+                };
+                assertThatThrownBy(() -> {
+                    old.insertRows(T, stream);
+                    old.commit();
+                }).hasMessageContaining(Target.STANDING_DOWN);
+                long written = (Long) jedis.eval("return #redis.call('KEYS', ARGV[1])", List.of(), List.of(prefix + "t:*"));
+                assertThat(written).as("the first chunk (before the raise) only").isEqualTo(20_000);
+            } finally {
+                for (String k : jedis.keys(prefix + "*")) {
+                    jedis.del(k);
+                }
+            }
+        }
+    }
+
     private static Target open(Database db) {
         return TargetRegistry.installed().require(db).open(db, "ibex-fence-test");
     }
