@@ -143,17 +143,22 @@ public final class MariaDbCatchUp {
     /** One prepared INSERT per row into the empty rowbyrow, one transaction: the inserting half of Bucardo's method. */
     private static double rowByRowInserts(Connection maria, int sample) throws Exception {
         long r = System.nanoTime();
-        try (PreparedStatement ps = maria.prepareStatement("INSERT INTO rowbyrow (aid, bid, abalance, filler) VALUES (?, ?, ?, ?)")) {
-            for (int i = 1; i <= sample; i++) {
+        insertRowByRow(maria, "rowbyrow", sample, 1);
+        maria.commit();
+        return seconds(r);
+    }
+
+    /** Rows 1..n of accounts' shape, one prepared INSERT each, as Bucardo's push_rows sends them. */
+    private static void insertRowByRow(Connection maria, String table, int n, int balance) throws Exception {
+        try (PreparedStatement ps = maria.prepareStatement("INSERT INTO " + table + " (aid, bid, abalance, filler) VALUES (?, ?, ?, ?)")) {
+            for (int i = 1; i <= n; i++) {
                 ps.setInt(1, i);
                 ps.setInt(2, (i - 1) / 100000 + 1);
-                ps.setInt(3, 1);
+                ps.setInt(3, balance);
                 ps.setString(4, "");
                 ps.executeUpdate();
             }
         }
-        maria.commit();
-        return seconds(r);
     }
 
     /**
@@ -181,15 +186,7 @@ public final class MariaDbCatchUp {
                 s.executeUpdate(in.append(')').toString());
             }
         }
-        try (PreparedStatement ps = maria.prepareStatement("INSERT INTO bucardo (aid, bid, abalance, filler) VALUES (?, ?, ?, ?)")) {
-            for (int i = 1; i <= sample; i++) {
-                ps.setInt(1, i);
-                ps.setInt(2, (i - 1) / 100000 + 1);
-                ps.setInt(3, 2);
-                ps.setString(4, "");
-                ps.executeUpdate();
-            }
-        }
+        insertRowByRow(maria, "bucardo", sample, 2);
         maria.commit();
         return seconds(r);
     }

@@ -8,6 +8,7 @@ import io.ibex.testkit.Bank;
 import io.ibex.testkit.CommandLine;
 import io.ibex.testkit.Convergence;
 import io.ibex.testkit.DaemonProc;
+import io.ibex.testkit.FrozenReader;
 import io.ibex.testkit.Db;
 import io.ibex.testkit.IbexSetup;
 import io.ibex.testkit.PrivateClasspath;
@@ -188,22 +189,8 @@ class FleetTest {
         for (int attempt = 0; attempt < 8 && frozenAt == 0; attempt++) {
             k = 100 + attempt;
             src.exec("UPDATE mark SET v = " + k);
-            try (Connection lock = src.connect()) {
-                lock.setAutoCommit(false);
-                try (Statement s = lock.createStatement()) {
-                    s.execute("LOCK TABLE mark IN ACCESS EXCLUSIVE MODE");
-                }
-                long deadline = System.nanoTime() + Duration.ofSeconds(4).toNanos();
-                while (System.nanoTime() < deadline) {
-                    if (src.queryLong("SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.relation = "
-                            + "'mark'::regclass AND NOT l.granted AND a.application_name LIKE 'ibex%'") > 0) {
-                        frozen.freeze();
-                        frozenAt = System.nanoTime();
-                        break;
-                    }
-                    Thread.sleep(20);
-                }
-                lock.rollback(); // the frozen reader's query goes on in its backend; the daemon does not read the answer yet
+            if (FrozenReader.freezeWhileReading(src, "mark", frozen)) {
+                frozenAt = System.nanoTime();
             }
         }
         assertThat(frozenAt).as("the owner's reader caught waiting for mark").isPositive();
@@ -221,16 +208,7 @@ class FleetTest {
         Waits.await(Duration.ofSeconds(30), "the new owner applied mark = " + newer, Waits.quietly(() ->
                 dst.queryLong("SELECT count(*) FROM mark WHERE v = " + newer) == MARKS));
 
-        int logBefore = frozen.log().length();
-        frozen.thaw();
-        Waits.await(Duration.ofSeconds(30), owner + " standing down", () -> {
-            String after = frozen.log().substring(logBefore);
-            return after.contains("Lost the lease of sync s1") || after.contains("Sync s1 stopped here");
-        });
-        Thread.sleep(3000); // room for a stale batch to land, were it not fenced
-        String after = frozen.log().substring(logBefore);
-        int retaken = after.indexOf("Took the lease of sync s1");
-        String stale = retaken < 0 ? after : after.substring(0, retaken);
+        String stale = FrozenReader.thawAndAwaitStandDown(frozen, "s1");
         System.out.printf("fleet: SIGSTOP of %s: sync s1 taken over by %s after %d ms (lease_seconds=5); its log after SIGCONT:%n%s%n",
                 owner, took[0], takeoverMs, stale.lines().filter(l -> l.contains("s1") || l.contains("MCP")).collect(Collectors.joining("\n")));
         assertThat(stale).as("the frozen daemon applied nothing of s1 after it was continued").doesNotContain("KID (s1) Totals");

@@ -4,6 +4,7 @@ import io.ibex.api.Ibex;
 import io.ibex.embedded.PostgresServer;
 import io.ibex.repository.Leases;
 import io.ibex.testkit.DaemonProc;
+import io.ibex.testkit.FrozenReader;
 import io.ibex.testkit.Db;
 import io.ibex.testkit.IbexSetup;
 import io.ibex.testkit.Server;
@@ -61,7 +62,7 @@ class OtherTargetsTakeoverTest {
                 for (int attempt = 0; attempt < 8 && !caught; attempt++) {
                     k = 100 + attempt;
                     src.exec("UPDATE mark SET v = " + k);
-                    caught = freezeWhileReading(src, frozen);
+                    caught = FrozenReader.freezeWhileReading(src, "mark", frozen);
                 }
                 assertThat(caught).as("the owner's reader caught waiting for mark").isTrue();
                 Waits.await(Duration.ofSeconds(30), "another daemon runs s", Waits.quietly(() ->
@@ -72,18 +73,10 @@ class OtherTargetsTakeoverTest {
                 src.exec("UPDATE mark SET v = " + newer);
                 Waits.await(Duration.ofSeconds(30), "the new owner applied " + newer, Waits.quietly(() -> rowsAt(maria, newer) == MARKS));
 
-                int logBefore = frozen.log().length();
-                frozen.thaw();
-                Waits.await(Duration.ofSeconds(30), owner + " standing down", () -> {
-                    String after = frozen.log().substring(logBefore);
-                    return after.contains("Lost the lease of sync s") || after.contains("Sync s stopped here");
-                });
-                Thread.sleep(3000); // room for a stale batch to land, were it not fenced
-                String after = frozen.log().substring(logBefore);
-                System.out.println("takeover into MariaDB: the frozen daemon's log after SIGCONT:\n" + after);
+                String stale = FrozenReader.thawAndAwaitStandDown(frozen, "s");
+                System.out.println("takeover into MariaDB: the frozen daemon's log after SIGCONT:\n" + stale);
                 assertThat(rowsAt(maria, newer)).as("no row went back to the older image " + k).isEqualTo(MARKS);
-                int retaken = after.indexOf("Took the lease of sync s");
-                assertThat(retaken < 0 ? after : after.substring(0, retaken)).doesNotContain("KID (s) Totals");
+                assertThat(stale).doesNotContain("KID (s) Totals");
                 Ibex.Verification v = ibex.verify("s", List.of(), 10, (t, target, done, total) -> { });
                 assertThat(v.identical()).as("verify: %s", v).isTrue();
                 try (Connection c = maria.connect(); Statement s = c.createStatement();
@@ -95,28 +88,6 @@ class OtherTargetsTakeoverTest {
                 alpha.stop();
                 beta.stop();
             }
-        }
-    }
-
-    /** Holds a lock on mark until the owner's reader waits for it, then freezes the owner; false if it never waited. */
-    private static boolean freezeWhileReading(Db src, DaemonProc owner) throws Exception {
-        try (Connection lock = src.connect()) {
-            lock.setAutoCommit(false);
-            try (Statement s = lock.createStatement()) {
-                s.execute("LOCK TABLE mark IN ACCESS EXCLUSIVE MODE");
-            }
-            long deadline = System.nanoTime() + Duration.ofSeconds(4).toNanos();
-            while (System.nanoTime() < deadline) {
-                if (src.queryLong("SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.relation = "
-                        + "'mark'::regclass AND NOT l.granted AND a.application_name LIKE 'ibex%'") > 0) {
-                    owner.freeze();
-                    lock.rollback();
-                    return true;
-                }
-                Thread.sleep(20);
-            }
-            lock.rollback();
-            return false;
         }
     }
 
