@@ -47,11 +47,17 @@ public final class JdbcFence {
 
     /** Fences the session for the sync at that epoch, raising the row if it is lower; committed. */
     void fence(String sync, long epoch, Raise raise) throws SQLException {
-        try (Statement s = c.createStatement()) {
-            s.execute(dialect.fenceTable());
+        Long current;
+        try {
+            current = read(sync, "");
+        } catch (SQLException missing) { // made here the first time (a user without CREATE can be given the table made)
+            c.rollback();
+            try (Statement s = c.createStatement()) {
+                s.execute(dialect.fenceTable());
+            }
+            c.commit();
+            current = read(sync, "");
         }
-        c.commit();
-        Long current = read(sync, "");
         if (current == null) {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + TABLE + " (sync, epoch) VALUES (?, ?)")) {
                 ps.setString(1, sync);

@@ -86,7 +86,8 @@ public class JdbcTarget implements Target {
             fence.fence(sync, epoch, this::raiseFence);
         } catch (SQLException e) {
             rollback();
-            throw fail("cannot fence sync \"" + sync + "\"", e);
+            throw fail("cannot fence sync \"" + sync + "\" in the table " + JdbcFence.TABLE + " (the user needs CREATE, or create it as: "
+                    + dialect.fenceTable() + ")", e);
         }
     }
 

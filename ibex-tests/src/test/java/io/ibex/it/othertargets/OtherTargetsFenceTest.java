@@ -67,6 +67,34 @@ class OtherTargetsFenceTest {
         }
     }
 
+    /** A MariaDB user without CREATE: one line saying what to grant or to create; given the table, the fence works. */
+    @Test
+    void aMariaDbUserWithoutCreateIsToldWhatToDo() throws Exception {
+        String user = "ibex_fence_" + ProcessHandle.current().pid();
+        try (MariaDb maria = new MariaDb()) {
+            maria.exec("CREATE TABLE t (id INT PRIMARY KEY, v TEXT)", "DROP USER IF EXISTS '" + user + "'@'%'",
+                    "CREATE USER '" + user + "'@'%'", "GRANT SELECT, INSERT, UPDATE, DELETE ON `" + maria.name + "`.* TO '" + user + "'@'%'");
+            try {
+                Database db = new Database("maria", "mariadb", MariaDb.HOST, MariaDb.PORT, maria.name, user, null, "active", false, null, null);
+                try (Target t = open(db)) {
+                    assertThatThrownBy(() -> t.fence("s", 1)).hasMessageContaining("cannot fence sync \"s\" in the table ibex_fence")
+                            .hasMessageContaining("the user needs CREATE, or create it as: CREATE TABLE IF NOT EXISTS ibex_fence")
+                            .hasMessageNotContaining("\n");
+                }
+                maria.exec("CREATE TABLE ibex_fence (sync VARCHAR(200) NOT NULL PRIMARY KEY, epoch BIGINT NOT NULL)");
+                try (Target t = open(db)) {
+                    t.fence("s", 1);
+                    t.begin();
+                    t.insertRows(T, rows("1\tone\n"));
+                    t.commit();
+                }
+                assertThat(maria.count("t")).isEqualTo(1);
+            } finally {
+                maria.exec("DROP USER IF EXISTS '" + user + "'@'%'");
+            }
+        }
+    }
+
     @Test
     void sqliteLetsTheBatchInFlightCommitFirstThenRefusesTheOlderOwner() throws Exception {
         String file = dir.resolve("fence.db").toString();
