@@ -11,6 +11,12 @@ public class ApplyException extends IbexException {
         this.sqlState = sqlState;
     }
 
+    /** A fenced target's refusal: a newer owner of the sync raised its fence there ({@link Target#STANDING_DOWN}). */
+    public static ApplyException standingDown(String database, String sync, Object found, long mine) {
+        return new ApplyException("database \"" + database + "\": " + Target.STANDING_DOWN + " \"" + sync + "\" (its fence there holds lease epoch "
+                + found + ", this daemon's is " + mine + "): standing down", null, null);
+    }
+
     public String sqlState() {
         return sqlState;
     }

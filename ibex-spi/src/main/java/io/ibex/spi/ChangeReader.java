@@ -46,7 +46,10 @@ public interface ChangeReader extends AutoCloseable {
         return -1;
     }
 
-    /** The rows of this read stored in the table's blocks from lo up to, not including, hi (COPY text). */
+    /**
+     * The rows of this read stored in the table's blocks from lo up to, not including, hi (COPY text). The engine asks
+     * only a source whose {@link #blocks} is positive, so a source without block ranges never gets here.
+     */
     default InputStream rowsInBlocks(TableInfo t, long lo, long hi) throws SQLException {
         throw new UnsupportedOperationException("no block ranges on this source");
     }

@@ -51,7 +51,8 @@ final class RedisTarget implements Target {
     /** What a sync's fence key is named after the key prefix: as no table's keys are (a table's are "table:key"). */
     static final String FENCE = "__ibex_fence__:";
 
-    /** The fenced sync's key and epoch (null: not fenced). */
+    /** The fenced sync, its key and epoch (null: not fenced). */
+    private String fenceSync;
     private String fenceKey;
     private long fenceEpoch;
 
@@ -65,15 +66,11 @@ final class RedisTarget implements Target {
         String key = keys.keyPrefix() + FENCE + sync;
         Object now = call(() -> jedis.eval(RAISE_FENCE, List.of(key), List.of(String.valueOf(epoch))));
         if (!(now instanceof Long held) || held != epoch) {
-            throw standingDown(sync, String.valueOf(now), epoch);
+            throw ApplyException.standingDown(name, sync, now, epoch);
         }
+        fenceSync = sync;
         fenceKey = key;
         fenceEpoch = epoch;
-    }
-
-    private ApplyException standingDown(String sync, String found, long mine) {
-        return new ApplyException("database \"" + name + "\": " + STANDING_DOWN + " \"" + sync + "\" (its fence there holds lease epoch "
-                + found + ", this daemon's is " + mine + "): standing down", null, null);
     }
 
     /** Before a fenced session's writes: WATCH the fence's key and check it still holds this session's epoch. */
@@ -87,7 +84,7 @@ final class RedisTarget implements Target {
         });
         if (!String.valueOf(fenceEpoch).equals(held)) {
             call(() -> jedis.unwatch());
-            throw standingDown(fenceKey.substring(fenceKey.lastIndexOf(FENCE) + FENCE.length()), held, fenceEpoch);
+            throw ApplyException.standingDown(name, fenceSync, held, fenceEpoch);
         }
     }
 

@@ -1,7 +1,6 @@
 package io.ibex.spi.jdbc;
 
 import io.ibex.spi.ApplyException;
-import io.ibex.spi.Target;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -84,7 +83,7 @@ public final class JdbcFence {
             c.commit();
         }
         if (current == null || current != epoch) {
-            throw standingDown(sync, current, epoch);
+            throw ApplyException.standingDown(database, sync, current, epoch);
         }
         this.sync = sync;
         this.epoch = epoch;
@@ -98,7 +97,7 @@ public final class JdbcFence {
         Long current = read(sync, dialect.lockingRead());
         if (current == null || current != epoch) {
             c.rollback();
-            throw standingDown(sync, current, epoch);
+            throw ApplyException.standingDown(database, sync, current, epoch);
         }
     }
 
@@ -109,10 +108,5 @@ public final class JdbcFence {
                 return rs.next() ? rs.getLong(1) : null;
             }
         }
-    }
-
-    private ApplyException standingDown(String sync, Long found, long mine) {
-        return new ApplyException("database \"" + database + "\": " + Target.STANDING_DOWN + " \"" + sync + "\" (its fence there holds lease epoch "
-                + found + ", this daemon's is " + mine + "): standing down", null, null);
     }
 }
